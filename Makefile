@@ -1,0 +1,43 @@
+# LobeDice: make demo | make test | make deps | make build | make clean
+# Run as root on Debian (bookworm): `make deps` installs only the packages that are missing.
+
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# Extra configure options, e.g. CMAKE_ARGS=-DLOBEDICE_DEVELOPER=ON (as CI does).
+CMAKE_ARGS ?=
+DEMO_DIR ?= demo-out
+
+# Build tools, the libraries the optional parts use, and what the tests run.
+DEB_PACKAGES = gcc g++ make cmake pkg-config zlib1g-dev \
+	libinsighttoolkit5-dev libvtk9-dev libjansson-dev libxml2-utils
+
+.PHONY: all deps build test demo clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	else \
+	  echo "All Debian packages are installed."; \
+	fi
+
+build:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
+	cmake --build $(BUILD_DIR) --parallel $(JOBS)
+
+test: deps build
+	cd $(BUILD_DIR) && ctest --output-on-failure --parallel $(JOBS)
+
+demo: deps build
+	@./testing/demo.sh $(BUILD_DIR) $(DEMO_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR) $(DEMO_DIR)

@@ -1,0 +1,352 @@
+/*
+ * LobeDice: per-label comparison of label maps and the multi-class soft Dice loss.
+ *
+ * One public header for the whole C core. Conventions:
+ *  - every function returns a lobedice_status (0 = OK, negative = error) unless it cannot fail;
+ *  - the caller allocates outputs; outputs come first in the parameter list;
+ *  - inputs are const; nothing is printed, nothing exits, no global or thread-local state;
+ *  - volumes are stored x fastest, then y, then z (ITK, NRRD and NIfTI order);
+ *  - every measure follows docs/measures.md (one definition per measure, NaN where undefined);
+ *  - threads == 0 means "all online cores"; results are bit-identical for any thread count.
+ */
+#ifndef LOBEDICE_H
+#define LOBEDICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(LOBEDICE_STATIC)
+#define LOBEDICE_API
+#elif defined(_WIN32)
+#if defined(LOBEDICE_BUILDING)
+#define LOBEDICE_API __declspec(dllexport)
+#else
+#define LOBEDICE_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__)
+#define LOBEDICE_API __attribute__((visibility("default")))
+#else
+#define LOBEDICE_API
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------------------------- */
+#define LOBEDICE_VERSION_MAJOR 0
+#define LOBEDICE_VERSION_MINOR 1
+#define LOBEDICE_VERSION_PATCH 0
+#define LOBEDICE_VERSION_NUMBER \
+    (LOBEDICE_VERSION_MAJOR * 10000 + LOBEDICE_VERSION_MINOR * 100 + LOBEDICE_VERSION_PATCH)
+#define LOBEDICE_VERSION_STRING "0.1.0"
+
+/* The version of the library actually linked, as "MAJOR.MINOR.PATCH" and as a number. */
+LOBEDICE_API const char *lobedice_version(void);
+LOBEDICE_API unsigned lobedice_version_number(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Status
+ * Values are pinned: never renumbered, never reused.
+ * ------------------------------------------------------------------------------------------- */
+typedef enum lobedice_status {
+    LOBEDICE_OK = 0,
+    LOBEDICE_EINVAL = -1,      /* a required pointer is NULL or an option is out of range */
+    LOBEDICE_ENOMEM = -2,      /* memory allocation failed */
+    LOBEDICE_EOVERFLOW = -3,   /* a size product does not fit in size_t */
+    LOBEDICE_EDTYPE = -4,      /* the dtype is not one of lobedice_dtype */
+    LOBEDICE_ESIZE = -5,       /* a size is zero, or two volumes differ in size */
+    LOBEDICE_ESPACING = -6,    /* a spacing is not a finite positive number */
+    LOBEDICE_ELABEL = -7,      /* a label value is missing from the palette or out of range */
+    LOBEDICE_EPALETTE = -8,    /* the palette repeats a value or holds one the dtype cannot */
+    LOBEDICE_ENOTFINITE = -9,  /* an input value is NaN or infinite */
+    LOBEDICE_EWEIGHT = -10,    /* a weight is negative or not finite */
+    LOBEDICE_ENONINTEGER = -11,/* a value meant to be a label is not a whole number in range */
+    LOBEDICE_EIO = -12,        /* a file could not be read or written (wrapping layer) */
+    LOBEDICE_EFORMAT = -13,    /* a file holds an image of a kind that is not supported */
+    LOBEDICE_EGEOMETRY = -14   /* two images do not overlap in physical space */
+} lobedice_status;
+
+/* A fixed English sentence for a status (never NULL; unknown values get a generic sentence). */
+LOBEDICE_API const char *lobedice_strerror(lobedice_status status);
+
+/* ---------------------------------------------------------------------------------------------
+ * Label volumes
+ * ------------------------------------------------------------------------------------------- */
+typedef enum lobedice_dtype {
+    LOBEDICE_UINT8,
+    LOBEDICE_INT8,
+    LOBEDICE_UINT16,
+    LOBEDICE_INT16,
+    LOBEDICE_UINT32,
+    LOBEDICE_INT32
+} lobedice_dtype;
+
+/* Bytes per value of a dtype, 0 for an unknown dtype. */
+LOBEDICE_API size_t lobedice_dtype_size(lobedice_dtype dtype);
+
+typedef enum lobedice_layout {
+    LOBEDICE_CHANNELS_LAST = 0, /* index ((b*voxels + v)*channels + c) */
+    LOBEDICE_CHANNELS_FIRST = 1 /* index ((b*channels + c)*voxels + v) */
+} lobedice_layout;
+
+typedef struct lobedice_volume {
+    const void *data;  /* x fastest, then y, then z (ITK, NRRD and NIfTI order) */
+    lobedice_dtype dtype;
+    size_t size[3];    /* voxels along x, y, z; a 2-D image has size[2] == 1 */
+    double spacing[3]; /* mm */
+} lobedice_volume;
+
+/* *voxels = size[0]*size[1]*size[2]. Checks the volume: data not NULL, dtype known, no zero size
+ * (LOBEDICE_ESIZE), finite positive spacing (LOBEDICE_ESPACING), and that the byte count fits in
+ * size_t (LOBEDICE_EOVERFLOW). */
+LOBEDICE_API lobedice_status lobedice_volume_voxels(size_t *voxels, const lobedice_volume *volume);
+
+/* The distinct values of a volume, sorted ascending, 0 included when present.
+ * labels: caller buffer of `capacity` entries; *count receives the number of distinct values,
+ * which may exceed capacity (then only the `capacity` smallest are written; call again with a
+ * larger buffer). labels may be NULL when capacity is 0. One pass, multithreaded. */
+LOBEDICE_API lobedice_status lobedice_labels_present(int64_t *labels, size_t capacity,
+                                                     size_t *count,
+                                                     const lobedice_volume *volume,
+                                                     size_t threads);
+
+/* Converts whole-numbered floating-point values (from a float image read from a file) into a
+ * label buffer of `dtype`. Returns LOBEDICE_ENONINTEGER, with *first_bad set to the index of the
+ * first offending value, when a value is fractional, not finite, or outside the dtype's range.
+ * first_bad may be NULL. */
+LOBEDICE_API lobedice_status lobedice_labels_from_double(void *out, lobedice_dtype dtype,
+                                                         const double *values, size_t count,
+                                                         size_t *first_bad);
+
+/* The smallest dtype (in the order of lobedice_dtype) able to hold every value in [min, max],
+ * or LOBEDICE_ENONINTEGER when none can. */
+LOBEDICE_API lobedice_status lobedice_dtype_for_range(lobedice_dtype *dtype, int64_t min,
+                                                      int64_t max);
+
+/* Copies the box of `src` that starts at voxel `offset` of `dst` (may be negative: only the part
+ * inside dst is written) into `dst`, converting values to dst's dtype; dst voxels outside src
+ * keep their value. Used to place a cropped segmentation on the full reference grid.
+ * LOBEDICE_ENONINTEGER when a copied value does not fit dst's dtype. */
+LOBEDICE_API lobedice_status lobedice_volume_paste(void *dst, lobedice_dtype dst_dtype,
+                                                   const size_t dst_size[3],
+                                                   const lobedice_volume *src,
+                                                   const int64_t offset[3]);
+
+/* ---------------------------------------------------------------------------------------------
+ * Overlap measures (docs/measures.md, "Overlap")
+ * ------------------------------------------------------------------------------------------- */
+typedef struct lobedice_label_overlap {
+    int64_t label; /* the label, or the set id for lobedice_overlap_sets */
+    uint64_t tp, fp, fn, tn;
+    double dice, jaccard, precision, sensitivity, specificity; /* NaN where undefined */
+    double volume_ref_ml, volume_pred_ml, volume_similarity;
+} lobedice_label_overlap;
+
+/* Presence of a label in the two maps. */
+typedef enum lobedice_presence {
+    LOBEDICE_PRESENT = 0,               /* in both maps */
+    LOBEDICE_MISSING_IN_PREDICTION = 1, /* in the reference only: Dice 0 */
+    LOBEDICE_MISSING_IN_REFERENCE = 2,  /* in the prediction only: Dice 0 */
+    LOBEDICE_ABSENT = 3                 /* in neither: Dice undefined (NaN) */
+} lobedice_presence;
+
+LOBEDICE_API lobedice_presence lobedice_overlap_presence(const lobedice_label_overlap *overlap);
+
+/* out[i] describes labels[i]; ref and pred must have the same size (spacing is taken from ref).
+ * All labels are counted in one pass over both volumes, with no copy and no one-hot; ref and pred
+ * may have different dtypes. A label the dtype cannot hold is simply absent. Uses all cores. */
+LOBEDICE_API lobedice_status lobedice_overlap(lobedice_label_overlap *out,
+                                              const lobedice_volume *ref,
+                                              const lobedice_volume *pred, const int64_t *labels,
+                                              size_t nlabels);
+
+/* A union of labels measured as one mask (a region such as "right lung" = {1, 2, 3}). */
+typedef struct lobedice_label_set {
+    int64_t id;            /* copied into the result's `label` field */
+    const int64_t *labels; /* the labels of the union */
+    size_t nlabels;
+} lobedice_label_set;
+
+/* out[i] describes sets[i]: A = reference voxels whose value is in sets[i], B likewise in pred.
+ * All sets together in one pass; `threads` 0 = all cores. lobedice_overlap is this with one
+ * single-label set per label and all cores. */
+LOBEDICE_API lobedice_status lobedice_overlap_sets(lobedice_label_overlap *out,
+                                                   const lobedice_volume *ref,
+                                                   const lobedice_volume *pred,
+                                                   const lobedice_label_set *sets, size_t nsets,
+                                                   size_t threads);
+
+/* Aggregates over the labels asked for (docs/measures.md, "Aggregates"). For each measure: the
+ * mean over results where it is defined, and the count that took part (NaN mean when none did).
+ * pooled_dice = 2*sum(tp) / (2*sum(tp) + sum(fp) + sum(fn)), NaN when that is 0/0. */
+typedef struct lobedice_overlap_summary {
+    size_t labels;
+    double mean_dice, mean_jaccard, mean_precision, mean_sensitivity, mean_specificity,
+        mean_volume_similarity;
+    size_t n_dice, n_jaccard, n_precision, n_sensitivity, n_specificity, n_volume_similarity;
+    double pooled_dice;
+} lobedice_overlap_summary;
+
+LOBEDICE_API lobedice_status lobedice_overlap_summarize(lobedice_overlap_summary *summary,
+                                                        const lobedice_label_overlap *overlaps,
+                                                        size_t count);
+
+/* Mean of the values that are not NaN, stride bytes apart (NaN when none); *used = how many
+ * took part (may be NULL). For aggregating any field of any result array. */
+LOBEDICE_API double lobedice_mean_defined(const double *values, size_t count, size_t stride,
+                                          size_t *used);
+
+/* The disagreement map, one int16 per voxel of ref's grid. With k(v) = i+1 when the value v
+ * equals labels[i] and 0 otherwise (background or a label not asked for):
+ *   k(ref) == k(pred)        -> k          (0 agreement on background, i+1 correct voxel of label i)
+ *   k(ref) != k(pred)        -> 100 + 10*k(ref) + k(pred)     when nlabels <= 9
+ *                               10000 + 100*k(ref) + k(pred)  when nlabels <= 99
+ * so for lobes 1..5, 1..5 are the correctly labelled lobes, 130 is "reference RLL, predicted
+ * background", 123 is "reference RML, predicted RLL". nlabels > 99 is LOBEDICE_EINVAL. */
+LOBEDICE_API lobedice_status lobedice_disagreement_map(int16_t *out, const lobedice_volume *ref,
+                                                       const lobedice_volume *pred,
+                                                       const int64_t *labels, size_t nlabels,
+                                                       size_t threads);
+
+/* ---------------------------------------------------------------------------------------------
+ * One-hot encoding
+ * ------------------------------------------------------------------------------------------- */
+
+/* out: batch*voxels*channels floats in `layout`; labels: batch*voxels values of dtype; palette[c]
+ * is the label value of channel c. A value missing from the palette is LOBEDICE_ELABEL (never a
+ * silent zero); a palette that repeats a value is LOBEDICE_EPALETTE. */
+LOBEDICE_API lobedice_status lobedice_onehot_encode(float *out, const void *labels,
+                                                    lobedice_dtype dtype, size_t batch,
+                                                    size_t voxels, const int64_t *palette,
+                                                    size_t channels, lobedice_layout layout);
+
+/* argmax over channels, ties to the lowest channel, written as palette values of dtype;
+ * a NaN score is LOBEDICE_ENOTFINITE; a palette value the dtype cannot hold is
+ * LOBEDICE_EPALETTE. */
+LOBEDICE_API lobedice_status lobedice_onehot_decode(void *labels, lobedice_dtype dtype,
+                                                    const float *scores, size_t batch,
+                                                    size_t voxels, const int64_t *palette,
+                                                    size_t channels, lobedice_layout layout);
+
+/* ---------------------------------------------------------------------------------------------
+ * Surface distances (docs/measures.md, "Surface distances")
+ * ------------------------------------------------------------------------------------------- */
+typedef struct lobedice_label_surface {
+    int64_t label; /* the label, or the set id */
+    uint64_t ref_surface_voxels, pred_surface_voxels;
+    double hd, hd95, assd, nsd; /* mm, mm, mm, fraction; NaN where undefined */
+    /* Directed values: ref_to_pred is over D_AB (reference surface to predicted surface). */
+    double hd_ref_to_pred, hd_pred_to_ref;
+    double hd95_ref_to_pred, hd95_pred_to_ref;
+    double mean_ref_to_pred, mean_pred_to_ref;
+} lobedice_label_surface;
+
+typedef struct lobedice_surface_options {
+    unsigned version;     /* LOBEDICE_SURFACE_OPTIONS_VERSION */
+    double tolerance_mm;  /* surface-Dice tolerance, default 1.0 */
+    size_t threads;       /* 0 = all cores */
+    /* Optional histogram of all distances (both directions) per result: histogram has
+     * count*histogram_bins entries; bin j counts distances in [j*w, (j+1)*w) with
+     * w = histogram_bin_mm; the last bin also takes everything beyond. NULL = none. */
+    uint64_t *histogram;
+    size_t histogram_bins;
+    double histogram_bin_mm;
+    /* Optional progress report: called from the calling thread only, after each result is
+     * complete, with the fraction of the work done (0..1]. NULL = none. */
+    void (*progress)(void *user, double fraction);
+    void *progress_user;
+} lobedice_surface_options;
+
+#define LOBEDICE_SURFACE_OPTIONS_VERSION 1
+LOBEDICE_API void lobedice_surface_options_init(lobedice_surface_options *opts);
+
+/* out[i] describes labels[i]; tolerance_mm is the surface-Dice tolerance. Exact Euclidean
+ * distances with ref's spacing; ref and pred must have the same size. Uses all cores. */
+LOBEDICE_API lobedice_status lobedice_surface_distances(lobedice_label_surface *out,
+                                                        const lobedice_volume *ref,
+                                                        const lobedice_volume *pred,
+                                                        const int64_t *labels, size_t nlabels,
+                                                        double tolerance_mm);
+
+/* out[i] describes sets[i] (each a union of labels measured as one mask); opts may be NULL for
+ * the defaults. */
+LOBEDICE_API lobedice_status lobedice_surface_distances_sets(
+    lobedice_label_surface *out, const lobedice_volume *ref, const lobedice_volume *pred,
+    const lobedice_label_set *sets, size_t nsets, const lobedice_surface_options *opts);
+
+/* ---------------------------------------------------------------------------------------------
+ * Soft Dice loss (docs/measures.md, "The soft Dice loss of the training side")
+ * ------------------------------------------------------------------------------------------- */
+typedef enum lobedice_activation {
+    LOBEDICE_ACTIVATION_NONE = 0,
+    LOBEDICE_ACTIVATION_SOFTMAX = 1,
+    LOBEDICE_ACTIVATION_SIGMOID = 2
+} lobedice_activation;
+
+typedef enum lobedice_loss_reduction {
+    LOBEDICE_LOSS_NEG_MEAN_DICE = 0, /* the seed: -mean_c( w_c * mean_b dice_bc ) */
+    LOBEDICE_LOSS_MEAN = 1,          /* mean over (b, c) of w_c * (1 - dice_bc) */
+    LOBEDICE_LOSS_SUM = 2            /* sum over (b, c) of w_c * (1 - dice_bc) */
+} lobedice_loss_reduction;
+
+typedef struct lobedice_dice_loss_options {
+    size_t batch, channels, voxels; /* voxels = product of the spatial sizes */
+    lobedice_layout layout;
+    lobedice_activation activation; /* softmax over channels, or sigmoid per element, applied
+                                       to the input first; the gradient is w.r.t. the raw input */
+    const double *weights;          /* `channels` weights, NULL = all 1 */
+    double smooth_nr, smooth_dr;    /* dice = (2*I + smooth_nr) / (D + smooth_dr) */
+    int include_background;         /* 0: channel 0 takes no part (after the activation) and
+                                       the means run over the other channels */
+    int squared_pred;               /* D = sum p^2 + sum g^2 */
+    int jaccard;                    /* (2*I + smooth_nr) / (2*(D - I) + smooth_dr) */
+    int batch_dice;                 /* sums run over the whole batch: one dice per channel */
+    lobedice_loss_reduction reduction;
+    size_t threads;                 /* 0 = all cores */
+} lobedice_dice_loss_options;
+
+/* Seed defaults: channels last, no activation, weights NULL, smooth_nr = 2e-5, smooth_dr = 1e-5,
+ * include_background 1, squared_pred 0, jaccard 0, batch_dice 0, LOBEDICE_LOSS_NEG_MEAN_DICE,
+ * threads 0. */
+LOBEDICE_API void lobedice_dice_loss_options_init(lobedice_dice_loss_options *opts, size_t batch,
+                                                  size_t channels, size_t voxels);
+
+/* loss: the scalar; dice (nullable): batch*channels values (channels with batch_dice), channel 0
+ * included; grad (nullable): d loss / d input, same shape as input. target: one-hot or soft
+ * target in the input's layout. */
+LOBEDICE_API lobedice_status lobedice_dice_loss(double *loss, double *dice, float *grad,
+                                                const lobedice_dice_loss_options *opts,
+                                                const float *input, const float *target);
+
+/* The same with a label map target (batch*voxels values in [0, channels)), one-hot fused:
+ * no channel-sized copy of the target is ever made. */
+LOBEDICE_API lobedice_status lobedice_dice_loss_labels(double *loss, double *dice, float *grad,
+                                                       const lobedice_dice_loss_options *opts,
+                                                       const float *input, const void *labels,
+                                                       lobedice_dtype label_dtype);
+
+typedef enum lobedice_gdl_weight {
+    LOBEDICE_GDL_SQUARE = 0,
+    LOBEDICE_GDL_SIMPLE = 1,
+    LOBEDICE_GDL_UNIFORM = 2
+} lobedice_gdl_weight;
+
+/* Generalized Dice (Sudre et al. 2017): per-sample (or per-batch with batch_dice) class
+ * weights from the target volume G_c: square 1/G^2, simple 1/G, uniform 1; an infinite weight
+ * (empty class) becomes the largest finite weight of that sample (of the batch with
+ * batch_dice). f = 1 - (2*sum_c w*I + smooth_nr) / (sum_c w*D + smooth_dr); the loss reduces f
+ * over samples with opts->reduction (MEAN or SUM); opts->weights is ignored. */
+LOBEDICE_API lobedice_status lobedice_generalized_dice_loss(double *loss, float *grad,
+                                                            const lobedice_dice_loss_options *opts,
+                                                            lobedice_gdl_weight weight_type,
+                                                            const float *input,
+                                                            const float *target);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LOBEDICE_H */

@@ -1,0 +1,2 @@
+/* convert: to be written. */
+#include "internal.h"

@@ -1,0 +1,2 @@
+/* distance_transform: to be written. */
+#include "internal.h"

@@ -1,0 +1,71 @@
+/* Internal helpers shared by the core's modules. Not installed. */
+#ifndef LOBEDICE_INTERNAL_H
+#define LOBEDICE_INTERNAL_H
+
+#include "lobedice/lobedice.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Overflow-checked size arithmetic: return false when the result does not fit. */
+static inline bool ld_mul_size(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_mul_overflow(a, b, out);
+}
+static inline bool ld_add_size(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_add_overflow(a, b, out);
+}
+
+/* Value i of a label buffer of dtype, widened; the dtype must be valid. */
+static inline int64_t ld_label_at(const void *data, lobedice_dtype dtype, size_t i)
+{
+    switch (dtype) {
+    case LOBEDICE_UINT8: return ((const uint8_t *)data)[i];
+    case LOBEDICE_INT8: return ((const int8_t *)data)[i];
+    case LOBEDICE_UINT16: return ((const uint16_t *)data)[i];
+    case LOBEDICE_INT16: return ((const int16_t *)data)[i];
+    case LOBEDICE_UINT32: return ((const uint32_t *)data)[i];
+    case LOBEDICE_INT32: return ((const int32_t *)data)[i];
+    }
+    return 0;
+}
+
+/* Stores v (which must fit) at index i of a label buffer of dtype. */
+static inline void ld_label_store(void *data, lobedice_dtype dtype, size_t i, int64_t v)
+{
+    switch (dtype) {
+    case LOBEDICE_UINT8: ((uint8_t *)data)[i] = (uint8_t)v; break;
+    case LOBEDICE_INT8: ((int8_t *)data)[i] = (int8_t)v; break;
+    case LOBEDICE_UINT16: ((uint16_t *)data)[i] = (uint16_t)v; break;
+    case LOBEDICE_INT16: ((int16_t *)data)[i] = (int16_t)v; break;
+    case LOBEDICE_UINT32: ((uint32_t *)data)[i] = (uint32_t)v; break;
+    case LOBEDICE_INT32: ((int32_t *)data)[i] = (int32_t)v; break;
+    }
+}
+
+/* The inclusive value range of a dtype; false for an unknown dtype. */
+bool ld_dtype_range(lobedice_dtype dtype, int64_t *min, int64_t *max);
+
+/* Validates two volumes for a comparison: each valid (lobedice_volume_voxels) and equal sizes.
+ * *voxels receives the voxel count. */
+lobedice_status ld_check_pair(size_t *voxels, const lobedice_volume *ref,
+                              const lobedice_volume *pred);
+
+/* ---- Threads ------------------------------------------------------------------------------
+ * ld_parallel_for runs task(ctx, t) for every t in [0, ntasks) on up to `threads` workers
+ * (0 = all online cores; never more workers than tasks). Tasks are handed out dynamically, so
+ * a caller that wants thread-count-independent results must make each task's output depend
+ * only on t (write per-task partial results and combine them in task order afterwards).
+ * The calling thread works too, so a worker that cannot be started only costs speed. */
+typedef void (*ld_task_fn)(void *ctx, size_t task);
+void ld_parallel_for(size_t threads, size_t ntasks, ld_task_fn task, void *ctx);
+
+/* Number of online cores (at least 1). */
+size_t ld_cpu_count(void);
+
+/* The worker count ld_parallel_for would use for `threads` and `ntasks`. */
+size_t ld_resolve_threads(size_t threads, size_t ntasks);
+
+#endif

@@ -1,0 +1,2 @@
+/* labels: to be written. */
+#include "internal.h"

@@ -1,0 +1,2 @@
+/* loss: to be written. */
+#include "internal.h"

@@ -1,0 +1,2 @@
+/* onehot: to be written. */
+#include "internal.h"

@@ -1,0 +1,2 @@
+/* overlap: to be written. */
+#include "internal.h"

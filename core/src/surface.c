@@ -1,0 +1,2 @@
+/* surface: to be written. */
+#include "internal.h"

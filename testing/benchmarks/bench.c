@@ -1,0 +1,144 @@
+#define _GNU_SOURCE
+#include "bench.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+double bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double bench_median(double *v, size_t n)
+{
+    if (n == 0)
+        return 0.0;
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double bench_time_median(void (*fn)(void *ctx), void *ctx, int repeats)
+{
+    double t[64];
+    if (repeats > 64)
+        repeats = 64;
+    for (int r = 0; r < repeats; r++) {
+        double t0 = bench_now();
+        fn(ctx);
+        t[r] = bench_now() - t0;
+    }
+    return bench_median(t, (size_t)repeats);
+}
+
+size_t bench_peak_rss(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (size_t)ru.ru_maxrss * 1024;
+}
+
+/* ---- counting allocator (glibc) ---------------------------------------------------------- */
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+extern void __libc_free(void *);
+
+static atomic_size_t bench_current, bench_peak, bench_base;
+
+static void bench_count(void *p)
+{
+    if (!p)
+        return;
+    size_t now = atomic_fetch_add(&bench_current, malloc_usable_size(p)) + malloc_usable_size(p);
+    size_t peak = atomic_load(&bench_peak);
+    while (now > peak && !atomic_compare_exchange_weak(&bench_peak, &peak, now)) {
+    }
+}
+
+static void bench_uncount(void *p)
+{
+    if (p)
+        atomic_fetch_sub(&bench_current, malloc_usable_size(p));
+}
+
+void bench_alloc_mark(void)
+{
+    size_t now = atomic_load(&bench_current);
+    atomic_store(&bench_base, now);
+    atomic_store(&bench_peak, now);
+}
+
+size_t bench_alloc_peak(void)
+{
+    size_t peak = atomic_load(&bench_peak), base = atomic_load(&bench_base);
+    return peak > base ? peak - base : 0;
+}
+
+void *malloc(size_t n)
+{
+    void *p = __libc_malloc(n);
+    bench_count(p);
+    return p;
+}
+
+void *calloc(size_t n, size_t m)
+{
+    void *p = __libc_calloc(n, m);
+    bench_count(p);
+    return p;
+}
+
+void *realloc(void *old, size_t n)
+{
+    bench_uncount(old);
+    void *p = __libc_realloc(old, n);
+    if (p)
+        bench_count(p);
+    else if (old && n)
+        bench_count(old); /* the old block is still there */
+    return p;
+}
+
+void free(void *p)
+{
+    bench_uncount(p);
+    __libc_free(p);
+}
+
+void *aligned_alloc(size_t align, size_t n)
+{
+    void *p = __libc_memalign(align, n);
+    bench_count(p);
+    return p;
+}
+
+void *memalign(size_t align, size_t n)
+{
+    void *p = __libc_memalign(align, n);
+    bench_count(p);
+    return p;
+}
+
+int posix_memalign(void **out, size_t align, size_t n)
+{
+    void *p = __libc_memalign(align, n);
+    if (!p)
+        return ENOMEM;
+    bench_count(p);
+    *out = p;
+    return 0;
+}

@@ -1,0 +1,1 @@
+# wrapping benchmark.

@@ -1,0 +1,1 @@
+# loss tests (label core).

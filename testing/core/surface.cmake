@@ -1,0 +1,1 @@
+# surface tests (label core).

@@ -1,0 +1,1 @@
+# overlap ITK tests (label itk).

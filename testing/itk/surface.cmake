@@ -1,0 +1,1 @@
+# surface ITK tests (label itk).

@@ -1,0 +1,1 @@
+# wrapping ITK tests (label itk).

@@ -1,0 +1,41 @@
+/* A deterministic lung phantom made in code, shared by tests, benchmarks and the demo.
+ *
+ * The reference is a lobe map of two lungs in a chest field of view of 350 x 350 x 300 mm
+ * (LPS: x from patient right to left, y from anterior to posterior, z from inferior to
+ * superior), labels 0 background, 1 RUL, 2 RML, 3 RLL, 4 LUL, 5 LLL, separated by the two
+ * oblique fissures and the right horizontal fissure. The prediction derived from it disagrees
+ * the way a network does: shifted and tilted fissures, a smoothly warped lung boundary, a
+ * false-positive island of RLL in the mediastinum and a hole in the RUL. Any size works; the
+ * spacing follows from the fixed field of view, so it is anisotropic for most sizes. */
+#ifndef LOBEDICE_PHANTOM_H
+#define LOBEDICE_PHANTOM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum phantom_kind { PHANTOM_REFERENCE = 0, PHANTOM_PREDICTION = 1 };
+
+/* Field of view in mm along x, y, z. */
+#define PHANTOM_FOV_X 350.0
+#define PHANTOM_FOV_Y 350.0
+#define PHANTOM_FOV_Z 300.0
+
+/* spacing = field of view / size; origin = the LPS position of voxel (0,0,0) (centred FOV). */
+void phantom_geometry(const size_t size[3], double spacing[3], double origin[3]);
+
+/* Fills out (size[0]*size[1]*size[2] bytes, x fastest) with the reference or the prediction.
+ * Returns 0, or -1 when a size is zero. */
+int phantom_fill(uint8_t *out, const size_t size[3], enum phantom_kind kind);
+
+/* Allocates and fills a map (free() it); NULL when the size is zero or memory runs out. */
+uint8_t *phantom_new(const size_t size[3], enum phantom_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * LobeDice image I/O: a C API over ITK's image readers and writers, and the geometry
+ * reconciliation of two label maps. C++ inside, C outside: every ITK exception is caught at
+ * this boundary and turned into a lobedice_status plus one clear sentence in a caller buffer
+ * (which file, which voxel or field, what was expected). No global error state.
+ *
+ * `message` / `message_size`: a caller buffer receiving the sentence when a call fails (always
+ * NUL-terminated, truncated to fit; may be NULL when message_size is 0).
+ */
+#ifndef LOBEDICE_IO_H
+#define LOBEDICE_IO_H
+
+#include "lobedice/lobedice.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(LOBEDICE_IO_STATIC) || !defined(__GNUC__)
+#define LOBEDICE_IO_API
+#else
+#define LOBEDICE_IO_API __attribute__((visibility("default")))
+#endif
+
+/* A label map with its geometry. volume.data is owned by the image. */
+typedef struct lobedice_image {
+    lobedice_volume volume; /* dtype, size (size[2] == 1 for 2-D), spacing in mm */
+    double origin[3];       /* LPS position in mm of the centre of voxel (0,0,0) */
+    double direction[9];    /* row-major 3x3 direction cosines; column j is the direction of
+                               index axis j (ITK's Direction matrix) */
+    unsigned dimension;     /* 2 or 3, as stored in the file */
+} lobedice_image;
+
+/* Reads a 2-D or 3-D scalar image: NRRD (raw or gzip, .nrrd/.nhdr, seg.nrrd with one layer),
+ * NIfTI (.nii, .nii.gz), MetaImage (.mha, .mhd). Integer pixel types the core knows are kept;
+ * a floating-point or 64-bit integer image whose values are all whole numbers is converted to
+ * the smallest lobedice_dtype that holds them. Errors: LOBEDICE_EIO (missing or unreadable
+ * file), LOBEDICE_EFORMAT (vector, multi-component or 4-D image, unsupported file type),
+ * LOBEDICE_ENONINTEGER (a fractional or out-of-range value: the message names the voxel),
+ * LOBEDICE_ENOMEM. On failure *image is NULL. */
+LOBEDICE_IO_API lobedice_status lobedice_image_read(lobedice_image **image, const char *path,
+                                                    char *message, size_t message_size);
+
+/* A new image of zeros on the given grid (direction NULL = identity), e.g. for an output map. */
+LOBEDICE_IO_API lobedice_status lobedice_image_new(lobedice_image **image, lobedice_dtype dtype,
+                                                   const size_t size[3],
+                                                   const double spacing[3],
+                                                   const double origin[3],
+                                                   const double direction[9]);
+
+/* The image's voxel buffer, writable. */
+LOBEDICE_IO_API void *lobedice_image_buffer(lobedice_image *image);
+
+/* Frees an image; NULL is allowed. */
+LOBEDICE_IO_API void lobedice_image_free(lobedice_image *image);
+
+/* Writes an image with its geometry; the format follows the extension (.nrrd, .nii, .nii.gz,
+ * .mha). compress != 0 asks for gzip where the format has it. The file is written to a
+ * temporary name in the same folder and renamed into place, so a failed write leaves no
+ * half-written file. Errors: LOBEDICE_EIO, LOBEDICE_EFORMAT (unknown extension). */
+LOBEDICE_IO_API lobedice_status lobedice_image_write(const lobedice_image *image,
+                                                     const char *path, int compress,
+                                                     char *message, size_t message_size);
+
+typedef enum lobedice_alignment {
+    LOBEDICE_ALIGN_IDENTICAL = 0, /* same grid: the image was used as it is */
+    LOBEDICE_ALIGN_PLACED = 1,    /* same spacing and direction, offset by whole voxels (e.g. a
+                                     Slicer segmentation cropped to its segments): copied exactly
+                                     onto the reference grid, background elsewhere */
+    LOBEDICE_ALIGN_RESAMPLED = 2  /* any other grid: resampled onto the reference grid by
+                                     nearest neighbour (the report must say so) */
+} lobedice_alignment;
+
+/* Brings *moving onto reference's grid. When the grids differ, *moving is replaced by a new
+ * image on the reference grid (same dtype) and the old one is freed; *how says what happened.
+ * Maps that do not overlap in physical space are LOBEDICE_EGEOMETRY; *moving is unchanged on
+ * failure. */
+LOBEDICE_IO_API lobedice_status lobedice_image_align(lobedice_image **moving,
+                                                     lobedice_alignment *how,
+                                                     const lobedice_image *reference,
+                                                     char *message, size_t message_size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
