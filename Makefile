@@ -9,7 +9,7 @@ DEMO_DIR ?= demo-out
 
 # Build tools, the libraries the optional parts use, and what the tests run.
 DEB_PACKAGES = gcc g++ make cmake pkg-config zlib1g-dev \
-	libinsighttoolkit5-dev libvtk9-dev libjansson-dev libxml2-utils
+	libinsighttoolkit5-dev libvtk9-dev libjansson-dev libxml2-dev libxml2-utils clang-format
 
 .PHONY: all deps build test demo clean
 

@@ -16,77 +16,76 @@ extern "C" {
 
 extern int check_failures;
 
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            check_failures++;                                                         \
-        }                                                                             \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+            check_failures++;                                                                      \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_INT(a, b)                                                                   \
-    do {                                                                                  \
-        long long check_a_ = (long long)(a), check_b_ = (long long)(b);                   \
-        if (check_a_ != check_b_) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s == %s (%lld vs %lld)\n", __FILE__,   \
-                    __LINE__, #a, #b, check_a_, check_b_);                                \
-            check_failures++;                                                             \
-        }                                                                                 \
+#define CHECK_INT(a, b)                                                                            \
+    do {                                                                                           \
+        long long check_a_ = (long long)(a), check_b_ = (long long)(b);                            \
+        if (check_a_ != check_b_) {                                                                \
+            fprintf(stderr, "%s:%d: check failed: %s == %s (%lld vs %lld)\n", __FILE__, __LINE__,  \
+                    #a, #b, check_a_, check_b_);                                                   \
+            check_failures++;                                                                      \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_UINT(a, b)                                                                  \
-    do {                                                                                  \
-        unsigned long long check_a_ = (unsigned long long)(a),                            \
-                           check_b_ = (unsigned long long)(b);                            \
-        if (check_a_ != check_b_) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s == %s (%llu vs %llu)\n", __FILE__,   \
-                    __LINE__, #a, #b, check_a_, check_b_);                                \
-            check_failures++;                                                             \
-        }                                                                                 \
+#define CHECK_UINT(a, b)                                                                           \
+    do {                                                                                           \
+        unsigned long long check_a_ = (unsigned long long)(a), check_b_ = (unsigned long long)(b); \
+        if (check_a_ != check_b_) {                                                                \
+            fprintf(stderr, "%s:%d: check failed: %s == %s (%llu vs %llu)\n", __FILE__, __LINE__,  \
+                    #a, #b, check_a_, check_b_);                                                   \
+            check_failures++;                                                                      \
+        }                                                                                          \
     } while (0)
 
 /* |a - b| <= tol, or both NaN. */
-#define CHECK_NEAR(a, b, tol)                                                             \
-    do {                                                                                  \
-        double check_a_ = (double)(a), check_b_ = (double)(b);                            \
-        if (!((isnan(check_a_) && isnan(check_b_)) ||                                     \
-              fabs(check_a_ - check_b_) <= (double)(tol))) {                              \
-            fprintf(stderr, "%s:%d: check failed: %s ~ %s (%.17g vs %.17g, tol %g)\n",    \
-                    __FILE__, __LINE__, #a, #b, check_a_, check_b_, (double)(tol));       \
-            check_failures++;                                                             \
-        }                                                                                 \
+#define CHECK_NEAR(a, b, tol)                                                                      \
+    do {                                                                                           \
+        double check_a_ = (double)(a), check_b_ = (double)(b);                                     \
+        if (!((isnan(check_a_) && isnan(check_b_)) ||                                              \
+              fabs(check_a_ - check_b_) <= (double)(tol))) {                                       \
+            fprintf(stderr, "%s:%d: check failed: %s ~ %s (%.17g vs %.17g, tol %g)\n", __FILE__,   \
+                    __LINE__, #a, #b, check_a_, check_b_, (double)(tol));                          \
+            check_failures++;                                                                      \
+        }                                                                                          \
     } while (0)
 
 /* Bitwise-equal doubles (NaN equals NaN): for thread-count invariance. */
-#define CHECK_SAME(a, b)                                                                  \
-    do {                                                                                  \
-        double check_a_ = (double)(a), check_b_ = (double)(b);                            \
-        if (!((isnan(check_a_) && isnan(check_b_)) ||                                     \
-              memcmp(&check_a_, &check_b_, sizeof check_a_) == 0)) {                      \
-            fprintf(stderr, "%s:%d: check failed: %s is bitwise %s (%.17g vs %.17g)\n",   \
-                    __FILE__, __LINE__, #a, #b, check_a_, check_b_);                      \
-            check_failures++;                                                             \
-        }                                                                                 \
+#define CHECK_SAME(a, b)                                                                           \
+    do {                                                                                           \
+        double check_a_ = (double)(a), check_b_ = (double)(b);                                     \
+        if (!((isnan(check_a_) && isnan(check_b_)) ||                                              \
+              memcmp(&check_a_, &check_b_, sizeof check_a_) == 0)) {                               \
+            fprintf(stderr, "%s:%d: check failed: %s is bitwise %s (%.17g vs %.17g)\n", __FILE__,  \
+                    __LINE__, #a, #b, check_a_, check_b_);                                         \
+            check_failures++;                                                                      \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_STR(a, b)                                                                   \
-    do {                                                                                  \
-        const char *check_a_ = (a), *check_b_ = (b);                                      \
-        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                  \
-            fprintf(stderr, "%s:%d: check failed: %s == %s (\"%s\" vs \"%s\")\n",         \
-                    __FILE__, __LINE__, #a, #b, check_a_ ? check_a_ : "(null)",           \
-                    check_b_ ? check_b_ : "(null)");                                      \
-            check_failures++;                                                             \
-        }                                                                                 \
+#define CHECK_STR(a, b)                                                                            \
+    do {                                                                                           \
+        const char *check_a_ = (a), *check_b_ = (b);                                               \
+        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                           \
+            fprintf(stderr, "%s:%d: check failed: %s == %s (\"%s\" vs \"%s\")\n", __FILE__,        \
+                    __LINE__, #a, #b, check_a_ ? check_a_ : "(null)",                              \
+                    check_b_ ? check_b_ : "(null)");                                               \
+            check_failures++;                                                                      \
+        }                                                                                          \
     } while (0)
 
 /* A case that cannot go on (allocation failed, fixture missing) stops the program. */
-#define CHECK_FATAL(cond)                                                                 \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            fprintf(stderr, "%s:%d: fatal: %s\n", __FILE__, __LINE__, #cond);             \
-            exit(100);                                                                    \
-        }                                                                                 \
+#define CHECK_FATAL(cond)                                                                          \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: fatal: %s\n", __FILE__, __LINE__, #cond);                      \
+            exit(100);                                                                             \
+        }                                                                                          \
     } while (0)
 
 typedef struct check_case {

@@ -1,2 +1,779 @@
-/* surface: to be written. */
-#include "internal.h"
+/* Surface distances per label or per set of labels (docs/measures.md, "Surface distances").
+ *
+ * 1. One pass over both volumes finds the bounding box of every label asked for.
+ * 2. Per set, inside the bounding box of A and B together (every voxel outside it, like every
+ *    position outside the image, is outside both masks): membership bits, then surface bits by
+ *    the 6-neighbour rule (4 in-plane neighbours for a 2-D image).
+ * 3. Per direction, exact distances from distance_transform.c, then the statistics.
+ * One set is processed at a time and every phase is parallel inside it, so only one box of
+ * scratch is alive and the results do not depend on the thread count. */
+#include "distance_transform.h"
+#include "label_lookup.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+#define LD_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define LD_ALWAYS_INLINE inline
+#endif
+
+void lobedice_surface_options_init(lobedice_surface_options *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->version = LOBEDICE_SURFACE_OPTIONS_VERSION;
+    opts->tolerance_mm = 1.0;
+    opts->histogram_bin_mm = 1.0;
+}
+
+/* ---- Label lookups (label_lookup.h) ---------------------------------------------------------- */
+
+/* Code of a run's value: one table load, or a binary search for 32-bit dtypes. */
+#define LD_RUN_CODE(lookup, UTYPE, v) ld_lookup_raw(lookup, (uint32_t)(UTYPE)(v))
+
+/* ---- 1. Bounding boxes of every label asked for, in both volumes ----------------------------- */
+
+typedef struct ld_bbox {
+    size_t lo[3], hi[3]; /* inclusive; lo[0] == SIZE_MAX when empty */
+} ld_bbox;
+
+static void ld_bbox_clear(ld_bbox *b)
+{
+    for (int a = 0; a < 3; a++) {
+        b->lo[a] = SIZE_MAX;
+        b->hi[a] = 0;
+    }
+}
+
+static bool ld_bbox_empty(const ld_bbox *b)
+{
+    return b->lo[0] == SIZE_MAX;
+}
+
+static void ld_bbox_merge(ld_bbox *b, const ld_bbox *o)
+{
+    for (int a = 0; a < 3; a++) {
+        if (o->lo[a] < b->lo[a])
+            b->lo[a] = o->lo[a];
+        if (o->hi[a] > b->hi[a])
+            b->hi[a] = o->hi[a];
+    }
+}
+
+static inline void ld_bbox_add_run(ld_bbox *b, size_t x0, size_t x1, size_t y, size_t z)
+{
+    if (x0 < b->lo[0])
+        b->lo[0] = x0;
+    if (x1 > b->hi[0])
+        b->hi[0] = x1;
+    if (y < b->lo[1])
+        b->lo[1] = y;
+    if (y > b->hi[1])
+        b->hi[1] = y;
+    if (z < b->lo[2])
+        b->lo[2] = z;
+    if (z > b->hi[2])
+        b->hi[2] = z;
+}
+
+/* Runs of equal values in a row: one lookup per run; code c > 0 is label c-1 of the list.
+ * 8- and 16-bit values: long runs (the background) are skipped eight bytes at a time. */
+static LD_ALWAYS_INLINE void ld_scan_runs_narrow(ld_bbox *boxes, const ld_lookup *lookup,
+                                                 const void *data, size_t start, size_t n, size_t y,
+                                                 size_t z, const size_t width)
+{
+    const unsigned char *p = (const unsigned char *)data + start * width;
+    const size_t per = 8 / width;
+    size_t x = 0;
+    while (x < n) {
+        const uint32_t v = ld_raw_at(p + x * width, width);
+        const uint64_t pattern =
+            width == 1 ? v * UINT64_C(0x0101010101010101) : v * UINT64_C(0x0001000100010001);
+        const size_t xs = x;
+        x++;
+        for (uint64_t w; x + per <= n && (memcpy(&w, p + x * width, 8), w == pattern);)
+            x += per;
+        while (x < n && ld_raw_at(p + x * width, width) == v)
+            x++;
+        const uint32_t code = lookup->table[v];
+        if (code)
+            ld_bbox_add_run(&boxes[code - 1], xs, x - 1, y, z);
+    }
+}
+
+#define LD_SCAN_RUNS(TYPE, UTYPE)                                                                  \
+    do {                                                                                           \
+        const TYPE *p = (const TYPE *)data + start;                                                \
+        size_t x = 0;                                                                              \
+        while (x < n) {                                                                            \
+            const TYPE v = p[x];                                                                   \
+            const size_t xs = x;                                                                   \
+            while (++x < n && p[x] == v) {                                                         \
+            }                                                                                      \
+            const uint32_t code = LD_RUN_CODE(lookup, UTYPE, v);                                   \
+            if (code)                                                                              \
+                ld_bbox_add_run(&boxes[code - 1], xs, x - 1, y, z);                                \
+        }                                                                                          \
+    } while (0)
+
+static void ld_scan_row(ld_bbox *boxes, const ld_lookup *lookup, const void *data, size_t start,
+                        size_t n, size_t y, size_t z)
+{
+    switch (lookup->dtype) {
+    case LOBEDICE_UINT8:
+    case LOBEDICE_INT8: ld_scan_runs_narrow(boxes, lookup, data, start, n, y, z, 1); return;
+    case LOBEDICE_UINT16:
+    case LOBEDICE_INT16: ld_scan_runs_narrow(boxes, lookup, data, start, n, y, z, 2); return;
+    case LOBEDICE_UINT32: LD_SCAN_RUNS(uint32_t, uint32_t); return;
+    case LOBEDICE_INT32: LD_SCAN_RUNS(int32_t, uint32_t); return;
+    }
+}
+#undef LD_SCAN_RUNS
+
+typedef struct ld_bbox_job {
+    const lobedice_volume *vol[2];
+    ld_lookup lookup[2]; /* label i of the list -> code i+1 */
+    size_t nlabels, nrows, ntasks;
+    ld_bbox *partial; /* [task][volume][label] */
+} ld_bbox_job;
+
+static void ld_bbox_task(void *ctx, size_t t)
+{
+    ld_bbox_job *job = ctx;
+    const size_t nx = job->vol[0]->size[0], ny = job->vol[0]->size[1];
+    ld_bbox *mine = job->partial + t * 2 * job->nlabels;
+    for (size_t i = 0; i < 2 * job->nlabels; i++)
+        ld_bbox_clear(&mine[i]);
+    const size_t r0 = job->nrows * t / job->ntasks, r1 = job->nrows * (t + 1) / job->ntasks;
+    for (size_t r = r0; r < r1; r++)
+        for (int s = 0; s < 2; s++)
+            ld_scan_row(mine + s * job->nlabels, &job->lookup[s], job->vol[s]->data, r * nx, nx,
+                        r % ny, r / ny);
+}
+
+/* ---- 2. Membership and surface bits inside a set's box --------------------------------------- */
+
+/* out[i] = (first) or |= the member bit of value start+i, for 8- and 16-bit values: label maps
+ * are long runs of one value, so each run is found eight bytes at a time and gets one lookup. */
+static LD_ALWAYS_INLINE void ld_member_runs(uint8_t *out, const ld_lookup *lookup, const void *data,
+                                            size_t start, size_t n, const size_t width,
+                                            const bool first)
+{
+    const unsigned char *p = (const unsigned char *)data + start * width;
+    const size_t per = 8 / width;
+    size_t x = 0;
+    while (x < n) {
+        const uint32_t v = ld_raw_at(p + x * width, width);
+        const uint64_t pattern =
+            width == 1 ? v * UINT64_C(0x0101010101010101) : v * UINT64_C(0x0001000100010001);
+        size_t e = x + 1;
+        for (uint64_t w; e + per <= n && (memcpy(&w, p + e * width, 8), w == pattern);)
+            e += per;
+        while (e < n && ld_raw_at(p + e * width, width) == v)
+            e++;
+        const uint8_t bit = (uint8_t)lookup->table[v];
+        if (first)
+            memset(out + x, bit, e - x);
+        else if (bit)
+            for (size_t i = x; i < e; i++)
+                out[i] |= bit;
+        x = e;
+    }
+}
+
+/* out[i] |= the code of value start+i, 32-bit values: one search per run. */
+#define LD_MEMBER_SEARCH(TYPE)                                                                     \
+    do {                                                                                           \
+        const TYPE *p = (const TYPE *)data + start;                                                \
+        uint8_t bit = 0;                                                                           \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            if (i == 0 || p[i] != p[i - 1])                                                        \
+                bit = (uint8_t)ld_lookup_search(lookup, (int64_t)p[i]);                            \
+            out[i] |= bit;                                                                         \
+        }                                                                                          \
+    } while (0)
+
+/* The member bits of one row of one volume: written when `first`, else ORed in. */
+static void ld_member_row(uint8_t *out, const ld_lookup *lookup, const void *data, size_t start,
+                          size_t n, bool first)
+{
+    switch (lookup->dtype) {
+    case LOBEDICE_UINT8:
+    case LOBEDICE_INT8:
+        if (first)
+            ld_member_runs(out, lookup, data, start, n, 1, true);
+        else
+            ld_member_runs(out, lookup, data, start, n, 1, false);
+        return;
+    case LOBEDICE_UINT16:
+    case LOBEDICE_INT16:
+        if (first)
+            ld_member_runs(out, lookup, data, start, n, 2, true);
+        else
+            ld_member_runs(out, lookup, data, start, n, 2, false);
+        return;
+    case LOBEDICE_UINT32:
+    case LOBEDICE_INT32:
+        if (first)
+            memset(out, 0, n);
+        if (lookup->dtype == LOBEDICE_UINT32)
+            LD_MEMBER_SEARCH(uint32_t);
+        else
+            LD_MEMBER_SEARCH(int32_t);
+        return;
+    }
+}
+#undef LD_MEMBER_SEARCH
+
+typedef struct ld_set_job {
+    const lobedice_volume *vol[2];
+    ld_lookup member[2]; /* value -> 1 (ref in the set) or 2 (pred in the set) */
+    size_t lo[3], n[3];  /* the box in the image */
+    bool planar;         /* a 2-D image: in-plane neighbours only */
+    size_t nrows, ntasks;
+    uint8_t *mem;                /* box bytes: bit 1 in A, bit 2 in B */
+    uint8_t *row_any;            /* per box row: holds a member */
+    const uint8_t *zeros, *ones; /* one box row each */
+    /* box bytes, plane-major (ld_dt_box): bit 1 surface of A, bit 2 surface of B */
+    uint8_t *flags;
+    uint32_t *row_count[2]; /* plane-major rows, as ld_dt_box */
+} ld_set_job;
+
+static void ld_member_task(void *ctx, size_t t)
+{
+    ld_set_job *job = ctx;
+    const size_t bx = job->n[0], by = job->n[1];
+    const size_t inx = job->vol[0]->size[0], iny = job->vol[0]->size[1];
+    const size_t r0 = job->nrows * t / job->ntasks, r1 = job->nrows * (t + 1) / job->ntasks;
+    for (size_t r = r0; r < r1; r++) {
+        const size_t y = r % by, z = r / by;
+        const size_t start = ((job->lo[2] + z) * iny + job->lo[1] + y) * inx + job->lo[0];
+        uint8_t *out = job->mem + r * bx;
+        for (int s = 0; s < 2; s++)
+            ld_member_row(out, &job->member[s], job->vol[s]->data, start, bx, s == 0);
+        uint8_t any = 0;
+        for (size_t x = 0; x < bx; x++)
+            any |= out[x];
+        job->row_any[r] = any != 0;
+    }
+}
+
+/* A member voxel is surface unless it and all its face neighbours are members; rows outside the
+ * box are all zeros (outside both masks), the z rows of a 2-D image all ones (ignored). */
+static void ld_surface_task(void *ctx, size_t t)
+{
+    ld_set_job *job = ctx;
+    const size_t bx = job->n[0], by = job->n[1], bz = job->n[2], slice = bx * by;
+    const size_t r0 = job->nrows * t / job->ntasks, r1 = job->nrows * (t + 1) / job->ntasks;
+    for (size_t r = r0; r < r1; r++) {
+        const size_t y = r % by, z = r / by, pr = y * bz + z;
+        uint8_t *out = job->flags + pr * bx; /* plane-major, see ld_dt_box */
+        job->row_count[0][pr] = job->row_count[1][pr] = 0;
+        if (!job->row_any[r]) {
+            memset(out, 0, bx);
+            continue;
+        }
+        const uint8_t *c = job->mem + r * bx;
+        const uint8_t *up = y > 0 ? c - bx : job->zeros, *down = y + 1 < by ? c + bx : job->zeros;
+        const uint8_t *front = job->ones, *back = job->ones;
+        if (!job->planar) {
+            front = z > 0 ? c - slice : job->zeros;
+            back = z + 1 < bz ? c + slice : job->zeros;
+        }
+        /* the first and last voxels of a row have a neighbour outside the box */
+        out[0] = c[0];
+        out[bx - 1] = c[bx - 1];
+        for (size_t x = 1; x + 1 < bx; x++) {
+            const uint8_t inner = c[x] & c[x - 1] & c[x + 1] & up[x] & down[x] & front[x] & back[x];
+            out[x] = c[x] & (uint8_t)~inner;
+        }
+        uint32_t na = 0, nb = 0;
+        for (size_t x = 0; x < bx; x++) {
+            na += out[x] & 1u;
+            nb += out[x] >> 1;
+        }
+        job->row_count[0][pr] = na;
+        job->row_count[1][pr] = nb;
+    }
+}
+
+/* ---- Statistics of one direction ------------------------------------------------------------- */
+
+static void ld_swap(double *a, double *b)
+{
+    double t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static int ld_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Rearranges v so that v[k] is the k-th smallest, with nothing larger before it and nothing
+ * smaller after it (quickselect; sorts what is left if it degenerates). */
+static void ld_select(double *v, size_t n, size_t k)
+{
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+    int budget = 64;
+    while (hi - lo > 16) {
+        if (--budget == 0) {
+            qsort(v + lo, (size_t)(hi - lo + 1), sizeof *v, ld_cmp_double);
+            return;
+        }
+        ptrdiff_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < v[lo])
+            ld_swap(&v[mid], &v[lo]);
+        if (v[hi] < v[lo])
+            ld_swap(&v[hi], &v[lo]);
+        if (v[hi] < v[mid])
+            ld_swap(&v[hi], &v[mid]);
+        const double pivot = v[mid];
+        ptrdiff_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                ld_swap(&v[i], &v[j]);
+                i++;
+                j--;
+            }
+        }
+        if (kk <= j)
+            hi = j;
+        else if (kk >= i)
+            lo = i;
+        else
+            return; /* v[j+1 .. i-1] all equal the pivot */
+    }
+    for (ptrdiff_t i = lo + 1; i <= hi; i++)
+        for (ptrdiff_t j = i; j > lo && v[j] < v[j - 1]; j--)
+            ld_swap(&v[j], &v[j - 1]);
+}
+
+/* Linear interpolation at rank q*(n-1) of the sorted values, computed as numpy does. Reorders v. */
+static double ld_percentile(double *v, size_t n, double q)
+{
+    const double rank = (double)(n - 1) * q;
+    const size_t k = (size_t)floor(rank);
+    const double t = rank - (double)k;
+    ld_select(v, n, k);
+    const double a = v[k];
+    if (k + 1 >= n)
+        return a;
+    double b = v[k + 1];
+    for (size_t i = k + 2; i < n; i++)
+        if (v[i] < b)
+            b = v[i];
+    const double diff = b - a;
+    return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+}
+
+typedef struct ld_directed {
+    size_t n;
+    double max, p95, sum;
+    uint64_t within;
+} ld_directed;
+
+/* Statistics of d[0..n) (n > 0), in array order, which does not depend on the thread count;
+ * adds the distances to hist when it is not NULL. Reorders d. */
+static void ld_directed_stats(ld_directed *s, double *d, size_t n, double tolerance, uint64_t *hist,
+                              size_t bins, double bin_mm)
+{
+    double sum = 0.0, comp = 0.0, max = 0.0;
+    uint64_t within = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double v = d[i];
+        const double t = sum + v; /* Neumaier's compensated sum: values are >= 0 */
+        comp += sum >= v ? (sum - t) + v : (v - t) + sum;
+        sum = t;
+        if (v > max)
+            max = v;
+        within += v <= tolerance;
+    }
+    if (hist) {
+        for (size_t i = 0; i < n; i++) {
+            const double q = floor(d[i] / bin_mm);
+            size_t j = q >= (double)bins ? bins - 1 : (size_t)q;
+            /* bin j holds [j*w, (j+1)*w): settle the rounding of the division */
+            if (j > 0 && (double)j * bin_mm > d[i])
+                j--;
+            else if (j + 1 < bins && (double)(j + 1) * bin_mm <= d[i])
+                j++;
+            hist[j]++;
+        }
+    }
+    s->n = n;
+    s->sum = sum + comp;
+    s->max = max;
+    s->within = within;
+    s->p95 = ld_percentile(d, n, 0.95);
+}
+
+/* ---- Per set --------------------------------------------------------------------------------- */
+
+/* Buffers sized for the largest box of the call and reused set after set (fresh pages would
+ * cost a page fault each time). */
+typedef struct ld_workspace {
+    uint8_t *flags;   /* box voxels */
+    void *scratch;    /* the membership bits, then the distance transform's offset pairs */
+    uint8_t *row_any; /* box rows */
+    uint32_t *row_count[2];
+    uint8_t *edge_rows; /* a row of zeros and a row of ones */
+    double *dist;       /* distances of one direction */
+    size_t dist_capacity;
+} ld_workspace;
+
+/* The box of a set in voxels; false when it is empty. */
+static bool ld_box_of(size_t lo[3], size_t n[3], const ld_bbox *box_a, const ld_bbox *box_b)
+{
+    ld_bbox box = *box_a;
+    ld_bbox_merge(&box, box_b);
+    if (ld_bbox_empty(&box))
+        return false;
+    for (int a = 0; a < 3; a++) {
+        lo[a] = box.lo[a];
+        n[a] = box.hi[a] - box.lo[a] + 1;
+    }
+    return true;
+}
+
+/* Measures one direction: distances from the surface of `query` to the surface of `feature`. */
+static lobedice_status ld_direction(ld_directed *s, ld_workspace *ws, const ld_dt_box *box,
+                                    int feature, int query, uint64_t count,
+                                    const lobedice_surface_options *opts, uint64_t *hist)
+{
+    if (count > ws->dist_capacity) {
+        size_t bytes;
+        if (count > SIZE_MAX || !ld_mul_size((size_t)count, sizeof(double), &bytes))
+            return LOBEDICE_EOVERFLOW;
+        free(ws->dist);
+        ws->dist = malloc(bytes);
+        ws->dist_capacity = ws->dist ? (size_t)count : 0;
+        if (!ws->dist)
+            return LOBEDICE_ENOMEM;
+    }
+    lobedice_status st = ld_dt_directed(ws->dist, box, feature, query, ws->scratch, opts->threads);
+    if (st == LOBEDICE_OK)
+        ld_directed_stats(s, ws->dist, (size_t)count, opts->tolerance_mm, hist,
+                          opts->histogram_bins, opts->histogram_bin_mm);
+    return st;
+}
+
+static lobedice_status ld_measure_set(lobedice_label_surface *out, uint64_t *hist, ld_workspace *ws,
+                                      const lobedice_volume *ref, const lobedice_volume *pred,
+                                      const lobedice_label_set *set, const ld_bbox *box_a,
+                                      const ld_bbox *box_b, const lobedice_surface_options *opts)
+{
+    const double nan = NAN;
+    out->label = set->id;
+    out->ref_surface_voxels = out->pred_surface_voxels = 0;
+    out->hd = out->hd95 = out->assd = out->nsd = nan;
+    out->hd_ref_to_pred = out->hd_pred_to_ref = nan;
+    out->hd95_ref_to_pred = out->hd95_pred_to_ref = nan;
+    out->mean_ref_to_pred = out->mean_pred_to_ref = nan;
+    if (hist)
+        memset(hist, 0, opts->histogram_bins * sizeof *hist);
+
+    ld_set_job job = {.vol = {ref, pred}, .planar = ref->size[2] == 1};
+    if (!ld_box_of(job.lo, job.n, box_a, box_b))
+        return LOBEDICE_OK;
+    job.nrows = job.n[1] * job.n[2];
+    job.ntasks = job.nrows < 1024 ? job.nrows : 1024;
+    job.mem = ws->scratch;
+    job.row_any = ws->row_any;
+    job.flags = ws->flags;
+    job.row_count[0] = ws->row_count[0];
+    job.row_count[1] = ws->row_count[1];
+    job.zeros = ws->edge_rows;
+    job.ones = ws->edge_rows + job.n[0];
+
+    lobedice_status st = LOBEDICE_ENOMEM;
+    uint32_t *bits = malloc((set->nlabels ? set->nlabels : 1) * sizeof *bits);
+    if (!bits)
+        goto done;
+    for (int s = 0; s < 2; s++) {
+        for (size_t i = 0; i < set->nlabels; i++)
+            bits[i] = 1u << s;
+        if (ld_lookup_init(&job.member[s], job.vol[s]->dtype, set->labels, bits, set->nlabels) !=
+            LOBEDICE_OK)
+            goto done;
+    }
+    memset(ws->edge_rows, 0, job.n[0]);
+    memset(ws->edge_rows + job.n[0], 1 | 2, job.n[0]);
+
+    ld_parallel_for(opts->threads, job.ntasks, ld_member_task, &job);
+    ld_parallel_for(opts->threads, job.ntasks, ld_surface_task, &job);
+
+    uint64_t count[2] = {0, 0};
+    for (size_t r = 0; r < job.nrows; r++) {
+        count[0] += job.row_count[0][r];
+        count[1] += job.row_count[1][r];
+    }
+    out->ref_surface_voxels = count[0];
+    out->pred_surface_voxels = count[1];
+    st = LOBEDICE_OK;
+    if (!count[0] || !count[1])
+        goto done;
+
+    ld_dt_box dt = {.flags = job.flags, .row_count = {job.row_count[0], job.row_count[1]}};
+    for (int a = 0; a < 3; a++) {
+        dt.n[a] = job.n[a];
+        dt.spacing[a] = ref->spacing[a];
+    }
+    ld_directed ab, ba;
+    st = ld_direction(&ab, ws, &dt, 1, 0, count[0], opts, hist);
+    if (st == LOBEDICE_OK)
+        st = ld_direction(&ba, ws, &dt, 0, 1, count[1], opts, hist);
+    if (st != LOBEDICE_OK)
+        goto done;
+
+    const double total = (double)(ab.n + ba.n);
+    out->hd_ref_to_pred = ab.max;
+    out->hd_pred_to_ref = ba.max;
+    out->hd95_ref_to_pred = ab.p95;
+    out->hd95_pred_to_ref = ba.p95;
+    out->mean_ref_to_pred = ab.sum / (double)ab.n;
+    out->mean_pred_to_ref = ba.sum / (double)ba.n;
+    out->hd = ab.max > ba.max ? ab.max : ba.max;
+    out->hd95 = ab.p95 > ba.p95 ? ab.p95 : ba.p95;
+    out->assd = (ab.sum + ba.sum) / total;
+    out->nsd = (double)(ab.within + ba.within) / total;
+
+done:
+    ld_lookup_free(&job.member[0]);
+    ld_lookup_free(&job.member[1]);
+    free(bits);
+    return st;
+}
+
+/* Allocates the workspace for the largest of the sets' boxes. */
+static lobedice_status ld_workspace_init(ld_workspace *ws, const ld_bbox *set_boxes, size_t nsets)
+{
+    size_t voxels = 0, scratch = 0, rows = 0, side = 0;
+    for (size_t i = 0; i < nsets; i++) {
+        size_t lo[3], n[3], pairs;
+        if (!ld_box_of(lo, n, &set_boxes[2 * i], &set_boxes[2 * i + 1]))
+            continue;
+        if (n[0] > UINT32_MAX || n[1] > UINT32_MAX || n[2] > UINT32_MAX)
+            return LOBEDICE_EOVERFLOW; /* row counts and envelope indices are 32-bit */
+        /* no overflow: the box lies inside a validated volume */
+        const size_t nvox = n[0] * n[1] * n[2];
+        if (ld_dt_pair_bytes(&pairs, n) != LOBEDICE_OK)
+            return LOBEDICE_EOVERFLOW;
+        voxels = nvox > voxels ? nvox : voxels;
+        scratch = pairs > scratch ? pairs : scratch;
+        rows = n[1] * n[2] > rows ? n[1] * n[2] : rows;
+        side = n[0] > side ? n[0] : side;
+    }
+    if (!voxels)
+        return LOBEDICE_OK;
+    ws->flags = malloc(voxels);
+    ws->scratch = malloc(scratch > voxels ? scratch : voxels);
+    ws->row_any = malloc(rows);
+    ws->row_count[0] = malloc(rows * sizeof(uint32_t));
+    ws->row_count[1] = malloc(rows * sizeof(uint32_t));
+    ws->edge_rows = malloc(2 * side);
+    if (!ws->flags || !ws->scratch || !ws->row_any || !ws->row_count[0] || !ws->row_count[1] ||
+        !ws->edge_rows)
+        return LOBEDICE_ENOMEM;
+    return LOBEDICE_OK;
+}
+
+static void ld_workspace_free(ld_workspace *ws)
+{
+    free(ws->flags);
+    free(ws->scratch);
+    free(ws->row_any);
+    free(ws->row_count[0]);
+    free(ws->row_count[1]);
+    free(ws->edge_rows);
+    free(ws->dist);
+}
+
+/* ---- Entry points ---------------------------------------------------------------------------- */
+
+static lobedice_status ld_check_options(const lobedice_surface_options *opts, size_t nsets)
+{
+    if (opts->version != LOBEDICE_SURFACE_OPTIONS_VERSION)
+        return LOBEDICE_EINVAL;
+    if (isnan(opts->tolerance_mm) || opts->tolerance_mm < 0)
+        return LOBEDICE_EINVAL;
+    if (opts->histogram) {
+        size_t entries;
+        if (opts->histogram_bins == 0 || !isfinite(opts->histogram_bin_mm) ||
+            opts->histogram_bin_mm <= 0)
+            return LOBEDICE_EINVAL;
+        if (!ld_mul_size(nsets, opts->histogram_bins, &entries) ||
+            !ld_mul_size(entries, sizeof(uint64_t), &entries))
+            return LOBEDICE_EOVERFLOW;
+    }
+    return LOBEDICE_OK;
+}
+
+lobedice_status lobedice_surface_distances_sets(lobedice_label_surface *out,
+                                                const lobedice_volume *ref,
+                                                const lobedice_volume *pred,
+                                                const lobedice_label_set *sets, size_t nsets,
+                                                const lobedice_surface_options *opts)
+{
+    lobedice_surface_options defaults;
+    if (!opts) {
+        lobedice_surface_options_init(&defaults);
+        opts = &defaults;
+    }
+    size_t voxels;
+    lobedice_status st = ld_check_pair(&voxels, ref, pred);
+    if (st != LOBEDICE_OK)
+        return st;
+    if (nsets && (!out || !sets))
+        return LOBEDICE_EINVAL;
+    st = ld_check_options(opts, nsets);
+    if (st != LOBEDICE_OK)
+        return st;
+    size_t nall = 0;
+    for (size_t i = 0; i < nsets; i++) {
+        if (sets[i].nlabels && !sets[i].labels)
+            return LOBEDICE_EINVAL;
+        if (!ld_add_size(nall, sets[i].nlabels, &nall))
+            return LOBEDICE_EOVERFLOW;
+    }
+    if (nsets == 0)
+        return LOBEDICE_OK;
+
+    /* Every label asked for, sorted and unique; their boxes in both volumes. */
+    st = LOBEDICE_ENOMEM;
+    size_t bytes;
+    if (!ld_mul_size(nall ? nall : 1, sizeof(int64_t), &bytes))
+        return LOBEDICE_EOVERFLOW;
+    ld_bbox_job job = {.vol = {ref, pred}};
+    ld_workspace ws = {.flags = NULL};
+    ld_bbox *boxes = NULL, *set_boxes = NULL;
+    double *weight = NULL;
+    uint32_t *codes = NULL;
+    int64_t *all = malloc(bytes);
+    if (!all)
+        goto done;
+    for (size_t i = 0, k = 0; i < nsets; i++)
+        for (size_t j = 0; j < sets[i].nlabels; j++)
+            all[k++] = sets[i].labels[j];
+    ld_sort_int64(all, nall);
+    size_t nunique = 0;
+    for (size_t i = 0; i < nall; i++)
+        if (nunique == 0 || all[i] != all[nunique - 1])
+            all[nunique++] = all[i];
+    if (nunique >= UINT32_MAX) {
+        st = LOBEDICE_EOVERFLOW;
+        goto done;
+    }
+
+    job.nlabels = nunique;
+    job.nrows = ref->size[1] * ref->size[2];
+    job.ntasks = job.nrows < 256 ? job.nrows : 256;
+    /* keep the per-task boxes under about 64 MB when very many labels are asked for */
+    size_t per_task = 2 * (nunique ? nunique : 1) * sizeof(ld_bbox);
+    if (job.ntasks > 1 && per_task > ((size_t)64 << 20) / job.ntasks)
+        job.ntasks = ((size_t)64 << 20) / per_task > 1 ? ((size_t)64 << 20) / per_task : 1;
+    if (!ld_mul_size(job.ntasks, per_task, &bytes))
+        goto done;
+    job.partial = malloc(bytes);
+    boxes = malloc(per_task);
+    set_boxes = malloc(2 * nsets * sizeof *set_boxes);
+    weight = malloc(nsets * sizeof *weight);
+    codes = malloc((nunique ? nunique : 1) * sizeof *codes);
+    if (!job.partial || !boxes || !set_boxes || !weight || !codes)
+        goto done;
+    for (size_t i = 0; i < nunique; i++)
+        codes[i] = (uint32_t)(i + 1);
+    for (int v = 0; v < 2; v++)
+        if (ld_lookup_init(&job.lookup[v], job.vol[v]->dtype, all, codes, nunique) != LOBEDICE_OK)
+            goto done;
+    if (nunique)
+        ld_parallel_for(opts->threads, job.ntasks, ld_bbox_task, &job);
+    for (size_t i = 0; i < 2 * nunique; i++) {
+        ld_bbox_clear(&boxes[i]);
+        for (size_t t = 0; t < job.ntasks; t++)
+            ld_bbox_merge(&boxes[i], &job.partial[t * 2 * nunique + i]);
+    }
+
+    /* A set's box in each volume is the union of its labels' boxes. */
+    double total_weight = 0;
+    for (size_t i = 0; i < nsets; i++) {
+        ld_bbox *a = &set_boxes[2 * i], *b = &set_boxes[2 * i + 1], both;
+        ld_bbox_clear(a);
+        ld_bbox_clear(b);
+        for (size_t j = 0; j < sets[i].nlabels; j++) {
+            const size_t u = ld_find_sorted(all, nunique, sets[i].labels[j]);
+            ld_bbox_merge(a, &boxes[u]);
+            ld_bbox_merge(b, &boxes[nunique + u]);
+        }
+        both = *a;
+        ld_bbox_merge(&both, b);
+        weight[i] = 1.0;
+        if (!ld_bbox_empty(&both))
+            for (int ax = 0; ax < 3; ax++)
+                weight[i] *= (double)(both.hi[ax] - both.lo[ax] + 1);
+        total_weight += weight[i];
+    }
+    free(job.partial);
+    job.partial = NULL;
+
+    st = ld_workspace_init(&ws, set_boxes, nsets);
+    if (st != LOBEDICE_OK)
+        goto done;
+    double done_weight = 0;
+    for (size_t i = 0; i < nsets; i++) {
+        uint64_t *hist = opts->histogram ? opts->histogram + i * opts->histogram_bins : NULL;
+        st = ld_measure_set(&out[i], hist, &ws, ref, pred, &sets[i], &set_boxes[2 * i],
+                            &set_boxes[2 * i + 1], opts);
+        if (st != LOBEDICE_OK)
+            goto done;
+        done_weight += weight[i];
+        if (opts->progress)
+            opts->progress(opts->progress_user, i + 1 == nsets ? 1.0 : done_weight / total_weight);
+    }
+    st = LOBEDICE_OK;
+
+done:
+    ld_workspace_free(&ws);
+    ld_lookup_free(&job.lookup[0]);
+    ld_lookup_free(&job.lookup[1]);
+    free(codes);
+    free(job.partial);
+    free(all);
+    free(boxes);
+    free(set_boxes);
+    free(weight);
+    return st;
+}
+
+lobedice_status lobedice_surface_distances(lobedice_label_surface *out, const lobedice_volume *ref,
+                                           const lobedice_volume *pred, const int64_t *labels,
+                                           size_t nlabels, double tolerance_mm)
+{
+    if (nlabels && !labels)
+        return LOBEDICE_EINVAL;
+    size_t bytes;
+    if (!ld_mul_size(nlabels ? nlabels : 1, sizeof(lobedice_label_set), &bytes))
+        return LOBEDICE_EOVERFLOW;
+    lobedice_label_set *sets = malloc(bytes);
+    if (!sets)
+        return LOBEDICE_ENOMEM;
+    for (size_t i = 0; i < nlabels; i++)
+        sets[i] = (lobedice_label_set){.id = labels[i], .labels = &labels[i], .nlabels = 1};
+    lobedice_surface_options opts;
+    lobedice_surface_options_init(&opts);
+    opts.tolerance_mm = tolerance_mm;
+    lobedice_status st = lobedice_surface_distances_sets(out, ref, pred, sets, nlabels, &opts);
+    free(sets);
+    return st;
+}

@@ -19,12 +19,30 @@ size_t lobedice_dtype_size(lobedice_dtype dtype)
 bool ld_dtype_range(lobedice_dtype dtype, int64_t *min, int64_t *max)
 {
     switch (dtype) {
-    case LOBEDICE_UINT8: *min = 0; *max = UINT8_MAX; return true;
-    case LOBEDICE_INT8: *min = INT8_MIN; *max = INT8_MAX; return true;
-    case LOBEDICE_UINT16: *min = 0; *max = UINT16_MAX; return true;
-    case LOBEDICE_INT16: *min = INT16_MIN; *max = INT16_MAX; return true;
-    case LOBEDICE_UINT32: *min = 0; *max = UINT32_MAX; return true;
-    case LOBEDICE_INT32: *min = INT32_MIN; *max = INT32_MAX; return true;
+    case LOBEDICE_UINT8:
+        *min = 0;
+        *max = UINT8_MAX;
+        return true;
+    case LOBEDICE_INT8:
+        *min = INT8_MIN;
+        *max = INT8_MAX;
+        return true;
+    case LOBEDICE_UINT16:
+        *min = 0;
+        *max = UINT16_MAX;
+        return true;
+    case LOBEDICE_INT16:
+        *min = INT16_MIN;
+        *max = INT16_MAX;
+        return true;
+    case LOBEDICE_UINT32:
+        *min = 0;
+        *max = UINT32_MAX;
+        return true;
+    case LOBEDICE_INT32:
+        *min = INT32_MIN;
+        *max = INT32_MAX;
+        return true;
     }
     return false;
 }

@@ -1,1 +1,5 @@
-# overlap tests (label core).
+# overlap tests (label core): overlap measures and the disagreement map, one-hot encoding,
+# labels present and aggregates.
+lobedice_add_test(test_overlap LABEL core SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_overlap.c)
+lobedice_add_test(test_onehot LABEL core SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_onehot.c)
+lobedice_add_test(test_labels LABEL core SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_labels.c)

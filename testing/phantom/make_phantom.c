@@ -152,12 +152,10 @@ int main(int argc, char **argv)
 {
     nrrd_spec spec = {.size = {256, 256, 160}};
     int crop = 0;
-    static const struct option options[] = {{"size", required_argument, NULL, 's'},
-                                            {"type", required_argument, NULL, 't'},
-                                            {"encoding", required_argument, NULL, 'e'},
-                                            {"crop-prediction", no_argument, NULL, 'c'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
+    static const struct option options[] = {
+        {"size", required_argument, NULL, 's'},     {"type", required_argument, NULL, 't'},
+        {"encoding", required_argument, NULL, 'e'}, {"crop-prediction", no_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (opt) {
@@ -166,8 +164,10 @@ int main(int argc, char **argv)
             if (sscanf(optarg, "%zu,%zu,%zu%c", &spec.size[0], &spec.size[1], &spec.size[2],
                        &tail) != 3 ||
                 !spec.size[0] || !spec.size[1] || !spec.size[2]) {
-                fprintf(stderr, "lobedice-phantom: --size expects X,Y,Z positive integers, "
-                                "got '%s'.\n", optarg);
+                fprintf(stderr,
+                        "lobedice-phantom: --size expects X,Y,Z positive integers, "
+                        "got '%s'.\n",
+                        optarg);
                 return 2;
             }
             break;

@@ -34,17 +34,23 @@ typedef struct lobedice_image {
 /* Reads a 2-D or 3-D scalar image: NRRD (raw or gzip, .nrrd/.nhdr, seg.nrrd with one layer),
  * NIfTI (.nii, .nii.gz), MetaImage (.mha, .mhd). Integer pixel types the core knows are kept;
  * a floating-point or 64-bit integer image whose values are all whole numbers is converted to
- * the smallest lobedice_dtype that holds them. Errors: LOBEDICE_EIO (missing or unreadable
- * file), LOBEDICE_EFORMAT (vector, multi-component or 4-D image, unsupported file type),
- * LOBEDICE_ENONINTEGER (a fractional or out-of-range value: the message names the voxel),
- * LOBEDICE_ENOMEM. On failure *image is NULL. */
+ * the smallest lobedice_dtype that holds them. A 2-D file gets size[2] = 1, spacing[2] = 1 and
+ * the identity along z (dimension 2); a file with more axes is read as 3-D only when every
+ * extra axis has size 1 (as in an (x, y, z, 1) NIfTI file). Errors: LOBEDICE_EIO (missing or
+ * unreadable file), LOBEDICE_EFORMAT (vector, multi-component or 4-D image, a file no reader
+ * recognises), LOBEDICE_ENONINTEGER (a fractional, non-finite or out-of-range value: the
+ * message names the voxel (x, y, z) and its value), LOBEDICE_EOVERFLOW (the voxel count does
+ * not fit in memory), LOBEDICE_ENOMEM, LOBEDICE_EINVAL (NULL argument). The message reads
+ * "Cannot read '<path>': <reason>.". On failure *image is NULL. */
 LOBEDICE_IO_API lobedice_status lobedice_image_read(lobedice_image **image, const char *path,
                                                     char *message, size_t message_size);
 
-/* A new image of zeros on the given grid (direction NULL = identity), e.g. for an output map. */
+/* A new image of zeros on the given grid (direction NULL = identity), e.g. for an output map;
+ * its dimension is 3 (set it to 2 to write a 2-D file). Errors: LOBEDICE_EINVAL (NULL argument,
+ * origin or direction not finite, direction not invertible), LOBEDICE_EDTYPE, LOBEDICE_ESIZE,
+ * LOBEDICE_ESPACING, LOBEDICE_EOVERFLOW, LOBEDICE_ENOMEM. On failure *image is NULL. */
 LOBEDICE_IO_API lobedice_status lobedice_image_new(lobedice_image **image, lobedice_dtype dtype,
-                                                   const size_t size[3],
-                                                   const double spacing[3],
+                                                   const size_t size[3], const double spacing[3],
                                                    const double origin[3],
                                                    const double direction[9]);
 
@@ -55,12 +61,15 @@ LOBEDICE_IO_API void *lobedice_image_buffer(lobedice_image *image);
 LOBEDICE_IO_API void lobedice_image_free(lobedice_image *image);
 
 /* Writes an image with its geometry; the format follows the extension (.nrrd, .nii, .nii.gz,
- * .mha). compress != 0 asks for gzip where the format has it. The file is written to a
- * temporary name in the same folder and renamed into place, so a failed write leaves no
- * half-written file. Errors: LOBEDICE_EIO, LOBEDICE_EFORMAT (unknown extension). */
-LOBEDICE_IO_API lobedice_status lobedice_image_write(const lobedice_image *image,
-                                                     const char *path, int compress,
-                                                     char *message, size_t message_size);
+ * .mha, any case; the two-file formats .nhdr and .mhd are refused). compress != 0 asks for gzip
+ * where the format has it (.nii.gz is always compressed, .nii never). dimension 2 writes a 2-D
+ * file (size[2] must be 1). The file is written to a new temporary name in the same folder
+ * (".<name>.tmp-<12 hex digits><extension>") and renamed into place, so a failed write leaves
+ * no file behind and an existing file is replaced whole or not at all. Errors: LOBEDICE_EIO,
+ * LOBEDICE_EFORMAT (unknown extension), LOBEDICE_EINVAL, or the status of an invalid volume. */
+LOBEDICE_IO_API lobedice_status lobedice_image_write(const lobedice_image *image, const char *path,
+                                                     int compress, char *message,
+                                                     size_t message_size);
 
 typedef enum lobedice_alignment {
     LOBEDICE_ALIGN_IDENTICAL = 0, /* same grid: the image was used as it is */
@@ -72,13 +81,19 @@ typedef enum lobedice_alignment {
 } lobedice_alignment;
 
 /* Brings *moving onto reference's grid. When the grids differ, *moving is replaced by a new
- * image on the reference grid (same dtype) and the old one is freed; *how says what happened.
- * Maps that do not overlap in physical space are LOBEDICE_EGEOMETRY; *moving is unchanged on
- * failure. */
+ * image on the reference grid (same dtype, reference's dimension) and the old one is freed;
+ * *how says what happened. Same axes means spacing equal within 1e-6 (relative) and direction
+ * cosines within 1e-6, ITK's own tolerances for "same physical space"; an origin offset is
+ * whole when it is within 1e-3 voxel of an integer along every axis. Same axes, whole offset 0
+ * and same size: IDENTICAL; same axes and a whole offset: PLACED (lobedice_volume_paste; parts
+ * of moving outside the reference grid are dropped); anything else: RESAMPLED (ITK's
+ * ResampleImageFilter, nearest neighbour, 0 outside moving). Maps whose physical boxes (voxel
+ * edges) do not overlap are LOBEDICE_EGEOMETRY, the message giving both boxes in mm; *moving
+ * is unchanged on failure. */
 LOBEDICE_IO_API lobedice_status lobedice_image_align(lobedice_image **moving,
                                                      lobedice_alignment *how,
-                                                     const lobedice_image *reference,
-                                                     char *message, size_t message_size);
+                                                     const lobedice_image *reference, char *message,
+                                                     size_t message_size);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,103 @@
+/* LobeDice command line: the options, parsed with getopt_long the way Slicer passes them
+ * (docs/cli.md and the Slicer CLI contract). Parsing only: nothing here reads an image. */
+#ifndef LOBEDICE_CLI_OPTIONS_H
+#define LOBEDICE_CLI_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Exit statuses: 1 for a failed run (unreadable file, bad image), 2 for a usage error. */
+#define CLI_EXIT_FAILURE 1
+#define CLI_EXIT_USAGE 2
+
+/* The error map codes at most this many labels (lobedice_disagreement_map). */
+#define CLI_MAX_MAP_LABELS 99
+
+typedef enum cli_action { CLI_RUN = 0, CLI_HELP, CLI_VERSION, CLI_XML } cli_action;
+
+/* Dice and Jaccard of a label (or region) absent from both maps. */
+typedef enum cli_empty_policy {
+    CLI_EMPTY_NAN = 0, /* undefined: NaN, null, empty cell; left out of the means */
+    CLI_EMPTY_ONE = 1,
+    CLI_EMPTY_ZERO = 2
+} cli_empty_policy;
+
+/* A union of labels reported like a label ("RightLung=1+2+3"). */
+typedef struct cli_region {
+    char *name;
+    int64_t *labels;
+    size_t nlabels;
+} cli_region;
+
+typedef struct cli_options {
+    cli_action action;
+    const char *reference_path; /* index 0 */
+    const char *predicted_path; /* index 1 */
+
+    int64_t *labels; /* --labels; NULL: every non-zero label in either map */
+    size_t nlabels;
+    char **label_names; /* --labelNames; NULL: defaults (cli_default_label_name) */
+    size_t nlabel_names;
+    cli_region *regions; /* --regions */
+    size_t nregions;
+    int regions_given; /* 1 when --regions named regions or "none" */
+
+    int surface_distances; /* --surfaceDistances: absent means off (Slicer passes it when on) */
+    double tolerance_mm;   /* --tolerance, default 1.0 */
+    cli_empty_policy empty_policy;
+    size_t threads; /* --threads, 0 = every core */
+
+    const char *output_table; /* .csv or .tsv */
+    const char *output_json;
+    const char *error_map;
+    const char *return_parameter_file; /* --returnparameterfile: set by Slicer */
+    int print_table;                   /* --printTable: the stdout table even with outputs */
+} cli_options;
+
+/* Parses argv into opts (which it initialises). Returns 0, or CLI_EXIT_USAGE with one sentence
+ * (no trailing newline) in msg. For --help, --version and --xml, opts->action says so and the
+ * positional arguments are not required. The strings in opts point into argv or are owned by
+ * opts: release them with cli_options_free. */
+int cli_parse(cli_options *opts, int argc, char **argv, char *msg, size_t msg_size);
+
+/* Checks the output paths: extensions (.csv/.tsv table; .nrrd, .nii, .nii.gz or .mha error
+ * map), no output equal to an input or to another output (including the schema and colour
+ * table written beside the table and the map). Returns 0 or CLI_EXIT_USAGE with a sentence. */
+int cli_check_paths(const cli_options *opts, char *msg, size_t msg_size);
+
+void cli_options_free(cli_options *opts);
+
+/* "RUL", "RML", "RLL", "LUL", "LLL" for 1..5, otherwise "label N", into buf. */
+const char *cli_default_label_name(int64_t label, char *buf, size_t size);
+
+/* The regions used when none are given: RightLung=1+2+3, LeftLung=4+5, Lungs=1+2+3+4+5 when the
+ * labels are exactly 1..5 (in any order), none otherwise. Returns 0 or -1 when out of memory. */
+int cli_default_regions(cli_region **regions, size_t *nregions, const int64_t *labels,
+                        size_t nlabels);
+
+void cli_regions_free(cli_region *regions, size_t nregions);
+
+/* The schema path beside a table: "<stem>.schema.csv" for "<stem>.csv" (malloc'd, NULL when
+ * out of memory or when the extension is not .csv/.tsv). */
+char *cli_schema_path(const char *table_path);
+
+/* ',' for a .csv table, '\t' for a .tsv one. */
+char cli_table_separator(const char *table_path);
+
+/* The colour table beside an error map: "<stem>.ctbl" for "<stem>.nrrd" (or .nii, .nii.gz,
+ * .mha); malloc'd, NULL when the extension is not one of them. */
+char *cli_color_table_path(const char *map_path);
+
+/* The usage text printed by --help. */
+void cli_print_help(FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

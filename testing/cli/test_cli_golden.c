@@ -1,0 +1,350 @@
+/* Golden JSON reports, compared structurally and numerically (paths and versions ignored):
+ *  - the 4x6 example of docs/measures.md, whose values are derived by hand in
+ *    testing/cli/golden/README.md;
+ *  - a small phantom pair (cropped short prediction, as Slicer hands a segmentation over),
+ *    whose golden values are recomputed here by brute force from the definitions of
+ *    docs/measures.md (counts, and surface distances by an exhaustive nearest-point search), so
+ *    a golden file cannot drift from the definitions unnoticed. test_cli_golden_itk checks the
+ *    same golden file against ITK's LabelOverlapMeasuresImageFilter. */
+#define _GNU_SOURCE
+#include "check.h"
+#include "cli_test_util.h"
+#include "phantom.h"
+
+#include <math.h>
+
+static const char *const ignored_keys[] = {"path", "version", NULL};
+
+static json_t *load(const char *path)
+{
+    json_error_t error;
+    json_t *j = json_load_file(path, 0, &error);
+    if (!j)
+        fprintf(stderr, "%s: %s (line %d)\n", path, error.text, error.line);
+    CHECK_FATAL(j != NULL);
+    return j;
+}
+
+static json_t *run_to_json(const char *const *argv, const char *json_path)
+{
+    run_result r;
+    CHECK_FATAL(run_program(&r, argv) == 0);
+    if (r.status != 0)
+        fprintf(stderr, "%s -> exit %d: %s", command_text(argv), r.status, r.err);
+    CHECK_FATAL(r.status == 0);
+    CHECK_UINT(r.err_len, 0);
+    CHECK_UINT(r.out_len, 0); /* outputs were asked for: nothing on stdout */
+    run_result_free(&r);
+    return load(json_path);
+}
+
+static void compare_with_golden(const json_t *got, const char *golden_name, double tol)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", CLI_GOLDEN_DIR, golden_name);
+    json_t *want = load(path);
+    int diffs = json_compare(got, want, tol, ignored_keys, golden_name);
+    if (diffs)
+        fprintf(stderr, "%d difference(s) from %s\n", diffs, path);
+    CHECK_INT(diffs, 0);
+    json_decref(want);
+}
+
+static void golden_example_4x6(void)
+{
+    char dir[1024], ref[1100], pred[1100], json[1100];
+    snprintf(dir, sizeof dir, "%s/example", CLI_SCRATCH_DIR);
+    CHECK_FATAL(fresh_dir(dir) == 0);
+    snprintf(ref, sizeof ref, "%s/reference.nrrd", dir);
+    snprintf(pred, sizeof pred, "%s/prediction.nrrd", dir);
+    snprintf(json, sizeof json, "%s/report.json", dir);
+    CHECK_FATAL(write_example_pair(ref, pred) == 0);
+    const char *argv[] = {LOBEDICE_EXE,
+                          "--labels",
+                          "1,2,3,4,5",
+                          "--surfaceDistances",
+                          "--tolerance",
+                          "1",
+                          "--outputJson",
+                          json,
+                          ref,
+                          pred,
+                          NULL};
+    json_t *got = run_to_json(argv, json);
+    compare_with_golden(got, "example_4x6.json", 1e-12);
+    json_decref(got);
+}
+
+/* The example's prediction on a grid twice as fine (each voxel split 2 x 2, same physical
+ * extent): it is resampled onto the reference grid by nearest neighbour, which gives back the
+ * example exactly, so every label and region equals the golden file; the report says
+ * "resampled", in the JSON and in the printed table. */
+static void golden_example_resampled(void)
+{
+    char dir[1024], ref[1100], pred[1100], json[1100];
+    snprintf(dir, sizeof dir, "%s/resampled", CLI_SCRATCH_DIR);
+    CHECK_FATAL(fresh_dir(dir) == 0);
+    snprintf(ref, sizeof ref, "%s/reference.nrrd", dir);
+    snprintf(pred, sizeof pred, "%s/prediction.nrrd", dir);
+    snprintf(json, sizeof json, "%s/report.json", dir);
+    CHECK_FATAL(write_example_pair(ref, pred) == 0);
+    int16_t fine[96];
+    for (size_t y = 0; y < 8; y++)
+        for (size_t x = 0; x < 12; x++)
+            fine[x + 12 * y] = example_pred[x / 2 + 6 * (y / 2)];
+    const size_t size[3] = {12, 8, 1};
+    const double spacing[3] = {0.5, 0.5, 1}, origin[3] = {-0.25, -0.25, 0};
+    CHECK_FATAL(write_nrrd(pred, "short", 2, size, spacing, origin, fine) == 0);
+    const char *argv[] = {
+        LOBEDICE_EXE, "--labels", "1,2,3,4,5", "--surfaceDistances", "--outputJson", json,
+        ref,          pred,       NULL};
+    json_t *got = run_to_json(argv, json);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/example_4x6.json", CLI_GOLDEN_DIR);
+    json_t *want = load(path);
+    const char *const keys[] = {"labels", "regions", "summary"};
+    for (size_t k = 0; k < 3; k++)
+        CHECK_INT(json_compare(json_object_get(got, keys[k]), json_object_get(want, keys[k]), 1e-12,
+                               ignored_keys, keys[k]),
+                  0);
+    const json_t *predicted = json_object_get(got, "predicted");
+    CHECK_STR(json_string_value(json_object_get(predicted, "alignment")), "resampled");
+    CHECK(json_is_true(json_object_get(predicted, "resampled")));
+    CHECK_NEAR(json_real_value(json_array_get(json_object_get(predicted, "spacing"), 0)), 0.5, 0);
+    json_decref(want);
+    json_decref(got);
+
+    const char *print[] = {LOBEDICE_EXE, ref, pred, NULL};
+    run_result r;
+    CHECK_FATAL(run_program(&r, print) == 0);
+    CHECK_INT(r.status, 0);
+    CHECK(strstr(r.out, "resampled onto the reference grid\n  by nearest neighbour") != NULL);
+    CHECK(strstr(r.out, "\n1          RUL ") != NULL || strstr(r.out, "\n1  ") != NULL);
+    run_result_free(&r);
+}
+
+/* ---- the brute-force oracle --------------------------------------------------------------- */
+
+typedef struct point {
+    double x, y, z;
+} point;
+
+static int in_set(uint8_t v, const int64_t *labels, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v == labels[i])
+            return 1;
+    return 0;
+}
+
+/* Voxels of the mask with a face neighbour outside it (outside the image counts as outside),
+ * as points in mm. */
+static point *surface(const uint8_t *mask, const size_t s[3], const double sp[3], size_t *count)
+{
+    point *pts = malloc(s[0] * s[1] * s[2] * sizeof *pts);
+    CHECK_FATAL(pts != NULL);
+    size_t n = 0;
+    for (size_t z = 0; z < s[2]; z++)
+        for (size_t y = 0; y < s[1]; y++)
+            for (size_t x = 0; x < s[0]; x++) {
+                size_t i = x + s[0] * (y + s[1] * z);
+                if (!mask[i])
+                    continue;
+                int edge =
+                    x == 0 || y == 0 || z == 0 || x + 1 == s[0] || y + 1 == s[1] || z + 1 == s[2];
+                if (!edge)
+                    edge = !mask[i - 1] || !mask[i + 1] || !mask[i - s[0]] || !mask[i + s[0]] ||
+                           !mask[i - s[0] * s[1]] || !mask[i + s[0] * s[1]];
+                if (edge)
+                    pts[n++] = (point){x * sp[0], y * sp[1], z * sp[2]};
+            }
+    *count = n;
+    return pts;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* d[i] = distance from from[i] to the nearest point of to; sorted. */
+static double *directed(const point *from, size_t nf, const point *to, size_t nt)
+{
+    double *d = malloc((nf ? nf : 1) * sizeof *d);
+    CHECK_FATAL(d != NULL);
+    for (size_t i = 0; i < nf; i++) {
+        double best = INFINITY;
+        for (size_t j = 0; j < nt; j++) {
+            double dx = from[i].x - to[j].x, dy = from[i].y - to[j].y, dz = from[i].z - to[j].z;
+            double q = dx * dx + dy * dy + dz * dz;
+            if (q < best)
+                best = q;
+        }
+        d[i] = sqrt(best);
+    }
+    qsort(d, nf, sizeof *d, cmp_double);
+    return d;
+}
+
+static double p95(const double *d, size_t n)
+{
+    double rank = 0.95 * (double)(n - 1);
+    size_t lo = (size_t)floor(rank), hi = lo + 1 < n ? lo + 1 : lo;
+    return d[lo] + (rank - (double)lo) * (d[hi] - d[lo]);
+}
+
+static double get(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    CHECK_FATAL(v != NULL);
+    return json_is_null(v) ? NAN : json_number_value(v);
+}
+
+/* Checks one golden row (a label or a region) against the definitions. */
+static void check_row(const json_t *row, const uint8_t *ref, const uint8_t *pred, const size_t s[3],
+                      const double sp[3], const int64_t *labels, size_t n)
+{
+    size_t voxels = s[0] * s[1] * s[2];
+    uint8_t *a = calloc(voxels, 1), *b = calloc(voxels, 1);
+    CHECK_FATAL(a && b);
+    uint64_t tp = 0, fp = 0, fn = 0, na = 0, nb = 0;
+    for (size_t i = 0; i < voxels; i++) {
+        a[i] = (uint8_t)in_set(ref[i], labels, n);
+        b[i] = (uint8_t)in_set(pred[i], labels, n);
+        tp += a[i] && b[i];
+        fp += !a[i] && b[i];
+        fn += a[i] && !b[i];
+        na += a[i];
+        nb += b[i];
+    }
+    uint64_t tn = voxels - tp - fp - fn;
+    CHECK_UINT(json_integer_value(json_object_get(row, "tp")), tp);
+    CHECK_UINT(json_integer_value(json_object_get(row, "fp")), fp);
+    CHECK_UINT(json_integer_value(json_object_get(row, "fn")), fn);
+    CHECK_UINT(json_integer_value(json_object_get(row, "tn")), tn);
+    const double tol = 1e-12, ml = sp[0] * sp[1] * sp[2] / 1000.0;
+    CHECK_NEAR(get(row, "dice"), 2.0 * tp / (2.0 * tp + fp + fn), tol);
+    CHECK_NEAR(get(row, "jaccard"), (double)tp / (double)(tp + fp + fn), tol);
+    CHECK_NEAR(get(row, "precision"), (double)tp / (double)nb, tol);
+    CHECK_NEAR(get(row, "sensitivity"), (double)tp / (double)na, tol);
+    CHECK_NEAR(get(row, "specificity"), (double)tn / (double)(tn + fp), tol);
+    CHECK_NEAR(get(row, "volume_ref_ml"), na * ml, 1e-9);
+    CHECK_NEAR(get(row, "volume_pred_ml"), nb * ml, 1e-9);
+    CHECK_NEAR(get(row, "volume_similarity"), 2.0 * ((double)nb - (double)na) / (double)(na + nb),
+               tol);
+
+    size_t nsa, nsb;
+    point *sa = surface(a, s, sp, &nsa), *sb = surface(b, s, sp, &nsb);
+    CHECK_FATAL(nsa > 0 && nsb > 0);
+    double *dab = directed(sa, nsa, sb, nsb), *dba = directed(sb, nsb, sa, nsa);
+    double sum = 0, within = 0;
+    for (size_t i = 0; i < nsa; i++) {
+        sum += dab[i];
+        within += dab[i] <= 1.0;
+    }
+    for (size_t i = 0; i < nsb; i++) {
+        sum += dba[i];
+        within += dba[i] <= 1.0;
+    }
+    const double dtol = 1e-9;
+    CHECK_NEAR(get(row, "hd_mm"), fmax(dab[nsa - 1], dba[nsb - 1]), dtol);
+    CHECK_NEAR(get(row, "hd95_mm"), fmax(p95(dab, nsa), p95(dba, nsb)), dtol);
+    CHECK_NEAR(get(row, "assd_mm"), sum / (double)(nsa + nsb), dtol);
+    CHECK_NEAR(get(row, "nsd"), within / (double)(nsa + nsb), dtol);
+    free(dab);
+    free(dba);
+    free(sa);
+    free(sb);
+    free(a);
+    free(b);
+}
+
+/* The phantom golden file agrees with the definitions, recomputed here from the maps. */
+static void golden_phantom_definitions(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/phantom_40x40x32.json", CLI_GOLDEN_DIR);
+    json_t *golden = load(path);
+    const size_t s[3] = {40, 40, 32};
+    double sp[3], origin[3];
+    phantom_geometry(s, sp, origin);
+    uint8_t *ref = phantom_new(s, PHANTOM_REFERENCE), *pred = phantom_new(s, PHANTOM_PREDICTION);
+    CHECK_FATAL(ref && pred);
+    const json_t *labels = json_object_get(golden, "labels");
+    CHECK_UINT(json_array_size(labels), 5);
+    for (size_t i = 0; i < json_array_size(labels); i++) {
+        const json_t *row = json_array_get(labels, i);
+        int64_t label = (int64_t)json_integer_value(json_object_get(row, "label"));
+        CHECK_INT(label, (int64_t)i + 1);
+        check_row(row, ref, pred, s, sp, &label, 1);
+    }
+    const json_t *regions = json_object_get(golden, "regions");
+    CHECK_UINT(json_array_size(regions), 3);
+    for (size_t i = 0; i < json_array_size(regions); i++) {
+        const json_t *row = json_array_get(regions, i);
+        const json_t *ls = json_object_get(row, "labels");
+        int64_t set[8];
+        size_t n = json_array_size(ls);
+        CHECK_FATAL(n <= 8);
+        for (size_t k = 0; k < n; k++)
+            set[k] = (int64_t)json_integer_value(json_array_get(ls, k));
+        check_row(row, ref, pred, s, sp, set, n);
+    }
+    /* the summary: means over the labels, pooled Dice of the summed counts */
+    const json_t *summary = json_object_get(golden, "summary");
+    double dice = 0, hd95 = 0, tp = 0, fpfn = 0;
+    for (size_t i = 0; i < 5; i++) {
+        const json_t *row = json_array_get(labels, i);
+        dice += get(row, "dice") / 5;
+        hd95 += get(row, "hd95_mm") / 5;
+        tp += get(row, "tp");
+        fpfn += get(row, "fp") + get(row, "fn");
+    }
+    CHECK_NEAR(get(summary, "mean_dice"), dice, 1e-12);
+    CHECK_NEAR(get(summary, "mean_hd95_mm"), hd95, 1e-9);
+    CHECK_NEAR(get(summary, "pooled_dice"), 2 * tp / (2 * tp + fpfn), 1e-12);
+    for (int a = 0; a < 3; a++) {
+        const json_t *r = json_object_get(golden, "reference");
+        CHECK_UINT(json_integer_value(json_array_get(json_object_get(r, "size"), a)), s[a]);
+        CHECK_NEAR(json_real_value(json_array_get(json_object_get(r, "spacing"), a)), sp[a], 1e-12);
+        CHECK_NEAR(json_real_value(json_array_get(json_object_get(r, "origin"), a)), origin[a],
+                   1e-9);
+    }
+    free(ref);
+    free(pred);
+    json_decref(golden);
+}
+
+/* LobeDice on the phantom pair written as Slicer hands it over reproduces the golden file. */
+static void golden_phantom_run(void)
+{
+    char dir[1024], ref[1100], pred[1100], json[1100];
+    snprintf(dir, sizeof dir, "%s/phantom", CLI_SCRATCH_DIR);
+    CHECK_FATAL(fresh_dir(dir) == 0);
+    snprintf(ref, sizeof ref, "%s/reference.nrrd", dir);
+    snprintf(pred, sizeof pred, "%s/prediction.seg.nrrd", dir);
+    snprintf(json, sizeof json, "%s/report.json", dir);
+    const char *make[] = {
+        LOBEDICE_PHANTOM_EXE, "--size", "40,40,32", "--type", "short", "--encoding", "raw",
+        "--crop-prediction",  ref,      pred,       NULL};
+    run_result r;
+    CHECK_FATAL(run_program(&r, make) == 0 && r.status == 0);
+    run_result_free(&r);
+    const char *argv[] = {LOBEDICE_EXE, "--surfaceDistances", "--outputJson", json, ref, pred,
+                          NULL};
+    json_t *got = run_to_json(argv, json);
+    compare_with_golden(got, "phantom_40x40x32.json", 1e-9);
+    json_decref(got);
+}
+
+static const check_case cases[] = {{"golden_example_4x6", golden_example_4x6},
+                                   {"golden_example_resampled", golden_example_resampled},
+                                   {"golden_phantom_definitions", golden_phantom_definitions},
+                                   {"golden_phantom_run", golden_phantom_run}};
+
+int main(int argc, char **argv)
+{
+    CHECK_FATAL(fresh_dir(CLI_SCRATCH_DIR) == 0);
+    return check_main(argc, argv, cases, CHECK_COUNT(cases));
+}

@@ -1,0 +1,280 @@
+/* Unit tests of the CLI's parsing and report writing (no image I/O): option values the way
+ * Slicer passes them, the errors, the regions, and the report texts built from the core's
+ * results on the 4x6 example of docs/measures.md. */
+#define _GNU_SOURCE
+#include "check.h"
+#include "cli_options.h"
+#include "cli_report.h"
+#include "cli_test_util.h"
+
+#include <jansson.h>
+
+static int parse(cli_options *o, char *msg, const char *const *args)
+{
+    char *argv[64];
+    int argc = 0;
+    argv[argc++] = (char *)"LobeDice";
+    for (size_t i = 0; args[i]; i++)
+        argv[argc++] = (char *)args[i];
+    argv[argc] = NULL;
+    return cli_parse(o, argc, argv, msg, 512);
+}
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void units_parse_defaults(void)
+{
+    cli_options o;
+    char msg[512];
+    CHECK_INT(parse(&o, msg, ARGS("ref.nrrd", "pred.nrrd")), 0);
+    CHECK_STR(o.reference_path, "ref.nrrd");
+    CHECK_STR(o.predicted_path, "pred.nrrd");
+    CHECK(o.labels == NULL && o.label_names == NULL && o.regions == NULL && !o.regions_given);
+    CHECK_INT(o.surface_distances, 0); /* absent boolean = false, as Slicer passes it */
+    CHECK_NEAR(o.tolerance_mm, 1.0, 0);
+    CHECK_INT(o.empty_policy, CLI_EMPTY_NAN);
+    CHECK_UINT(o.threads, 0);
+    CHECK(!o.output_json && !o.output_table && !o.error_map && !o.return_parameter_file);
+    cli_options_free(&o);
+}
+
+static void units_parse_slicer_command(void)
+{
+    cli_options o;
+    char msg[512];
+    /* as vtkSlicerCLIModuleLogic builds it: return-parameter file first, empty numbers and
+     * enumerations passed as "", vectors comma-joined, index arguments last */
+    int rc =
+        parse(&o, msg,
+              ARGS("--returnparameterfile", "/tmp/1_2.params", "--labels", "1, 2,3", "--labelNames",
+                   "RUL,RML , RLL", "--regions", "R=1+2, All=1+2+3", "--surfaceDistances",
+                   "--tolerance", "", "--emptyPolicy", "", "--outputTable", "t.csv", "--threads",
+                   "", "--processinformationaddress", "0x55d1", "ref.nrrd", "pred.nrrd"));
+    if (rc)
+        fprintf(stderr, "%s\n", msg);
+    CHECK_INT(rc, 0);
+    CHECK_STR(o.return_parameter_file, "/tmp/1_2.params");
+    CHECK_UINT(o.nlabels, 3);
+    if (o.nlabels == 3)
+        CHECK(o.labels[0] == 1 && o.labels[1] == 2 && o.labels[2] == 3);
+    CHECK_UINT(o.nlabel_names, 3);
+    if (o.nlabel_names == 3)
+        CHECK_STR(o.label_names[1], "RML");
+    CHECK_UINT(o.nregions, 2);
+    if (o.nregions == 2) {
+        CHECK_STR(o.regions[1].name, "All");
+        CHECK_UINT(o.regions[1].nlabels, 3);
+    }
+    CHECK_INT(o.surface_distances, 1);
+    CHECK_NEAR(o.tolerance_mm, 1.0, 0);
+    CHECK_INT(o.empty_policy, CLI_EMPTY_NAN);
+    CHECK_UINT(o.threads, 0);
+    CHECK_STR(o.output_table, "t.csv");
+    cli_options_free(&o);
+
+    CHECK_INT(parse(&o, msg,
+                    ARGS("--threads", "3", "--tolerance", "2.5", "--emptyPolicy", "zero",
+                         "--regions", "none", "a", "b")),
+              0);
+    CHECK_UINT(o.threads, 3);
+    CHECK_NEAR(o.tolerance_mm, 2.5, 0);
+    CHECK_INT(o.empty_policy, CLI_EMPTY_ZERO);
+    CHECK(o.regions_given && o.nregions == 0);
+    cli_options_free(&o);
+
+    CHECK_INT(parse(&o, msg, ARGS("--help")), 0);
+    CHECK_INT(o.action, CLI_HELP);
+    cli_options_free(&o);
+    CHECK_INT(parse(&o, msg, ARGS("--threads", "-1")), 2); /* "-1" is the value, and bad */
+    cli_options_free(&o);
+}
+
+static void expect_usage(const char *const *args, const char *mention)
+{
+    cli_options o;
+    char msg[512];
+    int rc = parse(&o, msg, args);
+    CHECK_INT(rc, 2);
+    if (!strstr(msg, mention)) {
+        fprintf(stderr, "message '%s' does not mention '%s'\n", msg, mention);
+        check_failures++;
+    }
+    CHECK(strchr(msg, '\n') == NULL);
+    cli_options_free(&o);
+}
+
+static void units_parse_errors(void)
+{
+    expect_usage(ARGS("--bogus", "a", "b"), "'--bogus'");
+    expect_usage(ARGS("a", "b", "--labels"), "'--labels' needs a value");
+    expect_usage(ARGS("--tolerance", "1mm", "a", "b"), "'1mm'");
+    expect_usage(ARGS("--tolerance", "nan", "a", "b"), "'nan'");
+    expect_usage(ARGS("--threads", "99999", "a", "b"), "'99999'");
+    expect_usage(ARGS("--labels", "1,,2", "a", "b"), "--labels");
+    expect_usage(ARGS("--labels", "99999999999999999999", "a", "b"), "--labels");
+    expect_usage(ARGS("--labelNames", "A,B\tC", "--labels", "1,2", "a", "b"), "--labelNames");
+    expect_usage(ARGS("--regions", "R=1+2,R=3", "a", "b"), "twice");
+    expect_usage(ARGS("--regions", "=1", "a", "b"), "name");
+    expect_usage(ARGS("--emptyPolicy", "NaN", "a", "b"), "'NaN'");
+    expect_usage(ARGS("--surfaceDistances=true", "a", "b"), "--surfaceDistances=true");
+    expect_usage(ARGS("a"), "two label maps");
+}
+
+static void units_paths(void)
+{
+    char *p = cli_schema_path("dir/report.table.csv");
+    CHECK_STR(p, "dir/report.table.schema.csv");
+    free(p);
+    p = cli_schema_path("t.TSV");
+    CHECK_STR(p, "t.schema.tsv");
+    free(p);
+    CHECK(cli_schema_path("t.txt") == NULL);
+    p = cli_color_table_path("out/map.nii.gz");
+    CHECK_STR(p, "out/map.ctbl");
+    free(p);
+    p = cli_color_table_path("map.nrrd");
+    CHECK_STR(p, "map.ctbl");
+    free(p);
+    CHECK(cli_color_table_path("map.nhdr") == NULL); /* two files: not renamed atomically */
+    CHECK_INT(cli_table_separator("a.tsv"), '\t');
+    CHECK_INT(cli_table_separator("a.csv"), ',');
+
+    cli_region *r;
+    size_t n;
+    const int64_t lobes[5] = {5, 4, 3, 2, 1}, other[3] = {1, 2, 3};
+    CHECK_INT(cli_default_regions(&r, &n, lobes, 5), 0);
+    CHECK_UINT(n, 3);
+    if (n == 3) {
+        CHECK_STR(r[0].name, "RightLung");
+        CHECK_UINT(r[1].nlabels, 2);
+        CHECK_UINT(r[2].nlabels, 5);
+    }
+    cli_regions_free(r, n);
+    CHECK_INT(cli_default_regions(&r, &n, other, 3), 0);
+    CHECK_UINT(n, 0);
+    char buf[32];
+    CHECK_STR(cli_default_label_name(3, buf, sizeof buf), "RLL");
+    CHECK_STR(cli_default_label_name(7, buf, sizeof buf), "label 7");
+    CHECK_STR(cli_default_label_name(0, buf, sizeof buf), "label 0");
+}
+
+static void units_format_double(void)
+{
+    char buf[40];
+    const double values[] = {0.1, 1.0 / 3.0, 2.0 / 3.0, 1e-300, 123456789.125, 0.0, -2.5};
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++)
+        CHECK_SAME(strtod(cli_format_double(buf, sizeof buf, values[i]), NULL), values[i]);
+    CHECK_STR(cli_format_double(buf, sizeof buf, 0.1), "0.1");
+    CHECK_STR(cli_format_double(buf, sizeof buf, NAN), "");
+}
+
+/* A report of the 4x6 example from the core itself, then its texts. */
+static void units_report_texts(void)
+{
+    const lobedice_volume ref = {example_ref, LOBEDICE_INT16, {6, 4, 1}, {1, 1, 1}};
+    const lobedice_volume pred = {example_pred, LOBEDICE_INT16, {6, 4, 1}, {1, 1, 1}};
+    const int64_t labels[5] = {1, 2, 3, 4, 5}, right[3] = {1, 2, 3};
+    const char *names[5] = {"RUL", "RML", "RLL", "LUL, \"left\""};
+    names[4] = "LLL";
+    lobedice_label_set sets[6];
+    for (int i = 0; i < 5; i++)
+        sets[i] = (lobedice_label_set){i, &labels[i], 1};
+    sets[5] = (lobedice_label_set){5, right, 3};
+    lobedice_label_overlap ov[6];
+    CHECK_FATAL(lobedice_overlap_sets(ov, &ref, &pred, sets, 6, 1) == LOBEDICE_OK);
+    cli_row rows[6];
+    memset(rows, 0, sizeof rows);
+    for (int i = 0; i < 6; i++) {
+        rows[i].overlap = ov[i];
+        rows[i].name = i < 5 ? names[i] : "RightLung";
+        rows[i].label = labels[i < 5 ? i : 0];
+    }
+    rows[5].is_region = 1;
+    rows[5].labels = right;
+    rows[5].nlabels = 3;
+    cli_report report = {.version = "0.1.0",
+                         .reference = {"r.nrrd", {6, 4, 1}, {1, 1, 1}, {0, 0, 0}},
+                         .predicted = {"p.nrrd", {6, 4, 1}, {1, 1, 1}, {0, 0, 0}},
+                         .alignment = CLI_ALIGN_IDENTICAL,
+                         .empty_policy = CLI_EMPTY_NAN,
+                         .tolerance_mm = 1.0,
+                         .distances = 0,
+                         .rows = rows,
+                         .nlabels = 5,
+                         .nregions = 1};
+    CHECK_INT(cli_report_finish(&report), LOBEDICE_OK);
+    CHECK_INT(rows[4].presence, LOBEDICE_ABSENT);
+    CHECK_INT(rows[2].presence, LOBEDICE_MISSING_IN_PREDICTION);
+    CHECK_NEAR(report.summary.mean_dice, 0.4583333333333333, 1e-15);
+    CHECK_UINT(report.summary.n_dice, 4);
+
+    char *summary = cli_report_summary_line(&report);
+    CHECK_STR(summary, "RUL 1.000, RML 0.833, RLL 0.000, LUL, \"left\" 0.000, LLL undefined");
+    free(summary);
+    char *params = cli_report_return_parameters(&report);
+    const char *expected = "meanDice = 0.45833333333333337\nmeanHD95 = \nsummary = RUL 1.000, ";
+    if (!params || strncmp(params, expected, strlen(expected)) != 0) {
+        fprintf(stderr, "return parameters:\n%s", params ? params : "(null)");
+        check_failures++;
+    }
+    free(params);
+
+    /* CSV: the name with a comma and quotes is quoted; undefined cells are empty */
+    char *csv = cli_report_table(&report, ',');
+    CHECK_FATAL(csv != NULL);
+    table t;
+    CHECK_FATAL(table_read(&t, csv, ',') == 0);
+    CHECK_UINT(t.nrows, 1 + 5 + 1 + 1);
+    CHECK_STR(t.cells[4][0], "LUL, \"left\"");
+    CHECK_STR(t.cells[5][table_column(&t, "dice")], "");
+    CHECK_STR(t.cells[2][table_column(&t, "dice")], "0.8333333333333334");
+    CHECK_STR(t.cells[6][table_column(&t, "labels")], "1+2+3");
+    CHECK_STR(t.cells[7][table_column(&t, "name")], "mean");
+    CHECK_STR(t.cells[7][table_column(&t, "tp")], "");
+    CHECK(table_column(&t, "hd_mm") < 0);
+    table_free(&t);
+    free(csv);
+
+    /* JSON: null for undefined, no distance keys, the summary */
+    char *text = cli_report_json(&report);
+    CHECK_FATAL(text != NULL);
+    json_error_t error;
+    json_t *j = json_loads(text, 0, &error);
+    CHECK_FATAL(j != NULL);
+    const json_t *lll = json_array_get(json_object_get(j, "labels"), 4);
+    CHECK(json_is_null(json_object_get(lll, "dice")));
+    CHECK(json_object_get(lll, "hd95_mm") == NULL);
+    CHECK_STR(json_string_value(json_object_get(lll, "status")), "absent");
+    CHECK_NEAR(json_real_value(json_object_get(json_object_get(j, "summary"), "pooled_dice")),
+               2.0 / 3.0, 1e-15);
+    json_decref(j);
+    free(text);
+
+    /* the policy "one" gives the absent label a Dice of 1, which then counts in the mean */
+    report.empty_policy = CLI_EMPTY_ONE;
+    CHECK_INT(cli_report_finish(&report), LOBEDICE_OK);
+    CHECK_NEAR(rows[4].overlap.dice, 1.0, 0);
+    CHECK_UINT(report.summary.n_dice, 5);
+
+    char *colors = cli_report_color_table(&report);
+    CHECK_FATAL(colors != NULL);
+    size_t lines = 0;
+    for (const char *p = colors; *p; p++)
+        lines += *p == '\n';
+    CHECK_UINT(lines, 2 + 36); /* header, then (5+1)^2 values */
+    CHECK(strstr(colors, "\n4 LUL,_\"left\"_correct ") != NULL);
+    CHECK(strstr(colors, "\n150 LLL_predicted_as_background ") != NULL);
+    free(colors);
+}
+
+static const check_case cases[] = {{"units_parse_defaults", units_parse_defaults},
+                                   {"units_parse_slicer_command", units_parse_slicer_command},
+                                   {"units_parse_errors", units_parse_errors},
+                                   {"units_paths", units_paths},
+                                   {"units_format_double", units_format_double},
+                                   {"units_report_texts", units_report_texts}};
+
+int main(int argc, char **argv)
+{
+    return check_main(argc, argv, cases, CHECK_COUNT(cases));
+}

@@ -1,0 +1,182 @@
+/* The core's conversions behind the wrapping layer (core/src/convert.c), against brute force:
+ * lobedice_labels_from_double at every dtype's limits and with the first bad value spread over
+ * several tasks, lobedice_dtype_for_range, and lobedice_volume_paste with offsets on every side
+ * and dtype conversions. Pure C: it needs no ITK, only the core. */
+#include "check.h"
+#include "label_test_util.h"
+#include "lobedice/lobedice.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const int64_t dtype_lo[6] = {0, INT8_MIN, 0, INT16_MIN, 0, INT32_MIN};
+static const int64_t dtype_hi[6] = {UINT8_MAX, INT8_MAX,   UINT16_MAX,
+                                    INT16_MAX, UINT32_MAX, INT32_MAX};
+
+static void from_double_limits(void)
+{
+    for (int k = 0; k < 6; k++) {
+        const double ok[5] = {(double)dtype_lo[k], (double)dtype_hi[k], -0.0, 1.0,
+                              (double)dtype_hi[k] - 1};
+        int32_t out[5];
+        CHECK_INT(lobedice_labels_from_double(out, all_dtypes[k], ok, 5, NULL), LOBEDICE_OK);
+        CHECK_INT(test_load(out, all_dtypes[k], 0), dtype_lo[k]);
+        CHECK_INT(test_load(out, all_dtypes[k], 1), dtype_hi[k]);
+        CHECK_INT(test_load(out, all_dtypes[k], 2), 0);
+        CHECK_INT(test_load(out, all_dtypes[k], 4), dtype_hi[k] - 1);
+        const double bad[6] = {
+            (double)dtype_lo[k] - 1, (double)dtype_hi[k] + 1, 0.5, NAN, INFINITY, -INFINITY};
+        for (int b = 0; b < 6; b++) {
+            const double values[3] = {1, bad[b], 2};
+            size_t first = 99;
+            CHECK_INT(lobedice_labels_from_double(out, all_dtypes[k], values, 3, &first),
+                      LOBEDICE_ENONINTEGER);
+            CHECK_UINT(first, 1);
+        }
+    }
+    double one = 1;
+    uint8_t byte;
+    CHECK_INT(lobedice_labels_from_double(&byte, (lobedice_dtype)9, &one, 1, NULL),
+              LOBEDICE_EDTYPE);
+    CHECK_INT(lobedice_labels_from_double(NULL, LOBEDICE_UINT8, &one, 1, NULL), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_labels_from_double(&byte, LOBEDICE_UINT8, NULL, 1, NULL), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_labels_from_double(NULL, LOBEDICE_UINT8, NULL, 0, NULL), LOBEDICE_OK);
+}
+
+/* Many tasks: the reported index is the lowest bad one, wherever the others are. */
+static void from_double_first_bad_is_lowest(void)
+{
+    const size_t n = 5u << 18;
+    double *values = malloc(n * sizeof *values);
+    uint16_t *out = malloc(n * sizeof *out);
+    CHECK_FATAL(values && out);
+    for (size_t i = 0; i < n; i++)
+        values[i] = (double)(i % 1000);
+    CHECK_INT(lobedice_labels_from_double(out, LOBEDICE_UINT16, values, n, NULL), LOBEDICE_OK);
+    int same = 1;
+    for (size_t i = 0; i < n; i++)
+        same &= out[i] == i % 1000;
+    CHECK(same);
+    const size_t bad[4] = {n - 1, 3 * (n / 5) + 7, (n / 5) + 11, 2 * (n / 5)};
+    for (int k = 0; k < 4; k++) {
+        values[bad[k]] = 0.25;
+        size_t first = 0;
+        for (int repeat = 0; repeat < 3; repeat++) {
+            CHECK_INT(lobedice_labels_from_double(out, LOBEDICE_UINT16, values, n, &first),
+                      LOBEDICE_ENONINTEGER);
+            CHECK_UINT(first, k < 2 ? bad[k] : bad[2]);
+        }
+    }
+    free(values);
+    free(out);
+}
+
+static void dtype_for_range_picks_the_smallest(void)
+{
+    static const struct {
+        int64_t lo, hi;
+        lobedice_dtype dtype;
+    } cases[] = {{0, 0, LOBEDICE_UINT8},      {0, 255, LOBEDICE_UINT8},
+                 {-1, 5, LOBEDICE_INT8},      {-128, 127, LOBEDICE_INT8},
+                 {0, 256, LOBEDICE_UINT16},   {-1, 300, LOBEDICE_INT16},
+                 {0, 65536, LOBEDICE_UINT32}, {0, UINT32_MAX, LOBEDICE_UINT32},
+                 {-1, 70000, LOBEDICE_INT32}, {INT32_MIN, INT32_MAX, LOBEDICE_INT32}};
+    for (size_t i = 0; i < CHECK_COUNT(cases); i++) {
+        lobedice_dtype t = (lobedice_dtype)99;
+        CHECK_INT(lobedice_dtype_for_range(&t, cases[i].lo, cases[i].hi), LOBEDICE_OK);
+        CHECK_INT(t, cases[i].dtype);
+    }
+    lobedice_dtype t;
+    CHECK_INT(lobedice_dtype_for_range(&t, -1, UINT32_MAX), LOBEDICE_ENONINTEGER);
+    CHECK_INT(lobedice_dtype_for_range(&t, (int64_t)INT32_MIN - 1, 0), LOBEDICE_ENONINTEGER);
+    CHECK_INT(lobedice_dtype_for_range(&t, 0, (int64_t)UINT32_MAX + 1), LOBEDICE_ENONINTEGER);
+    CHECK_INT(lobedice_dtype_for_range(&t, 5, 4), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_dtype_for_range(NULL, 0, 1), LOBEDICE_EINVAL);
+}
+
+/* dst (7 x 6 x 5, filled with 99) receives a 4 x 3 x 3 src at every offset from fully outside
+ * on one side to fully outside on the other; compared with a brute-force placement. */
+static void paste_matches_brute_force(void)
+{
+    const size_t dsize[3] = {7, 6, 5}, ssize[3] = {4, 3, 3};
+    uint8_t src[36];
+    for (int i = 0; i < 36; i++)
+        src[i] = (uint8_t)(i + 1);
+    const lobedice_volume sv = {src, LOBEDICE_UINT8, {4, 3, 3}, {1, 1, 1}};
+    int all_ok = 1;
+    for (int64_t oz = -4; oz <= 6; oz++)
+        for (int64_t oy = -4; oy <= 7; oy++)
+            for (int64_t ox = -5; ox <= 8; ox++) {
+                int16_t dst[210], expected[210];
+                for (int i = 0; i < 210; i++)
+                    dst[i] = expected[i] = 99;
+                for (size_t z = 0; z < ssize[2]; z++)
+                    for (size_t y = 0; y < ssize[1]; y++)
+                        for (size_t x = 0; x < ssize[0]; x++) {
+                            int64_t dx = ox + (int64_t)x, dy = oy + (int64_t)y,
+                                    dz = oz + (int64_t)z;
+                            if (dx >= 0 && dx < 7 && dy >= 0 && dy < 6 && dz >= 0 && dz < 5)
+                                expected[dx + 7 * (dy + 6 * dz)] = src[x + 4 * (y + 3 * z)];
+                        }
+                const int64_t offset[3] = {ox, oy, oz};
+                all_ok &=
+                    lobedice_volume_paste(dst, LOBEDICE_INT16, dsize, &sv, offset) == LOBEDICE_OK;
+                all_ok &= memcmp(dst, expected, sizeof dst) == 0;
+            }
+    CHECK(all_ok);
+
+    /* Same dtype (the memcpy path), one offset. */
+    uint8_t same[210];
+    memset(same, 7, sizeof same);
+    const int64_t offset[3] = {2, 1, 1};
+    CHECK_INT(lobedice_volume_paste(same, LOBEDICE_UINT8, dsize, &sv, offset), LOBEDICE_OK);
+    CHECK_INT(same[2 + 7 * (1 + 6 * 1)], 1);
+    CHECK_INT(same[5 + 7 * (3 + 6 * 3)], 36);
+    CHECK_INT(same[0], 7);
+
+    /* Offsets at the ends of int64 write nothing. */
+    const int64_t far[3] = {INT64_MAX, 0, 0}, before[3] = {INT64_MIN, 0, 0};
+    CHECK_INT(lobedice_volume_paste(same, LOBEDICE_UINT8, dsize, &sv, far), LOBEDICE_OK);
+    CHECK_INT(lobedice_volume_paste(same, LOBEDICE_UINT8, dsize, &sv, before), LOBEDICE_OK);
+    CHECK_INT(same[2 + 7 * (1 + 6 * 1)], 1);
+}
+
+static void paste_checks_values_and_arguments(void)
+{
+    const size_t dsize[3] = {2, 2, 1};
+    int16_t wide[4] = {-1, 2, 300, 4};
+    const lobedice_volume sv = {wide, LOBEDICE_INT16, {2, 2, 1}, {1, 1, 1}};
+    const int64_t zero[3] = {0, 0, 0};
+    uint8_t dst[4] = {0, 0, 0, 0};
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &sv, zero), LOBEDICE_ENONINTEGER);
+    wide[0] = 1;
+    wide[2] = 3;
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &sv, zero), LOBEDICE_OK);
+    CHECK(dst[0] == 1 && dst[1] == 2 && dst[2] == 3 && dst[3] == 4);
+
+    const size_t empty[3] = {2, 0, 1};
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, empty, &sv, zero), LOBEDICE_ESIZE);
+    CHECK_INT(lobedice_volume_paste(dst, (lobedice_dtype)7, dsize, &sv, zero), LOBEDICE_EDTYPE);
+    CHECK_INT(lobedice_volume_paste(NULL, LOBEDICE_UINT8, dsize, &sv, zero), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, NULL, zero), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &sv, NULL), LOBEDICE_EINVAL);
+    lobedice_volume bad = sv;
+    bad.spacing[0] = 0;
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero), LOBEDICE_ESPACING);
+    const size_t huge[3] = {SIZE_MAX / 2, 4, 1};
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, huge, &sv, zero), LOBEDICE_EOVERFLOW);
+}
+
+int main(int argc, char **argv)
+{
+    static const check_case cases[] = {
+        {"from_double_limits", from_double_limits},
+        {"from_double_first_bad_is_lowest", from_double_first_bad_is_lowest},
+        {"dtype_for_range_picks_the_smallest", dtype_for_range_picks_the_smallest},
+        {"paste_matches_brute_force", paste_matches_brute_force},
+        {"paste_checks_values_and_arguments", paste_checks_values_and_arguments},
+    };
+    return check_main(argc, argv, cases, CHECK_COUNT(cases));
+}

@@ -1,0 +1,888 @@
+/* The soft Dice losses: the seed formula and every option on cases computed by hand, the
+ * identities between reductions, label and one-hot targets, layouts, thread counts, the defined
+ * values of the edge cases, and every error status. Gradients against finite differences are in
+ * test_loss_grad.c, the exponential in test_loss_exp.c. */
+#include "check.h"
+#include "test_loss_oracle.h"
+
+#include <lobedice/lobedice.h>
+
+#include <float.h>
+
+static const double seed_s = 1e-5; /* the seed: smooth_nr = 2s, smooth_dr = s */
+
+static int same_floats(const float *a, const float *b, size_t n)
+{
+    return memcmp(a, b, n * sizeof *a) == 0;
+}
+
+static void options_init(void)
+{
+    lobedice_dice_loss_options o;
+    memset(&o, 0xab, sizeof o);
+    lobedice_dice_loss_options_init(&o, 2, 6, 1000);
+    CHECK_UINT(o.batch, 2);
+    CHECK_UINT(o.channels, 6);
+    CHECK_UINT(o.voxels, 1000);
+    CHECK_INT(o.layout, LOBEDICE_CHANNELS_LAST);
+    CHECK_INT(o.activation, LOBEDICE_ACTIVATION_NONE);
+    CHECK(o.weights == NULL);
+    CHECK(o.smooth_nr == 2e-5);
+    CHECK(o.smooth_dr == 1e-5);
+    CHECK_INT(o.include_background, 1);
+    CHECK_INT(o.squared_pred, 0);
+    CHECK_INT(o.jaccard, 0);
+    CHECK_INT(o.batch_dice, 0);
+    CHECK_INT(o.reduction, LOBEDICE_LOSS_NEG_MEAN_DICE);
+    CHECK_UINT(o.threads, 0);
+    lobedice_dice_loss_options_init(NULL, 1, 1, 1); /* no crash */
+}
+
+/* The hand case: one sample, 2 channels, 4 voxels, no activation, channels last.
+ *   p1 = (1, 0.5, 0, 0.25), p0 = 1 - p1, labels (1, 1, 0, 0).
+ *   channel 1: I = 1.5, P = 1.75, G = 2, D = 3.75;   channel 0: I = 1.75, P = 2.25, G = 2,
+ *   D = 4.25. Seed: dice = 2(I + s)/(D + s). */
+static const float hand_p1[4] = {1.0f, 0.5f, 0.0f, 0.25f};
+static const uint8_t hand_labels[4] = {1, 1, 0, 0};
+
+static void hand_input(float *x)
+{
+    for (int v = 0; v < 4; v++) {
+        x[2 * v + 0] = 1.0f - hand_p1[v];
+        x[2 * v + 1] = hand_p1[v];
+    }
+}
+
+static void seed_formula_by_hand(void)
+{
+    float x[8], grad[8];
+    hand_input(x);
+    lobedice_dice_loss_options o;
+    lobedice_dice_loss_options_init(&o, 1, 2, 4);
+    const double s = seed_s;
+    const double dice0 = 2 * (1.75 + s) / (4.25 + s), dice1 = 2 * (1.5 + s) / (3.75 + s);
+    double loss = 0, dice[2];
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, hand_labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK_NEAR(dice[0], dice0, 1e-15);
+    CHECK_NEAR(dice[1], dice1, 1e-15);
+    CHECK_NEAR(loss, -(dice0 + dice1) / 2, 1e-15);
+    /* d dice/d p_v = 2 g_v/(D + s) - 2(I + s)/(D + s)^2; dL/dp = -(1/2) d dice/dp. */
+    for (int v = 0; v < 4; v++) {
+        double g1 = hand_labels[v] == 1, g0 = hand_labels[v] == 0;
+        double d1 = 2 * g1 / (3.75 + s) - 2 * (1.5 + s) / ((3.75 + s) * (3.75 + s));
+        double d0 = 2 * g0 / (4.25 + s) - 2 * (1.75 + s) / ((4.25 + s) * (4.25 + s));
+        CHECK_NEAR(grad[2 * v + 1], -0.5 * d1, 1e-7);
+        CHECK_NEAR(grad[2 * v + 0], -0.5 * d0, 1e-7);
+    }
+
+    /* The seed's weights (0, 1): background out of the numerator, still in the mean. */
+    static const double w01[2] = {0, 1};
+    o.weights = w01;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, hand_labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK_NEAR(loss, -dice1 / 2, 1e-15);
+    CHECK_NEAR(dice[0], dice0, 1e-15); /* still reported */
+    for (int v = 0; v < 4; v++)
+        CHECK(grad[2 * v] == 0.0f); /* weight 0 and no activation: no gradient */
+
+    /* MONAI's smoothing: (2I + s)/(D + s). */
+    o.weights = NULL;
+    o.smooth_nr = o.smooth_dr = 1e-5;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK_NEAR(dice[1], (3.0 + 1e-5) / (3.75 + 1e-5), 1e-15);
+    CHECK_NEAR(dice[0], (3.5 + 1e-5) / (4.25 + 1e-5), 1e-15);
+}
+
+static void options_by_hand(void)
+{
+    float x[8];
+    hand_input(x);
+    const double s = seed_s;
+    lobedice_dice_loss_options o;
+    double loss, dice[4];
+
+    /* squared_pred: P1 = 1 + 0.25 + 0 + 0.0625, P0 = 0 + 0.25 + 1 + 0.5625; g^2 = g. */
+    lobedice_dice_loss_options_init(&o, 1, 2, 4);
+    o.squared_pred = 1;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK_NEAR(dice[1], 2 * (1.5 + s) / (1.3125 + 2 + s), 1e-15);
+    CHECK_NEAR(dice[0], 2 * (1.75 + s) / (1.8125 + 2 + s), 1e-15);
+
+    /* jaccard: (2I + snr) / (2(D - I) + sdr). */
+    lobedice_dice_loss_options_init(&o, 1, 2, 4);
+    o.jaccard = 1;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK_NEAR(dice[1], (3 + 2 * s) / (2 * (3.75 - 1.5) + s), 1e-15);
+    CHECK_NEAR(dice[0], (3.5 + 2 * s) / (2 * (4.25 - 1.75) + s), 1e-15);
+
+    /* Reductions and include_background. */
+    const double dice0 = 2 * (1.75 + s) / (4.25 + s), dice1 = 2 * (1.5 + s) / (3.75 + s);
+    static const double w[2] = {0.5, 3.0};
+    lobedice_dice_loss_options_init(&o, 1, 2, 4);
+    o.weights = w;
+    o.reduction = LOBEDICE_LOSS_MEAN;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, NULL, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK_NEAR(loss, (0.5 * (1 - dice0) + 3.0 * (1 - dice1)) / 2, 1e-15);
+    o.reduction = LOBEDICE_LOSS_SUM;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, NULL, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK_NEAR(loss, 0.5 * (1 - dice0) + 3.0 * (1 - dice1), 1e-15);
+    o.include_background = 0;
+    dice[0] = 0;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK_NEAR(loss, 3.0 * (1 - dice1), 1e-15);
+    CHECK(isnan(dice[0])); /* takes no part: not reported */
+    CHECK_NEAR(dice[1], dice1, 1e-15);
+    o.reduction = LOBEDICE_LOSS_NEG_MEAN_DICE;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK_NEAR(loss, -3.0 * dice1, 1e-15); /* the mean runs over channel 1 alone */
+
+    /* A second sample: p1 = (0, 0, 1, 1), labels (1, 0, 0, 0).
+     *   channel 1: I = 0, P = 2, G = 1;   channel 0: I = 1, P = 2, G = 3.
+     * batch_dice sums both samples: channel 1: I = 1.5, P = 3.75, G = 3; channel 0: I = 2.75,
+     * P = 4.25, G = 5. */
+    float x2[16];
+    hand_input(x2);
+    static const float p1b[4] = {0, 0, 1, 1};
+    for (int v = 0; v < 4; v++) {
+        x2[8 + 2 * v] = 1.0f - p1b[v];
+        x2[8 + 2 * v + 1] = p1b[v];
+    }
+    static const uint8_t labels2[8] = {1, 1, 0, 0, 1, 0, 0, 0};
+    lobedice_dice_loss_options_init(&o, 2, 2, 4);
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x2, labels2, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    const double b1d1 = 2 * (0 + s) / (3 + s), b1d0 = 2 * (1 + s) / (5 + s);
+    CHECK_NEAR(dice[0], dice0, 1e-15);
+    CHECK_NEAR(dice[1], dice1, 1e-15);
+    CHECK_NEAR(dice[2], b1d0, 1e-15);
+    CHECK_NEAR(dice[3], b1d1, 1e-15);
+    CHECK_NEAR(loss, -((dice0 + b1d0) / 2 + (dice1 + b1d1) / 2) / 2, 1e-15);
+    o.batch_dice = 1;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x2, labels2, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    const double bd0 = 2 * (2.75 + s) / (9.25 + s), bd1 = 2 * (1.5 + s) / (6.75 + s);
+    CHECK_NEAR(dice[0], bd0, 1e-15);
+    CHECK_NEAR(dice[1], bd1, 1e-15);
+    CHECK_NEAR(loss, -(bd0 + bd1) / 2, 1e-15);
+}
+
+/* softmax(0, ln 3) = (1/4, 3/4); sigmoid(+-ln 3) = 3/4, 1/4. Float ln 3 makes them exact to
+ * ~1e-7. */
+static void activations_by_hand(void)
+{
+    const float l3 = logf(3.0f);
+    const double s = seed_s;
+    static const uint8_t labels[2] = {1, 0};
+    lobedice_dice_loss_options o;
+    lobedice_dice_loss_options_init(&o, 1, 2, 2);
+    double loss, dice[2];
+    float grad[4];
+
+    /* Softmax: p1 = (3/4, 1/4), p0 = (1/4, 3/4). Both channels: I = 3/4, P = 1, G = 1. */
+    const float xs[4] = {0.0f, l3, l3, 0.0f};
+    o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, xs, labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    const double d = 2 * (0.75 + s) / (2 + s);
+    CHECK_NEAR(dice[0], d, 1e-7);
+    CHECK_NEAR(dice[1], d, 1e-7);
+    CHECK_NEAR(loss, -d, 1e-7);
+    /* Gradient: q_c(v) = dL/dp_c(v) = -(1/2)(2 g/(D+s) - 2(I+s)/(D+s)^2), then
+     * dL/dx_c = p_c (q_c - sum_k p_k q_k). */
+    const double p[2][2] = {{0.25, 0.75}, {0.75, 0.25}}; /* [v][c] */
+    for (int v = 0; v < 2; v++) {
+        double q[2], t = 0;
+        for (int c = 0; c < 2; c++) {
+            double g = labels[v] == c;
+            q[c] = -0.5 * (2 * g / (2 + s) - 2 * (0.75 + s) / ((2 + s) * (2 + s)));
+            t += p[v][c] * q[c];
+        }
+        for (int c = 0; c < 2; c++)
+            CHECK_NEAR(grad[2 * v + c], p[v][c] * (q[c] - t), 1e-7);
+    }
+
+    /* Sigmoid: x1 = (ln 3, -ln 3) -> p1 = (3/4, 1/4); x0 = (-ln 3, -ln 3) -> p0 = (1/4, 1/4).
+     * channel 1: I = 3/4, P = 1, G = 1; channel 0: I = 1/4, P = 1/2, G = 1. */
+    const float xg[4] = {-l3, l3, -l3, -l3};
+    o.activation = LOBEDICE_ACTIVATION_SIGMOID;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, xg, labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK_NEAR(dice[1], 2 * (0.75 + s) / (2 + s), 1e-7);
+    CHECK_NEAR(dice[0], 2 * (0.25 + s) / (1.5 + s), 1e-7);
+    /* dL/dx = q p (1 - p); channel 1, voxel 0: g = 1, p = 3/4. */
+    double q = -0.5 * (2 / (2 + s) - 2 * (0.75 + s) / ((2 + s) * (2 + s)));
+    CHECK_NEAR(grad[1], q * 0.75 * 0.25, 1e-7);
+}
+
+/* Generalized Dice, one sample, 3 channels, 4 voxels, no activation; channel 2 is empty.
+ *   p0 = (1/8, 1/4, 5/8, 1/2), p1 = (3/4, 1/2, 1/4, 1/4), p2 = (1/8, 1/4, 1/8, 1/4),
+ *   labels (1, 1, 1, 0): G = (1, 3, 0); I = (1/2, 3/2, 0); P = (3/2, 7/4, 3/4);
+ *   D = (5/2, 19/4, 3/4). */
+static void generalized_by_hand(void)
+{
+    static const float p[3][4] = {
+        {0.125f, 0.25f, 0.625f, 0.5f}, {0.75f, 0.5f, 0.25f, 0.25f}, {0.125f, 0.25f, 0.125f, 0.25f}};
+    static const double labels[4] = {1, 1, 1, 0};
+    float x[12], g[12];
+    for (int c = 0; c < 3; c++)
+        for (int v = 0; v < 4; v++) {
+            x[3 * v + c] = p[c][v];
+            g[3 * v + c] = labels[v] == c;
+        }
+    const double s = seed_s, I[3] = {0.5, 1.5, 0}, D[3] = {2.5, 4.75, 0.75};
+    lobedice_dice_loss_options o;
+    lobedice_dice_loss_options_init(&o, 1, 3, 4);
+    o.reduction = LOBEDICE_LOSS_MEAN;
+    /* Weights: square (1, 1/9, inf -> 1), simple (1, 1/3, inf -> 1), uniform (1, 1, 1). */
+    const double w[3][3] = {{1, 1.0 / 9, 1}, {1, 1.0 / 3, 1}, {1, 1, 1}};
+    for (int type = 0; type < 3; type++) {
+        double wi = 0, wd = 0, loss = 0;
+        for (int c = 0; c < 3; c++) {
+            wi += w[type][c] * I[c];
+            wd += w[type][c] * D[c];
+        }
+        CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &o, (lobedice_gdl_weight)type, x, g),
+                  LOBEDICE_OK);
+        CHECK_NEAR(loss, 1 - (2 * wi + 2 * s) / (wd + s), 1e-15);
+    }
+    /* Background left out: square weights (1/9, inf -> 1/9). */
+    o.include_background = 0;
+    double loss = 0;
+    CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &o, LOBEDICE_GDL_SQUARE, x, g),
+              LOBEDICE_OK);
+    CHECK_NEAR(loss, 1 - (2 * (1.5 / 9) + 2 * s) / ((4.75 + 0.75) / 9 + s), 1e-15);
+    /* Every class empty (an all-zero soft target): every weight 0, f = 1 - smooth_nr/smooth_dr. */
+    float zero[12] = {0};
+    o.include_background = 1;
+    CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &o, LOBEDICE_GDL_SQUARE, x, zero),
+              LOBEDICE_OK);
+    CHECK_NEAR(loss, 1 - 2e-5 / 1e-5, 1e-12);
+    /* SUM over two samples is twice the MEAN of two equal samples. */
+    float x2[24], g2[24];
+    memcpy(x2, x, sizeof x);
+    memcpy(x2 + 12, x, sizeof x);
+    memcpy(g2, g, sizeof g);
+    memcpy(g2 + 12, g, sizeof g);
+    lobedice_dice_loss_options_init(&o, 2, 3, 4);
+    o.reduction = LOBEDICE_LOSS_SUM;
+    double sum, mean;
+    CHECK_INT(lobedice_generalized_dice_loss(&sum, NULL, &o, LOBEDICE_GDL_SQUARE, x2, g2),
+              LOBEDICE_OK);
+    o.reduction = LOBEDICE_LOSS_MEAN;
+    CHECK_INT(lobedice_generalized_dice_loss(&mean, NULL, &o, LOBEDICE_GDL_SQUARE, x2, g2),
+              LOBEDICE_OK);
+    CHECK_NEAR(sum, 2 * mean, 1e-15);
+    CHECK_NEAR(mean, 1 - (2 * (0.5 + 1.5 / 9) + 2 * s) / (2.5 + 4.75 / 9 + 0.75 + s), 1e-15);
+}
+
+/* A random problem: softmax logits in [-3, 3], labels in [0, channels), every class present in
+ * every sample (labels v mod channels on the first voxels). */
+typedef struct random_problem {
+    size_t batch, channels, voxels;
+    float *x_cl, *x_cf, *onehot_cl, *onehot_cf;
+    uint8_t *labels;
+} random_problem;
+
+static random_problem random_new(size_t batch, size_t channels, size_t voxels, uint32_t seed)
+{
+    random_problem r = {batch, channels, voxels, NULL, NULL, NULL, NULL, NULL};
+    size_t n = batch * channels * voxels;
+    r.x_cl = malloc(n * sizeof(float));
+    r.x_cf = malloc(n * sizeof(float));
+    r.onehot_cl = malloc(n * sizeof(float));
+    r.onehot_cf = malloc(n * sizeof(float));
+    r.labels = malloc(batch * voxels);
+    CHECK_FATAL(r.x_cl && r.x_cf && r.onehot_cl && r.onehot_cf && r.labels);
+    uint32_t state = seed;
+    for (size_t b = 0; b < batch; b++)
+        for (size_t v = 0; v < voxels; v++) {
+            uint8_t l =
+                v < channels ? (uint8_t)v : (uint8_t)(oracle_uniform(&state) * (double)channels);
+            r.labels[b * voxels + v] = l;
+            for (size_t c = 0; c < channels; c++) {
+                float xv = (float)(6.0 * oracle_uniform(&state) - 3.0);
+                size_t cl = oracle_index(b, c, v, channels, voxels, LOBEDICE_CHANNELS_LAST);
+                size_t cf = oracle_index(b, c, v, channels, voxels, LOBEDICE_CHANNELS_FIRST);
+                r.x_cl[cl] = r.x_cf[cf] = xv;
+                r.onehot_cl[cl] = r.onehot_cf[cf] = c == l ? 1.0f : 0.0f;
+            }
+        }
+    return r;
+}
+
+static void random_free(random_problem *r)
+{
+    free(r->x_cl);
+    free(r->x_cf);
+    free(r->onehot_cl);
+    free(r->onehot_cf);
+    free(r->labels);
+}
+
+/* MEAN - NEG_MEAN_DICE = mean(w) over the channels taking part, exactly in exact arithmetic
+ * (here 1e-12), with smooth 0 (the MONAI/nnU-Net comparison) and with the seed smoothing; SUM is
+ * MEAN times the term count. */
+static void reductions_differ_by_mean_weight(void)
+{
+    random_problem r = random_new(2, 4, 50, 7);
+    static const double w[4] = {0.25, 1.0, 2.0, 0.0};
+    for (int flags = 0; flags < 32; flags++) {
+        lobedice_dice_loss_options o;
+        lobedice_dice_loss_options_init(&o, 2, 4, 50);
+        o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
+        o.squared_pred = flags & 1;
+        o.jaccard = (flags >> 1) & 1;
+        o.batch_dice = (flags >> 2) & 1;
+        o.include_background = !((flags >> 3) & 1);
+        if ((flags >> 4) & 1)
+            o.smooth_nr = o.smooth_dr = 0.0;
+        for (int weighted = 0; weighted < 2; weighted++) {
+            o.weights = weighted ? w : NULL;
+            size_t first = o.include_background ? 0 : 1, terms = (4 - first);
+            double mean_w = 0;
+            for (size_t c = first; c < 4; c++)
+                mean_w += (weighted ? w[c] : 1.0) / (double)terms;
+            double neg, mean, sum;
+            o.reduction = LOBEDICE_LOSS_NEG_MEAN_DICE;
+            CHECK_INT(
+                lobedice_dice_loss_labels(&neg, NULL, NULL, &o, r.x_cl, r.labels, LOBEDICE_UINT8),
+                LOBEDICE_OK);
+            o.reduction = LOBEDICE_LOSS_MEAN;
+            CHECK_INT(
+                lobedice_dice_loss_labels(&mean, NULL, NULL, &o, r.x_cl, r.labels, LOBEDICE_UINT8),
+                LOBEDICE_OK);
+            o.reduction = LOBEDICE_LOSS_SUM;
+            CHECK_INT(
+                lobedice_dice_loss_labels(&sum, NULL, NULL, &o, r.x_cl, r.labels, LOBEDICE_UINT8),
+                LOBEDICE_OK);
+            CHECK_NEAR(mean - neg, mean_w, 1e-12);
+            CHECK_NEAR(sum, mean * (double)(terms * (o.batch_dice ? 1 : 2)), 1e-12);
+        }
+    }
+    random_free(&r);
+}
+
+/* A label map of every dtype and its one-hot form give the same bits: loss, dice, gradient. */
+static void labels_match_onehot(void)
+{
+    const size_t B = 2, C = 4, V = 300, n = B * C * V; /* 300: a whole tile and a partial one */
+    random_problem r = random_new(B, C, V, 11);
+    float *grad_l = malloc(n * sizeof(float)), *grad_o = malloc(n * sizeof(float));
+    void *labels = malloc(B * V * 4);
+    CHECK_FATAL(grad_l && grad_o && labels);
+    for (int dtype = LOBEDICE_UINT8; dtype <= LOBEDICE_INT32; dtype++) {
+        for (size_t i = 0; i < B * V; i++) {
+            switch ((lobedice_dtype)dtype) {
+            case LOBEDICE_UINT8: ((uint8_t *)labels)[i] = r.labels[i]; break;
+            case LOBEDICE_INT8: ((int8_t *)labels)[i] = (int8_t)r.labels[i]; break;
+            case LOBEDICE_UINT16: ((uint16_t *)labels)[i] = r.labels[i]; break;
+            case LOBEDICE_INT16: ((int16_t *)labels)[i] = r.labels[i]; break;
+            case LOBEDICE_UINT32: ((uint32_t *)labels)[i] = r.labels[i]; break;
+            case LOBEDICE_INT32: ((int32_t *)labels)[i] = r.labels[i]; break;
+            }
+        }
+        for (int layout = 0; layout < 2; layout++)
+            for (int act = 0; act < 3; act++)
+                for (int squared = 0; squared < 2; squared++) {
+                    lobedice_dice_loss_options o;
+                    lobedice_dice_loss_options_init(&o, B, C, V);
+                    o.layout = (lobedice_layout)layout;
+                    o.activation = (lobedice_activation)act;
+                    o.squared_pred = squared;
+                    const float *x = layout ? r.x_cf : r.x_cl;
+                    const float *onehot = layout ? r.onehot_cf : r.onehot_cl;
+                    double loss_l, loss_o, dice_l[8], dice_o[8];
+                    CHECK_INT(lobedice_dice_loss_labels(&loss_l, dice_l, grad_l, &o, x, labels,
+                                                        (lobedice_dtype)dtype),
+                              LOBEDICE_OK);
+                    CHECK_INT(lobedice_dice_loss(&loss_o, dice_o, grad_o, &o, x, onehot),
+                              LOBEDICE_OK);
+                    CHECK_SAME(loss_l, loss_o);
+                    for (int i = 0; i < 8; i++)
+                        CHECK_SAME(dice_l[i], dice_o[i]);
+                    CHECK(same_floats(grad_l, grad_o, n));
+                }
+    }
+    free(grad_l);
+    free(grad_o);
+    free(labels);
+    random_free(&r);
+}
+
+/* The same problem in both layouts gives the same bits (the gradient transposed). */
+static void layouts_agree(void)
+{
+    const size_t B = 2, C = 3, V = 1000, n = B * C * V;
+    random_problem r = random_new(B, C, V, 13);
+    float *grad_cl = malloc(n * sizeof(float)), *grad_cf = malloc(n * sizeof(float));
+    CHECK_FATAL(grad_cl && grad_cf);
+    for (int act = 0; act < 3; act++)
+        for (int flags = 0; flags < 8; flags++)
+            for (int api = 0; api < 3; api++) { /* labels, one-hot, generalized */
+                lobedice_dice_loss_options o;
+                lobedice_dice_loss_options_init(&o, B, C, V);
+                o.activation = (lobedice_activation)act;
+                o.squared_pred = flags & 1;
+                o.batch_dice = (flags >> 1) & 1;
+                o.include_background = !((flags >> 2) & 1);
+                if (api == 2)
+                    o.reduction = LOBEDICE_LOSS_MEAN;
+                double loss[2], dice[2][6];
+                float *grad[2] = {grad_cl, grad_cf};
+                for (int layout = 0; layout < 2; layout++) {
+                    o.layout = (lobedice_layout)layout;
+                    const float *x = layout ? r.x_cf : r.x_cl;
+                    const float *t = layout ? r.onehot_cf : r.onehot_cl;
+                    lobedice_status st =
+                        api == 0
+                            ? lobedice_dice_loss_labels(&loss[layout], dice[layout], grad[layout],
+                                                        &o, x, r.labels, LOBEDICE_UINT8)
+                        : api == 1 ? lobedice_dice_loss(&loss[layout], dice[layout], grad[layout],
+                                                        &o, x, t)
+                                   : lobedice_generalized_dice_loss(&loss[layout], grad[layout], &o,
+                                                                    LOBEDICE_GDL_SQUARE, x, t);
+                    CHECK_INT(st, LOBEDICE_OK);
+                }
+                CHECK_SAME(loss[0], loss[1]);
+                if (api < 2)
+                    for (size_t i = 0; i < (o.batch_dice ? 1 : B) * C; i++)
+                        CHECK_SAME(dice[0][i], dice[1][i]);
+                int same = 1;
+                for (size_t b = 0; b < B; b++)
+                    for (size_t c = 0; c < C; c++)
+                        for (size_t v = 0; v < V; v++)
+                            same &=
+                                memcmp(
+                                    &grad_cl[oracle_index(b, c, v, C, V, LOBEDICE_CHANNELS_LAST)],
+                                    &grad_cf[oracle_index(b, c, v, C, V, LOBEDICE_CHANNELS_FIRST)],
+                                    sizeof(float)) == 0;
+                CHECK(same);
+            }
+    free(grad_cl);
+    free(grad_cf);
+    random_free(&r);
+}
+
+/* grad NULL skips the backward sweep and changes nothing else. */
+static void gradient_is_optional(void)
+{
+    const size_t B = 2, C = 5, V = 777, n = B * C * V;
+    random_problem r = random_new(B, C, V, 17);
+    float *grad = malloc(n * sizeof(float));
+    CHECK_FATAL(grad);
+    for (int layout = 0; layout < 2; layout++)
+        for (int act = 0; act < 3; act++) {
+            lobedice_dice_loss_options o;
+            lobedice_dice_loss_options_init(&o, B, C, V);
+            o.layout = (lobedice_layout)layout;
+            o.activation = (lobedice_activation)act;
+            const float *x = layout ? r.x_cf : r.x_cl, *t = layout ? r.onehot_cf : r.onehot_cl;
+            double with, without, dice_with[10], dice_without[10];
+            CHECK_INT(
+                lobedice_dice_loss_labels(&with, dice_with, grad, &o, x, r.labels, LOBEDICE_UINT8),
+                LOBEDICE_OK);
+            CHECK_INT(lobedice_dice_loss_labels(&without, dice_without, NULL, &o, x, r.labels,
+                                                LOBEDICE_UINT8),
+                      LOBEDICE_OK);
+            CHECK_SAME(with, without);
+            for (int i = 0; i < 10; i++)
+                CHECK_SAME(dice_with[i], dice_without[i]);
+            o.reduction = LOBEDICE_LOSS_SUM;
+            CHECK_INT(lobedice_generalized_dice_loss(&with, grad, &o, LOBEDICE_GDL_SIMPLE, x, t),
+                      LOBEDICE_OK);
+            CHECK_INT(lobedice_generalized_dice_loss(&without, NULL, &o, LOBEDICE_GDL_SIMPLE, x, t),
+                      LOBEDICE_OK);
+            CHECK_SAME(with, without);
+        }
+    free(grad);
+    random_free(&r);
+}
+
+/* 1, 2, 3 and all threads give the same bits; the problem spans several chunks per sample. */
+static void threads_give_same_bits(void)
+{
+    const size_t B = 3, C = 4, V = 20011, n = B * C * V;
+    random_problem r = random_new(B, C, V, 19);
+    float *grad[4];
+    for (int i = 0; i < 4; i++)
+        CHECK_FATAL((grad[i] = malloc(n * sizeof(float))) != NULL);
+    static const size_t threads[4] = {1, 2, 3, 0};
+    for (int variant = 0; variant < 4; variant++) {
+        lobedice_dice_loss_options o;
+        lobedice_dice_loss_options_init(&o, B, C, V);
+        double loss[4], dice[4][12];
+        for (int k = 0; k < 4; k++) {
+            o.threads = threads[k];
+            lobedice_status st = LOBEDICE_EINVAL;
+            switch (variant) {
+            case 0: /* the seed: softmax, labels, channels last */
+                o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
+                st = lobedice_dice_loss_labels(&loss[k], dice[k], grad[k], &o, r.x_cl, r.labels,
+                                               LOBEDICE_UINT8);
+                break;
+            case 1: /* sigmoid, one-hot, channels first, batch dice, squared */
+                o.activation = LOBEDICE_ACTIVATION_SIGMOID;
+                o.layout = LOBEDICE_CHANNELS_FIRST;
+                o.batch_dice = o.squared_pred = 1;
+                st = lobedice_dice_loss(&loss[k], dice[k], grad[k], &o, r.x_cf, r.onehot_cf);
+                break;
+            case 2: /* generalized */
+                o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
+                o.reduction = LOBEDICE_LOSS_MEAN;
+                st = lobedice_generalized_dice_loss(&loss[k], grad[k], &o, LOBEDICE_GDL_SQUARE,
+                                                    r.x_cl, r.onehot_cl);
+                memset(dice[k], 0, sizeof dice[k]);
+                break;
+            case 3: /* loss only */
+                o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
+                st = lobedice_dice_loss_labels(&loss[k], dice[k], NULL, &o, r.x_cl, r.labels,
+                                               LOBEDICE_UINT8);
+                memset(grad[k], 0, n * sizeof(float));
+                break;
+            }
+            CHECK_INT(st, LOBEDICE_OK);
+        }
+        for (int k = 1; k < 4; k++) {
+            CHECK_SAME(loss[0], loss[k]);
+            for (int i = 0; i < 12; i++)
+                CHECK_SAME(dice[0][i], dice[k][i]);
+            CHECK(same_floats(grad[0], grad[k], n));
+        }
+    }
+    for (int i = 0; i < 4; i++)
+        free(grad[i]);
+    random_free(&r);
+}
+
+/* A larger problem (several chunks, a partial tile) against the double oracle. */
+static void many_voxels_match_oracle(void)
+{
+    const size_t B = 2, C = 6, V = 9013, n = B * C * V;
+    random_problem r = random_new(B, C, V, 23);
+    double *x = malloc(n * sizeof(double)), *g = malloc(n * sizeof(double));
+    CHECK_FATAL(x && g);
+    for (size_t i = 0; i < n; i++) {
+        x[i] = r.x_cf[i];
+        g[i] = r.onehot_cf[i];
+    }
+    static const double w[6] = {0, 1, 1, 1, 1, 1};
+    for (int act = 0; act < 3; act++)
+        for (int flags = 0; flags < 4; flags++) {
+            lobedice_dice_loss_options o;
+            lobedice_dice_loss_options_init(&o, B, C, V);
+            o.activation = (lobedice_activation)act;
+            o.weights = w;
+            o.squared_pred = flags & 1;
+            o.jaccard = (flags >> 1) & 1;
+            double loss, dice[12], expected_dice[12];
+            CHECK_INT(
+                lobedice_dice_loss_labels(&loss, dice, NULL, &o, r.x_cl, r.labels, LOBEDICE_UINT8),
+                LOBEDICE_OK);
+            double expected = oracle_dice_loss(&o, x, g, expected_dice);
+            CHECK_NEAR(loss, expected, 1e-6 * fabs(expected));
+            for (int i = 0; i < 12; i++)
+                CHECK_NEAR(dice[i], expected_dice[i], 1e-6 * fabs(expected_dice[i]));
+            o.reduction = LOBEDICE_LOSS_MEAN;
+            CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &o, LOBEDICE_GDL_SQUARE, r.x_cl,
+                                                     r.onehot_cl),
+                      LOBEDICE_OK);
+            expected = oracle_generalized_loss(&o, LOBEDICE_GDL_SQUARE, x, g);
+            CHECK_NEAR(loss, expected, 1e-6 * fabs(expected));
+        }
+    free(x);
+    free(g);
+    random_free(&r);
+}
+
+/* An empty channel (prediction and target all 0):
+ *  - smooth_dr = 0: D = 0, dice 0/0 is undefined: NaN, and so are the loss and the gradient
+ *    entries that depend on it (even under weight 0); the status is still OK;
+ *  - smooth_nr = 0 < smooth_dr: dice 0;
+ *  - the seed's smoothing: 2s/s = 2; MONAI's equal smoothing: 1. */
+static void empty_channel(void)
+{
+    /* channel 0 = 1 everywhere, channel 1 = 0 everywhere, labels all 0. */
+    static const float x[8] = {1, 0, 1, 0, 1, 0, 1, 0};
+    static const uint8_t labels[4] = {0, 0, 0, 0};
+    lobedice_dice_loss_options o;
+    lobedice_dice_loss_options_init(&o, 1, 2, 4);
+    double loss, dice[2];
+    float grad[8];
+
+    o.smooth_nr = o.smooth_dr = 0.0;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK(isnan(dice[1]));
+    CHECK_NEAR(dice[0], 1.0, 0); /* 2*4 / (4 + 4) */
+    CHECK(isnan(loss));
+    for (int v = 0; v < 4; v++) {
+        CHECK(isnan(grad[2 * v + 1]));
+        CHECK(isfinite(grad[2 * v]));
+    }
+    static const double w10[2] = {1, 0};
+    o.weights = w10;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK(isnan(loss));
+    o.weights = NULL;
+    o.include_background = 0; /* only the empty channel takes part */
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK(isnan(loss));
+    o.include_background = 1;
+
+    o.smooth_dr = 1e-5;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK(dice[1] == 0.0);
+    CHECK(isfinite(loss));
+    for (int i = 0; i < 8; i++)
+        CHECK(isfinite(grad[i]));
+
+    o.smooth_nr = 2e-5;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK_NEAR(dice[1], 2.0, 1e-15);
+    o.smooth_nr = 1e-5;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, labels, LOBEDICE_UINT8),
+              LOBEDICE_OK);
+    CHECK_NEAR(dice[1], 1.0, 1e-15);
+
+    /* Generalized with smooth 0 and an all-zero target: 0/0, NaN. */
+    float zero[8] = {0};
+    o.smooth_nr = o.smooth_dr = 0.0;
+    o.reduction = LOBEDICE_LOSS_MEAN;
+    CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &o, LOBEDICE_GDL_SQUARE, x, zero),
+              LOBEDICE_OK);
+    CHECK(isnan(loss));
+}
+
+/* Huge but finite logits saturate without NaN. */
+static void extreme_logits(void)
+{
+    static const float x[8] = {3e4f, -3e4f, -1e30f, 1e30f, 0, 0, -FLT_MAX, FLT_MAX};
+    static const uint8_t labels[4] = {0, 1, 0, 1};
+    for (int act = 1; act < 3; act++) {
+        lobedice_dice_loss_options o;
+        lobedice_dice_loss_options_init(&o, 1, 2, 4);
+        o.activation = (lobedice_activation)act;
+        double loss, dice[2];
+        float grad[8];
+        CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, labels, LOBEDICE_UINT8),
+                  LOBEDICE_OK);
+        CHECK(isfinite(loss) && isfinite(dice[0]) && isfinite(dice[1]));
+        for (int i = 0; i < 8; i++)
+            CHECK(isfinite(grad[i]));
+        /* Both activations saturate the same way: p0 = (1, 0, 1/2, 0), p1 = (0, 1, 1/2, 1).
+         * channel 0: I = 3/2, P = 3/2, G = 2; channel 1: I = 2, P = 5/2, G = 2. */
+        CHECK_NEAR(dice[0], 2 * (1.5 + seed_s) / (3.5 + seed_s), 1e-7);
+        CHECK_NEAR(dice[1], 2 * (2 + seed_s) / (4.5 + seed_s), 1e-7);
+    }
+}
+
+/* Every error status, and outputs left untouched by an error. */
+static void errors(void)
+{
+    const size_t B = 2, C = 3, V = 600, n = B * C * V;
+    random_problem r = random_new(B, C, V, 29);
+    float *x = malloc(n * sizeof(float)), *t = malloc(n * sizeof(float));
+    float *grad = malloc(n * sizeof(float));
+    uint8_t *labels = malloc(B * V);
+    CHECK_FATAL(x && t && grad && labels);
+    lobedice_dice_loss_options o, good;
+    lobedice_dice_loss_options_init(&good, B, C, V);
+    good.activation = LOBEDICE_ACTIVATION_SOFTMAX;
+    double loss, dice[6];
+
+#define EXPECT(status, call)                                                                       \
+    do {                                                                                           \
+        for (size_t i_ = 0; i_ < n; i_++)                                                          \
+            grad[i_] = 12345.0f;                                                                   \
+        loss = 7.0;                                                                                \
+        for (int i_ = 0; i_ < 6; i_++)                                                             \
+            dice[i_] = 7.0;                                                                        \
+        CHECK_INT(call, status);                                                                   \
+        CHECK(loss == 7.0);                                                                        \
+        int untouched_ = 1;                                                                        \
+        for (size_t i_ = 0; i_ < n; i_++)                                                          \
+            untouched_ &= grad[i_] == 12345.0f;                                                    \
+        for (int i_ = 0; i_ < 6; i_++)                                                             \
+            untouched_ &= dice[i_] == 7.0;                                                         \
+        CHECK(untouched_);                                                                         \
+    } while (0)
+#define DICE(opts, xx, tt) lobedice_dice_loss(&loss, dice, grad, opts, xx, tt)
+#define LABELS(opts, xx, ll, dt) lobedice_dice_loss_labels(&loss, dice, grad, opts, xx, ll, dt)
+#define GDL(opts, type, xx, tt) lobedice_generalized_dice_loss(&loss, grad, opts, type, xx, tt)
+
+    memcpy(x, r.x_cl, n * sizeof(float));
+    memcpy(t, r.onehot_cl, n * sizeof(float));
+    memcpy(labels, r.labels, B * V);
+    o = good;
+    CHECK_INT(DICE(&o, x, t), LOBEDICE_OK);
+
+    /* EINVAL: NULL pointers, enums out of range, options out of range. */
+    EXPECT(LOBEDICE_EINVAL, lobedice_dice_loss(NULL, dice, grad, &o, x, t));
+    EXPECT(LOBEDICE_EINVAL, DICE(NULL, x, t));
+    EXPECT(LOBEDICE_EINVAL, DICE(&o, NULL, t));
+    EXPECT(LOBEDICE_EINVAL, DICE(&o, x, NULL));
+    EXPECT(LOBEDICE_EINVAL, LABELS(&o, x, NULL, LOBEDICE_UINT8));
+    EXPECT(LOBEDICE_EINVAL,
+           lobedice_dice_loss_labels(NULL, dice, grad, &o, x, labels, LOBEDICE_UINT8));
+    EXPECT(LOBEDICE_EINVAL, GDL(&o, LOBEDICE_GDL_SQUARE, x, NULL));
+    EXPECT(LOBEDICE_EINVAL,
+           lobedice_generalized_dice_loss(NULL, grad, &o, LOBEDICE_GDL_SQUARE, x, t));
+    o = good;
+    o.layout = (lobedice_layout)2;
+    EXPECT(LOBEDICE_EINVAL, DICE(&o, x, t));
+    o = good;
+    o.activation = (lobedice_activation)3;
+    EXPECT(LOBEDICE_EINVAL, LABELS(&o, x, labels, LOBEDICE_UINT8));
+    o = good;
+    o.reduction = (lobedice_loss_reduction)3;
+    EXPECT(LOBEDICE_EINVAL, DICE(&o, x, t));
+    o = good; /* NEG_MEAN_DICE is not a generalized reduction */
+    EXPECT(LOBEDICE_EINVAL, GDL(&o, LOBEDICE_GDL_SQUARE, x, t));
+    o.reduction = LOBEDICE_LOSS_MEAN;
+    EXPECT(LOBEDICE_EINVAL, GDL(&o, (lobedice_gdl_weight)3, x, t));
+    const double bad_smooth[3] = {-1e-5, NAN, INFINITY};
+    for (int i = 0; i < 3; i++) {
+        o = good;
+        o.smooth_nr = bad_smooth[i];
+        EXPECT(LOBEDICE_EINVAL, DICE(&o, x, t));
+        o = good;
+        o.smooth_dr = bad_smooth[i];
+        EXPECT(LOBEDICE_EINVAL, LABELS(&o, x, labels, LOBEDICE_UINT8));
+    }
+    lobedice_dice_loss_options_init(&o, B * C, 1, V); /* one channel, background left out */
+    o.include_background = 0;
+    EXPECT(LOBEDICE_EINVAL, DICE(&o, x, t));
+
+    /* ESIZE: a zero size; more channels than label values can name. */
+    o = good;
+    o.batch = 0;
+    EXPECT(LOBEDICE_ESIZE, DICE(&o, x, t));
+    o = good;
+    o.channels = 0;
+    EXPECT(LOBEDICE_ESIZE, LABELS(&o, x, labels, LOBEDICE_UINT8));
+    o = good;
+    o.voxels = 0;
+    EXPECT(LOBEDICE_ESIZE, GDL(&o, LOBEDICE_GDL_SQUARE, x, t));
+    lobedice_dice_loss_options_init(&o, 1, (size_t)INT32_MAX + 1, 1);
+    EXPECT(LOBEDICE_ESIZE, DICE(&o, x, t));
+
+    /* EOVERFLOW: batch * voxels * channels * sizeof(float) does not fit in size_t. */
+    lobedice_dice_loss_options_init(&o, SIZE_MAX / 8, 3, 2);
+    EXPECT(LOBEDICE_EOVERFLOW, DICE(&o, x, t));
+    lobedice_dice_loss_options_init(&o, 1, 3, SIZE_MAX / 2);
+    EXPECT(LOBEDICE_EOVERFLOW, LABELS(&o, x, labels, LOBEDICE_UINT8));
+
+    /* EWEIGHT: negative or not finite. */
+    const double bad_weight[3] = {-0.5, NAN, INFINITY};
+    for (int i = 0; i < 3; i++) {
+        double w[3] = {1, 1, 1};
+        w[i] = bad_weight[i];
+        o = good;
+        o.weights = w;
+        EXPECT(LOBEDICE_EWEIGHT, DICE(&o, x, t));
+        EXPECT(LOBEDICE_EWEIGHT, LABELS(&o, x, labels, LOBEDICE_UINT8));
+    }
+
+    /* EDTYPE. */
+    o = good;
+    EXPECT(LOBEDICE_EDTYPE, LABELS(&o, x, labels, (lobedice_dtype)6));
+
+    /* ELABEL: == channels, negative, huge; with and without the gradient. */
+    o = good;
+    int32_t *wide = malloc(B * V * sizeof *wide);
+    CHECK_FATAL(wide);
+    const int32_t bad_label[3] = {3, -1, INT32_MAX};
+    for (int i = 0; i < 3; i++) {
+        for (size_t v = 0; v < B * V; v++)
+            wide[v] = labels[v];
+        wide[B * V - 1 - (size_t)i * 301] = bad_label[i];
+        EXPECT(LOBEDICE_ELABEL, LABELS(&o, x, wide, LOBEDICE_INT32));
+        EXPECT(LOBEDICE_ELABEL,
+               lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, wide, LOBEDICE_INT32));
+    }
+    labels[0] = 3;
+    EXPECT(LOBEDICE_ELABEL, LABELS(&o, x, labels, LOBEDICE_UINT8));
+    labels[0] = r.labels[0];
+    int8_t *small = malloc(B * V);
+    CHECK_FATAL(small);
+    for (size_t v = 0; v < B * V; v++)
+        small[v] = (int8_t)labels[v];
+    small[B * V / 2] = -128;
+    EXPECT(LOBEDICE_ELABEL, LABELS(&o, x, small, LOBEDICE_INT8));
+    free(small);
+    free(wide);
+
+    /* ENOTFINITE: NaN and infinities in the input (every activation, both layouts) and in the
+     * target, with and without the gradient. */
+    const float bad_value[3] = {NAN, INFINITY, -INFINITY};
+    for (int layout = 0; layout < 2; layout++)
+        for (int act = 0; act < 3; act++)
+            for (int i = 0; i < 3; i++) {
+                o = good;
+                o.layout = (lobedice_layout)layout;
+                o.activation = (lobedice_activation)act;
+                memcpy(x, layout ? r.x_cf : r.x_cl, n * sizeof(float));
+                memcpy(t, layout ? r.onehot_cf : r.onehot_cl, n * sizeof(float));
+                size_t at = (size_t)(i + 1) * n / 4;
+                x[at] = bad_value[i];
+                EXPECT(LOBEDICE_ENOTFINITE, DICE(&o, x, t));
+                EXPECT(LOBEDICE_ENOTFINITE, LABELS(&o, x, labels, LOBEDICE_UINT8));
+                EXPECT(LOBEDICE_ENOTFINITE, lobedice_dice_loss(&loss, dice, NULL, &o, x, t));
+                EXPECT(LOBEDICE_ENOTFINITE,
+                       lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, labels, LOBEDICE_UINT8));
+                o.reduction = LOBEDICE_LOSS_MEAN;
+                EXPECT(LOBEDICE_ENOTFINITE, GDL(&o, LOBEDICE_GDL_SIMPLE, x, t));
+                o.reduction = LOBEDICE_LOSS_NEG_MEAN_DICE;
+                x[at] = 0.5f;
+                t[n - 1 - at] = bad_value[i];
+                EXPECT(LOBEDICE_ENOTFINITE, DICE(&o, x, t));
+                EXPECT(LOBEDICE_ENOTFINITE, lobedice_dice_loss(&loss, dice, NULL, &o, x, t));
+                o.reduction = LOBEDICE_LOSS_SUM;
+                EXPECT(LOBEDICE_ENOTFINITE, GDL(&o, LOBEDICE_GDL_UNIFORM, x, t));
+                EXPECT(LOBEDICE_ENOTFINITE,
+                       lobedice_generalized_dice_loss(&loss, NULL, &o, LOBEDICE_GDL_UNIFORM, x, t));
+            }
+#undef EXPECT
+#undef DICE
+#undef LABELS
+#undef GDL
+    free(x);
+    free(t);
+    free(grad);
+    free(labels);
+    random_free(&r);
+}
+
+static const check_case cases[] = {
+    {"options_init", options_init},
+    {"seed_formula_by_hand", seed_formula_by_hand},
+    {"options_by_hand", options_by_hand},
+    {"activations_by_hand", activations_by_hand},
+    {"generalized_by_hand", generalized_by_hand},
+    {"reductions_differ_by_mean_weight", reductions_differ_by_mean_weight},
+    {"labels_match_onehot", labels_match_onehot},
+    {"layouts_agree", layouts_agree},
+    {"gradient_is_optional", gradient_is_optional},
+    {"threads_give_same_bits", threads_give_same_bits},
+    {"many_voxels_match_oracle", many_voxels_match_oracle},
+    {"empty_channel", empty_channel},
+    {"extreme_logits", extreme_logits},
+    {"errors", errors},
+};
+
+int main(int argc, char **argv)
+{
+    return check_main(argc, argv, cases, CHECK_COUNT(cases));
+}
