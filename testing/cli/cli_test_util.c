@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "cli_test_util.h"
 
+#include "check.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -328,6 +330,16 @@ static int ignored(const char *key, const char *const *ignore)
         if (strcmp(key, ignore[i]) == 0)
             return 1;
     return 0;
+}
+
+json_t *load_json(const char *path)
+{
+    json_error_t error;
+    json_t *j = json_load_file(path, 0, &error);
+    if (!j)
+        fprintf(stderr, "%s: %s (line %d)\n", path, error.text, error.line);
+    CHECK_FATAL(j != NULL);
+    return j;
 }
 
 int json_compare(const json_t *got, const json_t *want, double tol, const char *const *ignore,

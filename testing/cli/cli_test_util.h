@@ -60,6 +60,9 @@ void table_free(table *t);
 /* Column index of `name` in the header, -1 when absent. */
 int table_column(const table *t, const char *name);
 
+/* Parses a JSON file; a file that does not parse is fatal for the test (the reason is printed). */
+json_t *load_json(const char *path);
+
 /* Compares two JSON values: same structure, same keys (any order), same strings, integers
  * equal, reals within tol (relative to max(1, |value|)), null only against null. Keys named in
  * `ignore` (NULL-terminated) are skipped at any depth. Prints each difference with its path;

@@ -15,16 +15,6 @@
 
 static const char *const ignored_keys[] = {"path", "version", NULL};
 
-static json_t *load(const char *path)
-{
-    json_error_t error;
-    json_t *j = json_load_file(path, 0, &error);
-    if (!j)
-        fprintf(stderr, "%s: %s (line %d)\n", path, error.text, error.line);
-    CHECK_FATAL(j != NULL);
-    return j;
-}
-
 static json_t *run_to_json(const char *const *argv, const char *json_path)
 {
     run_result r;
@@ -35,14 +25,14 @@ static json_t *run_to_json(const char *const *argv, const char *json_path)
     CHECK_UINT(r.err_len, 0);
     CHECK_UINT(r.out_len, 0); /* outputs were asked for: nothing on stdout */
     run_result_free(&r);
-    return load(json_path);
+    return load_json(json_path);
 }
 
 static void compare_with_golden(const json_t *got, const char *golden_name, double tol)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", CLI_GOLDEN_DIR, golden_name);
-    json_t *want = load(path);
+    json_t *want = load_json(path);
     int diffs = json_compare(got, want, tol, ignored_keys, golden_name);
     if (diffs)
         fprintf(stderr, "%d difference(s) from %s\n", diffs, path);
@@ -101,7 +91,7 @@ static void golden_example_resampled(void)
     json_t *got = run_to_json(argv, json);
     char path[1024];
     snprintf(path, sizeof path, "%s/example_4x6.json", CLI_GOLDEN_DIR);
-    json_t *want = load(path);
+    json_t *want = load_json(path);
     const char *const keys[] = {"labels", "regions", "summary"};
     for (size_t k = 0; k < 3; k++)
         CHECK_INT(json_compare(json_object_get(got, keys[k]), json_object_get(want, keys[k]), 1e-12,
@@ -265,7 +255,7 @@ static void golden_phantom_definitions(void)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/phantom_40x40x32.json", CLI_GOLDEN_DIR);
-    json_t *golden = load(path);
+    json_t *golden = load_json(path);
     const size_t s[3] = {40, 40, 32};
     double sp[3], origin[3];
     phantom_geometry(s, sp, origin);

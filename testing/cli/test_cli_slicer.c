@@ -66,16 +66,6 @@ static void make_phantom_pair(const char *ref, const char *pred, const char *typ
 
 /* ---- what Slicer reads back --------------------------------------------------------------- */
 
-static json_t *load_json(const char *path)
-{
-    json_error_t error;
-    json_t *j = json_load_file(path, 0, &error);
-    if (!j)
-        fprintf(stderr, "%s: %s (line %d)\n", path, error.text, error.line);
-    CHECK_FATAL(j != NULL);
-    return j;
-}
-
 /* The lines of the return-parameter file, checked the way Slicer's reader needs them. */
 static void check_return_parameters(const char *path, const sx_module *m, const json_t *report,
                                     int distances)
