@@ -36,12 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-#define LD_ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define LD_ALWAYS_INLINE inline
-#endif
-
 /* Columns gathered together by a plane task in the z pass (a whole row in most boxes). */
 enum { LD_Z_CHUNK = 256 };
 

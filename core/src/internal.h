@@ -8,6 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* For the small typed kernels that must be inlined into their callers to be specialized. */
+#if defined(__GNUC__)
+#define LD_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define LD_ALWAYS_INLINE inline
+#endif
+
 /* Overflow-checked size arithmetic: return false when the result does not fit. */
 static inline bool ld_mul_size(size_t a, size_t b, size_t *out)
 {

@@ -46,11 +46,6 @@ enum { LD_BAD_INPUT = 1, LD_BAD_TARGET = 2, LD_BAD_LABEL = 4 };
  * clones do the same IEEE operations in the same order (no FMA contraction: "avx2" does not
  * enable FMA), so the results do not depend on which one runs. Other platforms get the plain
  * build. */
-#if defined(__GNUC__)
-#define LD_INLINE static inline __attribute__((always_inline))
-#else
-#define LD_INLINE static inline
-#endif
 #if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define LD_CLONES __attribute__((target_clones("avx2", "default")))
@@ -124,7 +119,7 @@ static size_t ld_scratch_layout(size_t channels, size_t tile, ld_scratch *s, uns
 /* ---- Row kernels: contiguous loops that GCC vectorizes ------------------------------------ */
 
 /* 1 when a value of x[0..n) is NaN or infinite (all exponent bits set). */
-LD_INLINE unsigned ld_any_nonfinite(const float *restrict x, size_t n)
+static LD_ALWAYS_INLINE unsigned ld_any_nonfinite(const float *restrict x, size_t n)
 {
     uint32_t bad = 0;
     for (size_t i = 0; i < n; i++) {
@@ -138,24 +133,24 @@ LD_INLINE unsigned ld_any_nonfinite(const float *restrict x, size_t n)
 /* Channels-last voxels [0, n) -> channel rows of stride `tile`, and back. One channel at a
  * time with strided loads (or stores); a constant channel count lets GCC vectorize them, hence
  * the cases below for the usual small counts. */
-LD_INLINE void ld_gather_n(float *restrict rows, size_t tile, const float *restrict src,
-                           size_t channels, size_t n)
+static LD_ALWAYS_INLINE void ld_gather_n(float *restrict rows, size_t tile,
+                                         const float *restrict src, size_t channels, size_t n)
 {
     for (size_t c = 0; c < channels; c++)
         for (size_t v = 0; v < n; v++)
             rows[c * tile + v] = src[v * channels + c];
 }
 
-LD_INLINE void ld_scatter_n(float *restrict dst, const float *restrict rows, size_t tile,
-                            size_t channels, size_t n)
+static LD_ALWAYS_INLINE void ld_scatter_n(float *restrict dst, const float *restrict rows,
+                                          size_t tile, size_t channels, size_t n)
 {
     for (size_t c = 0; c < channels; c++)
         for (size_t v = 0; v < n; v++)
             dst[v * channels + c] = rows[c * tile + v];
 }
 
-LD_INLINE void ld_gather(float *restrict rows, size_t tile, const float *restrict src,
-                         size_t channels, size_t n)
+static LD_ALWAYS_INLINE void ld_gather(float *restrict rows, size_t tile, const float *restrict src,
+                                       size_t channels, size_t n)
 {
     switch (channels) {
     case 2: ld_gather_n(rows, tile, src, 2, n); break;
@@ -169,8 +164,8 @@ LD_INLINE void ld_gather(float *restrict rows, size_t tile, const float *restric
     }
 }
 
-LD_INLINE void ld_scatter(float *restrict dst, const float *restrict rows, size_t tile,
-                          size_t channels, size_t n)
+static LD_ALWAYS_INLINE void ld_scatter(float *restrict dst, const float *restrict rows,
+                                        size_t tile, size_t channels, size_t n)
 {
     switch (channels) {
     case 2: ld_scatter_n(dst, rows, tile, 2, n); break;
@@ -186,7 +181,7 @@ LD_INLINE void ld_scatter(float *restrict dst, const float *restrict rows, size_
 
 /* sigmoid(x) = 1/(1+e) for x >= 0 and e/(1+e) below, with e = exp(-|x|) (never overflows); the
  * choice is made on the sign bit, as a float compare-and-select would not vectorize. */
-LD_INLINE void ld_sigmoid_row(float *p, const float *x, size_t n)
+static LD_ALWAYS_INLINE void ld_sigmoid_row(float *p, const float *x, size_t n)
 {
     for (size_t v = 0; v < n; v++) {
         float e = ld_exp_neg_abs(x[v]);
@@ -203,8 +198,9 @@ LD_INLINE void ld_sigmoid_row(float *p, const float *x, size_t n)
 }
 
 /* Softmax over the channel rows, the largest value subtracted first (x - max <= 0). */
-LD_INLINE void ld_softmax_rows(float *p, size_t ps, const float *x, size_t xs, size_t channels,
-                               size_t n, float *restrict max, float *restrict sum)
+static LD_ALWAYS_INLINE void ld_softmax_rows(float *p, size_t ps, const float *x, size_t xs,
+                                             size_t channels, size_t n, float *restrict max,
+                                             float *restrict sum)
 {
     memcpy(max, x, n * sizeof *max);
     for (size_t c = 1; c < channels; c++) {
@@ -231,8 +227,9 @@ LD_INLINE void ld_softmax_rows(float *p, size_t ps, const float *x, size_t xs, s
     }
 }
 
-LD_INLINE void ld_activate(lobedice_activation activation, float *p, size_t ps, const float *x,
-                           size_t xs, size_t channels, size_t n, const ld_scratch *s)
+static LD_ALWAYS_INLINE void ld_activate(lobedice_activation activation, float *p, size_t ps,
+                                         const float *x, size_t xs, size_t channels, size_t n,
+                                         const ld_scratch *s)
 {
     switch (activation) {
     case LOBEDICE_ACTIVATION_NONE:
@@ -251,8 +248,8 @@ LD_INLINE void ld_activate(lobedice_activation activation, float *p, size_t ps, 
 }
 
 /* Adds row sums into 8 double lanes per sum (position mod 8, so the order is fixed). */
-LD_INLINE void ld_sum_row(double *restrict lanes, const float *restrict p, const float *restrict g,
-                          size_t n, int squared)
+static LD_ALWAYS_INLINE void ld_sum_row(double *restrict lanes, const float *restrict p,
+                                        const float *restrict g, size_t n, int squared)
 {
     double *sum_i = lanes + LD_SUM_I * LD_LANES, *sum_p = lanes + LD_SUM_P * LD_LANES;
     double *sum_g = lanes + LD_SUM_G * LD_LANES, *sum_gg = lanes + LD_SUM_GG * LD_LANES;
@@ -285,8 +282,9 @@ LD_INLINE void ld_sum_row(double *restrict lanes, const float *restrict p, const
 }
 
 /* Labels [offset, offset+n) as int32; LD_BAD_LABEL when one is outside [0, channels). */
-LD_INLINE unsigned ld_load_labels(int32_t *restrict out, const void *labels, lobedice_dtype dtype,
-                                  size_t offset, size_t n, size_t channels)
+static LD_ALWAYS_INLINE unsigned ld_load_labels(int32_t *restrict out, const void *labels,
+                                                lobedice_dtype dtype, size_t offset, size_t n,
+                                                size_t channels)
 {
     const uint32_t limit = (uint32_t)channels; /* channels <= INT32_MAX */
     uint32_t bad = 0;
@@ -314,8 +312,9 @@ LD_INLINE unsigned ld_load_labels(int32_t *restrict out, const void *labels, lob
 }
 
 /* The one-hot rows of one tile of labels. */
-LD_INLINE void ld_onehot_rows(float *restrict rows, size_t tile, const int32_t *restrict labels,
-                              size_t channels, size_t n)
+static LD_ALWAYS_INLINE void ld_onehot_rows(float *restrict rows, size_t tile,
+                                            const int32_t *restrict labels, size_t channels,
+                                            size_t n)
 {
     for (size_t c = 0; c < channels; c++) {
         float *row = rows + c * tile;
@@ -329,7 +328,8 @@ LD_INLINE void ld_onehot_rows(float *restrict rows, size_t tile, const int32_t *
 
 /* The tile's region of grad, where its activations are kept between the sweeps: rows of n
  * floats inside the tile's own channels-last block, or the channel rows themselves. */
-LD_INLINE float *ld_region(const ld_job *job, size_t b, size_t v0, size_t n, size_t *stride)
+static LD_ALWAYS_INLINE float *ld_region(const ld_job *job, size_t b, size_t v0, size_t n,
+                                         size_t *stride)
 {
     size_t c = job->channels, v = job->voxels;
     if (job->layout == LOBEDICE_CHANNELS_FIRST) {
@@ -341,8 +341,9 @@ LD_INLINE float *ld_region(const ld_job *job, size_t b, size_t v0, size_t n, siz
 }
 
 /* The target rows of a tile (labels turned one-hot, or the target gathered or in place). */
-LD_INLINE const float *ld_target_rows(const ld_job *job, const ld_scratch *s, size_t b, size_t v0,
-                                      size_t n, size_t *stride, unsigned *bad)
+static LD_ALWAYS_INLINE const float *ld_target_rows(const ld_job *job, const ld_scratch *s,
+                                                    size_t b, size_t v0, size_t n, size_t *stride,
+                                                    unsigned *bad)
 {
     size_t c = job->channels, v = job->voxels;
     if (job->labels) {
@@ -362,8 +363,9 @@ LD_INLINE const float *ld_target_rows(const ld_job *job, const ld_scratch *s, si
 
 /* The input rows of a tile (in place, or gathered from channels last); *bad gets
  * LD_BAD_INPUT when `check` is set and a value is not finite. */
-LD_INLINE const float *ld_input_rows(const ld_job *job, const ld_scratch *s, size_t b, size_t v0,
-                                     size_t n, size_t *stride, int check, unsigned *bad)
+static LD_ALWAYS_INLINE const float *ld_input_rows(const ld_job *job, const ld_scratch *s, size_t b,
+                                                   size_t v0, size_t n, size_t *stride, int check,
+                                                   unsigned *bad)
 {
     const size_t nc = job->channels, nv = job->voxels;
     unsigned bad_input = 0;
@@ -385,8 +387,8 @@ LD_INLINE const float *ld_input_rows(const ld_job *job, const ld_scratch *s, siz
     return s->xt;
 }
 
-LD_INLINE unsigned ld_forward_tile(const ld_job *job, const ld_scratch *s, size_t b, size_t v0,
-                                   size_t n)
+static LD_ALWAYS_INLINE unsigned ld_forward_tile(const ld_job *job, const ld_scratch *s, size_t b,
+                                                 size_t v0, size_t n)
 {
     const size_t nc = job->channels;
     unsigned bad = 0;
@@ -412,8 +414,8 @@ LD_INLINE unsigned ld_forward_tile(const ld_job *job, const ld_scratch *s, size_
     return bad;
 }
 
-LD_INLINE void ld_backward_tile(const ld_job *job, const ld_scratch *s, size_t b, size_t v0,
-                                size_t n)
+static LD_ALWAYS_INLINE void ld_backward_tile(const ld_job *job, const ld_scratch *s, size_t b,
+                                              size_t v0, size_t n)
 {
     const size_t nc = job->channels, group = job->batch_dice ? 0 : b;
     const float *alpha = job->alpha + group * nc, *beta = job->beta + group * nc;

@@ -231,9 +231,9 @@ static inline void ld_count_run(uint64_t *counts, const ld_overlap_plan *plan, u
 /* The run kernel: counts the n voxel pairs at a (wa bytes each) and b (wb bytes each), once
  * per run of one pair. Inlined into one kernel per pair of widths, so wa and wb are constants
  * there. */
-static inline __attribute__((always_inline)) void
-ld_count_runs(uint64_t *counts, const ld_overlap_plan *plan, const unsigned char *a,
-              const unsigned char *b, size_t n, const size_t wa, const size_t wb)
+static LD_ALWAYS_INLINE void ld_count_runs(uint64_t *counts, const ld_overlap_plan *plan,
+                                           const unsigned char *a, const unsigned char *b, size_t n,
+                                           const size_t wa, const size_t wb)
 {
     uint32_t ra = ld_raw_at(a, wa), rb = ld_raw_at(b, wb);
     uint32_t ca = ld_lookup_raw(plan->ref_lookup, ra), cb = ld_lookup_raw(plan->pred_lookup, rb);
@@ -286,9 +286,9 @@ ld_count_runs(uint64_t *counts, const ld_overlap_plan *plan, const unsigned char
 #define LD_DENSE_CLASSES 32
 #define LD_LANES 4
 
-static inline __attribute__((always_inline)) void
-ld_count_matrix(uint32_t *matrix, const ld_overlap_plan *plan, const unsigned char *a,
-                const unsigned char *b, size_t n, const size_t wa, const size_t wb)
+static LD_ALWAYS_INLINE void ld_count_matrix(uint32_t *matrix, const ld_overlap_plan *plan,
+                                             const unsigned char *a, const unsigned char *b,
+                                             size_t n, const size_t wa, const size_t wb)
 {
     const uint32_t *ta = plan->ref_lookup->table, *tb = plan->pred_lookup->table;
     const size_t nc = plan->nclasses, lane = nc * nc;

@@ -15,12 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-#define LD_ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define LD_ALWAYS_INLINE inline
-#endif
-
 void lobedice_surface_options_init(lobedice_surface_options *opts)
 {
     if (!opts)
