@@ -7,9 +7,11 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 DEMO_DIR ?= demo-out
 
-# Build tools, the libraries the optional parts use, and what the tests run.
+# Build tools, the libraries the parts use (libvtk9-dev: issue 2 has make deps install it), and
+# what the tests and CI run (libxml2-utils: xmllint in the cli tests; clang-format and git:
+# .ci/run checks the formatting of the files git lists).
 DEB_PACKAGES = gcc g++ make cmake pkg-config zlib1g-dev \
-	libinsighttoolkit5-dev libvtk9-dev libjansson-dev libxml2-dev libxml2-utils clang-format
+	libinsighttoolkit5-dev libvtk9-dev libjansson-dev libxml2-dev libxml2-utils clang-format git
 
 .PHONY: all deps build test demo clean
 

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE /* getopt_long, realpath, strdup */
 #include "cli_options.h"
 
+#include "lobedice/lobedice.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -14,8 +16,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-
-#define CLI_MAX_THREADS 4096
 
 enum {
     OPT_LABELS = 256,
@@ -115,6 +115,14 @@ static int parse_double(const char *s, double *out)
         return -1;
     *out = v;
     return 0;
+}
+
+/* The surface-Dice tolerance when --tolerance is absent or empty: the core's default. */
+static double default_tolerance(void)
+{
+    lobedice_surface_options defaults;
+    lobedice_surface_options_init(&defaults);
+    return defaults.tolerance_mm;
 }
 
 /* Splits s at `sep` into trimmed, malloc'd items. An empty item is an error (-2); out of
@@ -328,7 +336,7 @@ static int parse_one(cli_options *opts, int code, const char *arg, char *msg, si
     case OPT_TOLERANCE:
         /* Slicer passes a float even when its field is empty: empty means the default. */
         if (is_blank(arg)) {
-            opts->tolerance_mm = 1.0;
+            opts->tolerance_mm = default_tolerance();
             return 0;
         }
         if (parse_double(arg, &opts->tolerance_mm) != 0 || opts->tolerance_mm < 0)
@@ -381,10 +389,35 @@ static int parse_one(cli_options *opts, int code, const char *arg, char *msg, si
     return fail(msg, size, "internal error: option code %d has no handler", code);
 }
 
+/* getopt_long refused an option; optopt says which kind. A short option (optopt 1..255) may
+ * sit inside a cluster such as "-xy", where argv[optind - 1] is not the option; a known long
+ * option (optopt is its code) was given a value it does not take; otherwise (optopt 0) the long
+ * option argv[optind - 1] is unknown or abbreviates several options. */
+static int unknown_option(const char *arg, char *msg, size_t size)
+{
+    if (optopt > 0 && optopt < OPT_LABELS)
+        return fail(msg, size, "unknown option '-%c'; see LobeDice --help", optopt);
+    const char *name = arg + strspn(arg, "-");
+    size_t len = strcspn(name, "=");
+    if (optopt >= OPT_LABELS)
+        return fail(msg, size, "option '%.*s' takes no value, got '%s'", (int)(name - arg + len),
+                    arg, arg);
+    const char *matches[2] = {NULL, NULL};
+    size_t nmatches = 0;
+    for (const struct option *o = cli_long_options; o->name; o++)
+        if (len && strncmp(o->name, name, len) == 0 && nmatches++ < 2)
+            matches[nmatches - 1] = o->name;
+    if (nmatches > 1)
+        return fail(msg, size, "option '%.*s' is ambiguous (--%s, --%s%s); see LobeDice --help",
+                    (int)(name - arg + len), arg, matches[0], matches[1],
+                    nmatches > 2 ? ", ..." : "");
+    return fail(msg, size, "unknown option '%s'; see LobeDice --help", arg);
+}
+
 int cli_parse(cli_options *opts, int argc, char **argv, char *msg, size_t size)
 {
     memset(opts, 0, sizeof *opts);
-    opts->tolerance_mm = 1.0;
+    opts->tolerance_mm = default_tolerance();
     if (size)
         msg[0] = '\0';
 
@@ -393,7 +426,7 @@ int cli_parse(cli_options *opts, int argc, char **argv, char *msg, size_t size)
     int code;
     while ((code = getopt_long(argc, argv, ":", cli_long_options, NULL)) != -1) {
         if (code == '?')
-            return fail(msg, size, "unknown option '%s'; see LobeDice --help", argv[optind - 1]);
+            return unknown_option(argv[optind - 1], msg, size);
         if (code == ':')
             return fail(msg, size, "option '%s' needs a value", argv[optind - 1]);
         int rc = parse_one(opts, code, optarg, msg, size);
@@ -559,6 +592,32 @@ static int same_file(const char *a, const char *b)
     return same;
 }
 
+/* Where an output goes must be a file name in an existing folder: checked before any work,
+ * since the final rename would fail only after it (and a folder must never be moved aside as a
+ * backup). Returns 0 or CLI_EXIT_FAILURE with a sentence. */
+static int check_output_place(const char *path, const char *what, char *msg, size_t size)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(msg, size, "%s '%s' is a folder; give a file name", what, path);
+        return CLI_EXIT_FAILURE;
+    }
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+    if (!dir) {
+        snprintf(msg, size, "out of memory while checking %s '%s'", what, path);
+        return CLI_EXIT_FAILURE;
+    }
+    int rc = 0;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(msg, size, "%s '%s' goes into the folder '%s', which does not exist", what, path,
+                 dir);
+        rc = CLI_EXIT_FAILURE;
+    }
+    free(dir);
+    return rc;
+}
+
 int cli_check_paths(const cli_options *opts, char *msg, size_t size)
 {
     char *schema = NULL, *color = NULL;
@@ -572,12 +631,6 @@ int cli_check_paths(const cli_options *opts, char *msg, size_t size)
                     "--errorMap expects a file name ending in .nrrd, .nii, .nii.gz or .mha, got "
                     "'%s'",
                     opts->error_map);
-    }
-    if (opts->error_map && opts->labels && opts->nlabels > CLI_MAX_MAP_LABELS) {
-        free(schema);
-        free(color);
-        return fail(msg, size, "--errorMap codes at most %d labels, --labels gives %zu",
-                    CLI_MAX_MAP_LABELS, opts->nlabels);
     }
     struct {
         const char *path, *what;
@@ -594,6 +647,9 @@ int cli_check_paths(const cli_options *opts, char *msg, size_t size)
     for (size_t i = 2; i < n && rc == 0; i++) { /* every output against everything before it */
         if (!paths[i].path)
             continue;
+        rc = check_output_place(paths[i].path, paths[i].what, msg, size);
+        if (rc)
+            break;
         for (size_t j = 0; j < i; j++) {
             if (!paths[j].path || !same_file(paths[i].path, paths[j].path))
                 continue;
@@ -615,7 +671,13 @@ int cli_check_paths(const cli_options *opts, char *msg, size_t size)
 
 void cli_print_help(FILE *out)
 {
-    fputs(
+    /* the defaults the parser uses, printed as 1.0 rather than 1 */
+    char tolerance[32];
+    snprintf(tolerance, sizeof tolerance, "%g", default_tolerance());
+    if (!strpbrk(tolerance, ".e"))
+        strcat(tolerance, ".0");
+    fprintf(
+        out,
         "Usage: LobeDice [options] REFERENCE PREDICTION\n"
         "Compares a predicted lung-lobe label map with a reference one (Dice, Jaccard, precision,\n"
         "sensitivity, specificity, volumes, and with --surfaceDistances HD, HD95, ASSD, surface\n"
@@ -632,7 +694,7 @@ void cli_print_help(FILE *out)
         "Measures:\n"
         "  --surfaceDistances       also compute HD, HD95, ASSD and surface Dice (mm); off when\n"
         "                           absent\n"
-        "  --tolerance MM           surface Dice tolerance in mm (default 1.0; empty = default)\n"
+        "  --tolerance MM           surface Dice tolerance in mm (default %s; empty = default)\n"
         "  --emptyPolicy nan|one|zero  Dice and Jaccard of a label absent from both maps\n"
         "                           (default nan: undefined, left out of the means)\n"
         "Outputs (written only when the whole run succeeds):\n"
@@ -643,12 +705,13 @@ void cli_print_help(FILE *out)
         "                           naming each value) beside it\n"
         "  --printTable             print the table to standard output even with outputs\n"
         "Other:\n"
-        "  --threads N              threads, 0 = every core (default; empty = default)\n"
+        "  --threads N              threads, 0 = every core (default; empty = default), at most\n"
+        "                           %d\n"
         "  --returnparameterfile FILE  write meanDice, meanHD95, summary there (Slicer) and\n"
         "                           report progress on standard output\n"
         "  --help, --version, --xml (the Slicer module description)\n"
         "\n"
         "Exit status: 0 success, 1 failed run (unreadable or unsupported image, geometry),\n"
         "2 usage error. Errors are one sentence on standard error; no output is left behind.\n",
-        out);
+        tolerance, CLI_MAX_THREADS);
 }

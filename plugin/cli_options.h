@@ -15,8 +15,8 @@ extern "C" {
 #define CLI_EXIT_FAILURE 1
 #define CLI_EXIT_USAGE 2
 
-/* The error map codes at most this many labels (lobedice_disagreement_map). */
-#define CLI_MAX_MAP_LABELS 99
+/* --threads accepts 0 (every core) to this; the XML's <maximum> says the same (cli_xml). */
+#define CLI_MAX_THREADS 4096
 
 typedef enum cli_action { CLI_RUN = 0, CLI_HELP, CLI_VERSION, CLI_XML } cli_action;
 
@@ -48,7 +48,7 @@ typedef struct cli_options {
     int regions_given; /* 1 when --regions named regions or "none" */
 
     int surface_distances; /* --surfaceDistances: absent means off (Slicer passes it when on) */
-    double tolerance_mm;   /* --tolerance, default 1.0 */
+    double tolerance_mm;   /* --tolerance, default lobedice_surface_options_init's */
     cli_empty_policy empty_policy;
     size_t threads; /* --threads, 0 = every core */
 
@@ -67,7 +67,9 @@ int cli_parse(cli_options *opts, int argc, char **argv, char *msg, size_t msg_si
 
 /* Checks the output paths: extensions (.csv/.tsv table; .nrrd, .nii, .nii.gz or .mha error
  * map), no output equal to an input or to another output (including the schema and colour
- * table written beside the table and the map). Returns 0 or CLI_EXIT_USAGE with a sentence. */
+ * table written beside the table and the map): CLI_EXIT_USAGE with a sentence; an output that
+ * is an existing folder or whose folder does not exist: CLI_EXIT_FAILURE with a sentence.
+ * Returns 0 when all is well. */
 int cli_check_paths(const cli_options *opts, char *msg, size_t msg_size);
 
 void cli_options_free(cli_options *opts);

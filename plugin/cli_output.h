@@ -1,6 +1,7 @@
 /* The outputs of one run, written all or nothing: each output goes to a temporary file beside
- * its target; only when every one is written are they renamed into place, and a failure at any
- * point removes what this run wrote. */
+ * its target; only when every one is written are they renamed into place. A file already at a
+ * target is first renamed to a backup name beside it, put back if anything fails and removed
+ * once every output is in place, so a failure at any point leaves the folder as it was. */
 #ifndef LOBEDICE_CLI_OUTPUT_H
 #define LOBEDICE_CLI_OUTPUT_H
 
@@ -24,8 +25,10 @@ const char *cli_outputs_reserve(cli_outputs *set, const char *target);
 int cli_outputs_write_text(cli_outputs *set, const char *target, const char *text, char *msg,
                            size_t msg_size);
 
-/* Renames every temporary file onto its target. On failure, removes the targets already
- * renamed and the temporary files left, and returns -1 with a sentence in msg. */
+/* Moves each existing target to its backup name (".lobedice-<pid>-<n>-backup-<name>"), renames
+ * every temporary file onto its target, then removes the backups. On failure, removes the
+ * targets already renamed, restores the backups and returns -1 with a sentence in msg (which
+ * also names a backup that could not be restored, left in place). */
 int cli_outputs_commit(cli_outputs *set, char *msg, size_t msg_size);
 
 /* Removes every temporary file not yet committed and frees the set (NULL allowed). */

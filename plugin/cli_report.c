@@ -79,12 +79,12 @@ const char *cli_format_double(char *buf, size_t size, double v)
     return buf;
 }
 
-const char *cli_alignment_name(cli_alignment alignment)
+const char *cli_alignment_name(lobedice_alignment alignment)
 {
     switch (alignment) {
-    case CLI_ALIGN_IDENTICAL: return "identical";
-    case CLI_ALIGN_PLACED: return "placed";
-    case CLI_ALIGN_RESAMPLED: return "resampled";
+    case LOBEDICE_ALIGN_IDENTICAL: return "identical";
+    case LOBEDICE_ALIGN_PLACED: return "placed";
+    case LOBEDICE_ALIGN_RESAMPLED: return "resampled";
     }
     return "unknown";
 }
@@ -110,44 +110,42 @@ const char *cli_empty_policy_name(cli_empty_policy policy)
     return "unknown";
 }
 
-/* "1+2+3" */
-static void append_labels(text *t, const cli_row *row)
+/* The labels of rows[0..n) joined by '+' (a region row gives its union): "2" for a label row,
+ * "1+2+3" for a region, "1+2+3+4+5" for the label rows the mean row averages. malloc'd; NULL
+ * when out of memory. */
+static char *labels_text(const cli_row *rows, size_t n)
 {
-    if (!row->is_region) {
-        text_append(t, "%lld", (long long)row->label);
-        return;
+    text t = {0};
+    const char *sep = "";
+    for (size_t r = 0; r < n; r++) {
+        const int64_t *labels = rows[r].is_region ? rows[r].labels : &rows[r].label;
+        size_t count = rows[r].is_region ? rows[r].nlabels : 1;
+        for (size_t i = 0; i < count; i++, sep = "+")
+            text_append(&t, "%s%lld", sep, (long long)labels[i]);
     }
-    for (size_t i = 0; i < row->nlabels; i++)
-        text_append(t, "%s%lld", i ? "+" : "", (long long)row->labels[i]);
+    return text_finish(&t);
 }
 
 /* ---- aggregation -------------------------------------------------------------------------- */
 
 #define SURFACE_MEAN(report, field, used)                                                          \
-    lobedice_mean_defined(&(report)->rows[0].surface.field, (report)->nlabels, sizeof(cli_row),    \
-                          &(used))
+    lobedice_mean_defined(&(report)->surfaces[0].field, (report)->nlabels,                         \
+                          sizeof(lobedice_label_surface), &(used))
 
 int cli_report_finish(cli_report *report)
 {
     for (size_t i = 0; i < report->nlabels + report->nregions; i++) {
-        cli_row *row = &report->rows[i];
-        row->presence = lobedice_overlap_presence(&row->overlap);
-        if (row->presence == LOBEDICE_ABSENT && report->empty_policy != CLI_EMPTY_NAN) {
+        lobedice_label_overlap *ov = &report->overlaps[i];
+        if (lobedice_overlap_presence(ov) == LOBEDICE_ABSENT &&
+            report->empty_policy != CLI_EMPTY_NAN) {
             double v = report->empty_policy == CLI_EMPTY_ONE ? 1.0 : 0.0;
-            row->overlap.dice = v;
-            row->overlap.jaccard = v;
+            ov->dice = v;
+            ov->jaccard = v;
         }
     }
-    /* The summary runs over the label rows, which are contiguous cli_rows: gather the overlaps
-     * (lobedice_overlap_summarize takes a packed array). */
-    lobedice_label_overlap *overlaps =
-        malloc((report->nlabels ? report->nlabels : 1) * sizeof *overlaps);
-    if (!overlaps)
-        return LOBEDICE_ENOMEM;
-    for (size_t i = 0; i < report->nlabels; i++)
-        overlaps[i] = report->rows[i].overlap;
-    lobedice_status st = lobedice_overlap_summarize(&report->summary, overlaps, report->nlabels);
-    free(overlaps);
+    /* The label rows come first: their overlaps are the first nlabels entries. */
+    lobedice_status st =
+        lobedice_overlap_summarize(&report->summary, report->overlaps, report->nlabels);
     if (st != LOBEDICE_OK)
         return st;
     report->mean_hd = report->mean_hd95 = report->mean_assd = report->mean_nsd = NAN;
@@ -201,12 +199,13 @@ static json_t *json_image(const cli_image_info *info)
     return o;
 }
 
-static json_t *json_row(const cli_report *report, const cli_row *row)
+static json_t *json_row(const cli_report *report, size_t index)
 {
     json_t *o = json_object();
     if (!o)
         return NULL;
-    const lobedice_label_overlap *ov = &row->overlap;
+    const cli_row *row = &report->rows[index];
+    const lobedice_label_overlap *ov = &report->overlaps[index];
     int ok;
     if (row->is_region) {
         json_t *labels = json_array();
@@ -217,7 +216,7 @@ static json_t *json_row(const cli_report *report, const cli_row *row)
         ok = set(o, "label", json_integer((json_int_t)row->label)) &&
              set(o, "name", json_string(row->name));
     }
-    ok = ok && set(o, "status", json_string(cli_presence_name(row->presence))) &&
+    ok = ok && set(o, "status", json_string(cli_presence_name(lobedice_overlap_presence(ov)))) &&
          set(o, "tp", json_integer((json_int_t)ov->tp)) &&
          set(o, "fp", json_integer((json_int_t)ov->fp)) &&
          set(o, "fn", json_integer((json_int_t)ov->fn)) &&
@@ -229,11 +228,11 @@ static json_t *json_row(const cli_report *report, const cli_row *row)
          set(o, "volume_ref_ml", json_number(ov->volume_ref_ml)) &&
          set(o, "volume_pred_ml", json_number(ov->volume_pred_ml)) &&
          set(o, "volume_similarity", json_number(ov->volume_similarity));
-    if (ok && report->distances)
-        ok = set(o, "hd_mm", json_number(row->surface.hd)) &&
-             set(o, "hd95_mm", json_number(row->surface.hd95)) &&
-             set(o, "assd_mm", json_number(row->surface.assd)) &&
-             set(o, "nsd", json_number(row->surface.nsd));
+    if (ok && report->distances) {
+        const lobedice_label_surface *sf = &report->surfaces[index];
+        ok = set(o, "hd_mm", json_number(sf->hd)) && set(o, "hd95_mm", json_number(sf->hd95)) &&
+             set(o, "assd_mm", json_number(sf->assd)) && set(o, "nsd", json_number(sf->nsd));
+    }
     if (!ok) {
         json_decref(o);
         return NULL;
@@ -247,19 +246,20 @@ char *cli_report_json(const cli_report *report)
      * anywhere releases everything with the decrefs at the end. */
     json_t *root = json_object(), *predicted = json_image(&report->predicted),
            *labels = json_array(), *regions = json_array(), *summary = json_object();
-    int ok = root && predicted && labels && regions && summary &&
-             set(root, "tool", json_string("LobeDice")) &&
-             set(root, "version", json_string(report->version)) &&
-             set(root, "reference", json_image(&report->reference)) &&
-             set(root, "predicted", json_incref(predicted)) &&
-             set(predicted, "resampled", json_boolean(report->alignment == CLI_ALIGN_RESAMPLED)) &&
-             set(predicted, "alignment", json_string(cli_alignment_name(report->alignment))) &&
-             set(root, "empty_policy", json_string(cli_empty_policy_name(report->empty_policy))) &&
-             set(root, "surface_distances", json_boolean(report->distances)) &&
-             set(root, "tolerance_mm", json_real(report->tolerance_mm)) &&
-             set(root, "labels", json_incref(labels)) && set(root, "regions", json_incref(regions));
+    int ok =
+        root && predicted && labels && regions && summary &&
+        set(root, "tool", json_string("LobeDice")) &&
+        set(root, "version", json_string(report->version)) &&
+        set(root, "reference", json_image(&report->reference)) &&
+        set(root, "predicted", json_incref(predicted)) &&
+        set(predicted, "resampled", json_boolean(report->alignment == LOBEDICE_ALIGN_RESAMPLED)) &&
+        set(predicted, "alignment", json_string(cli_alignment_name(report->alignment))) &&
+        set(root, "empty_policy", json_string(cli_empty_policy_name(report->empty_policy))) &&
+        set(root, "surface_distances", json_boolean(report->distances)) &&
+        set(root, "tolerance_mm", json_real(report->tolerance_mm)) &&
+        set(root, "labels", json_incref(labels)) && set(root, "regions", json_incref(regions));
     for (size_t i = 0; ok && i < report->nlabels + report->nregions; i++) {
-        json_t *row = json_row(report, &report->rows[i]);
+        json_t *row = json_row(report, i);
         ok = row && json_array_append_new(i < report->nlabels ? labels : regions, row) == 0;
     }
     const lobedice_overlap_summary *s = &report->summary;
@@ -300,42 +300,36 @@ char *cli_report_json(const cli_report *report)
 
 /* ---- table and schema --------------------------------------------------------------------- */
 
-typedef enum column_kind { COL_TEXT, COL_REAL, COL_COUNT } column_kind;
-
 typedef struct column {
     const char *name, *type, *unit, *description;
-    column_kind kind;
     int distance; /* only when surface distances were computed */
 } column;
 
 static const column columns[] = {
-    {"name", "string", "", "Label or region name; mean for the mean row", COL_TEXT, 0},
-    {"kind", "string", "", "label, region or mean", COL_TEXT, 0},
+    {"name", "string", "", "Label or region name; mean for the mean row", 0},
+    {"kind", "string", "", "label, region or mean", 0},
     {"labels", "string", "",
-     "The label value; the labels of a region joined by +; the labels averaged by the mean row",
-     COL_TEXT, 0},
+     "The label value; the labels of a region joined by +; the labels averaged by the mean row", 0},
     {"status", "string", "",
-     "present, missing_in_prediction, missing_in_reference or absent (label in neither map)",
-     COL_TEXT, 0},
-    {"dice", "double", "", "Dice 2TP/(2TP+FP+FN); empty when undefined", COL_REAL, 0},
-    {"jaccard", "double", "", "Jaccard TP/(TP+FP+FN); empty when undefined", COL_REAL, 0},
-    {"precision", "double", "", "TP/(TP+FP); empty when the prediction is empty", COL_REAL, 0},
-    {"sensitivity", "double", "", "TP/(TP+FN); empty when the reference is empty", COL_REAL, 0},
-    {"specificity", "double", "", "TN/(TN+FP)", COL_REAL, 0},
-    {"volume_ref_ml", "double", "ml", "Reference volume", COL_REAL, 0},
-    {"volume_pred_ml", "double", "ml", "Predicted volume", COL_REAL, 0},
+     "present, missing_in_prediction, missing_in_reference or absent (label in neither map)", 0},
+    {"dice", "double", "", "Dice 2TP/(2TP+FP+FN); empty when undefined", 0},
+    {"jaccard", "double", "", "Jaccard TP/(TP+FP+FN); empty when undefined", 0},
+    {"precision", "double", "", "TP/(TP+FP); empty when the prediction is empty", 0},
+    {"sensitivity", "double", "", "TP/(TP+FN); empty when the reference is empty", 0},
+    {"specificity", "double", "", "TN/(TN+FP)", 0},
+    {"volume_ref_ml", "double", "ml", "Reference volume", 0},
+    {"volume_pred_ml", "double", "ml", "Predicted volume", 0},
     {"volume_similarity", "double", "",
-     "2(pred-ref)/(pred+ref) volumes (ITK's signed form); empty when both are empty", COL_REAL, 0},
-    {"tp", "long long", "voxels", "True positives: voxels of the label in both maps", COL_COUNT, 0},
-    {"fp", "long long", "voxels", "False positives: predicted only", COL_COUNT, 0},
-    {"fn", "long long", "voxels", "False negatives: in the reference only", COL_COUNT, 0},
-    {"tn", "long long", "voxels", "True negatives: in neither map", COL_COUNT, 0},
+     "2(pred-ref)/(pred+ref) volumes (ITK's signed form); empty when both are empty", 0},
+    {"tp", "long long", "voxels", "True positives: voxels of the label in both maps", 0},
+    {"fp", "long long", "voxels", "False positives: predicted only", 0},
+    {"fn", "long long", "voxels", "False negatives: in the reference only", 0},
+    {"tn", "long long", "voxels", "True negatives: in neither map", 0},
     {"hd_mm", "double", "mm", "Hausdorff distance between the surfaces; empty when a mask is empty",
-     COL_REAL, 1},
-    {"hd95_mm", "double", "mm", "95th percentile Hausdorff distance (max of both directions)",
-     COL_REAL, 1},
-    {"assd_mm", "double", "mm", "Average symmetric surface distance", COL_REAL, 1},
-    {"nsd", "double", "", "Surface Dice: fraction of surface within the tolerance", COL_REAL, 1},
+     1},
+    {"hd95_mm", "double", "mm", "95th percentile Hausdorff distance (max of both directions)", 1},
+    {"assd_mm", "double", "mm", "Average symmetric surface distance", 1},
+    {"nsd", "double", "", "Surface Dice: fraction of surface within the tolerance", 1},
 };
 #define NCOLUMNS (sizeof columns / sizeof *columns)
 
@@ -368,12 +362,11 @@ static void append_count_cell(text *t, uint64_t v, char sep)
     append_cell(t, buf, sep, 0);
 }
 
-static void append_row(text *t, const cli_report *report, const cli_row *row, char sep)
+static void append_row(text *t, const cli_report *report, size_t index, char sep)
 {
-    const lobedice_label_overlap *ov = &row->overlap;
-    text labels = {0};
-    append_labels(&labels, row);
-    char *label_text = text_finish(&labels);
+    const cli_row *row = &report->rows[index];
+    const lobedice_label_overlap *ov = &report->overlaps[index];
+    char *label_text = labels_text(row, 1);
     if (!label_text) {
         t->failed = 1;
         return;
@@ -382,7 +375,7 @@ static void append_row(text *t, const cli_report *report, const cli_row *row, ch
     append_cell(t, row->is_region ? "region" : "label", sep, 0);
     append_cell(t, label_text, sep, 0);
     free(label_text);
-    append_cell(t, cli_presence_name(row->presence), sep, 0);
+    append_cell(t, cli_presence_name(lobedice_overlap_presence(ov)), sep, 0);
     const double reals[] = {ov->dice,           ov->jaccard,          ov->precision,
                             ov->sensitivity,    ov->specificity,      ov->volume_ref_ml,
                             ov->volume_pred_ml, ov->volume_similarity};
@@ -393,10 +386,11 @@ static void append_row(text *t, const cli_report *report, const cli_row *row, ch
     append_count_cell(t, ov->fn, sep);
     append_count_cell(t, ov->tn, sep);
     if (report->distances) {
-        append_real_cell(t, row->surface.hd, sep);
-        append_real_cell(t, row->surface.hd95, sep);
-        append_real_cell(t, row->surface.assd, sep);
-        append_real_cell(t, row->surface.nsd, sep);
+        const lobedice_label_surface *sf = &report->surfaces[index];
+        append_real_cell(t, sf->hd, sep);
+        append_real_cell(t, sf->hd95, sep);
+        append_real_cell(t, sf->assd, sep);
+        append_real_cell(t, sf->nsd, sep);
     }
     text_append(t, "\n");
 }
@@ -408,10 +402,7 @@ static void append_mean_row(text *t, const cli_report *report, char sep)
     const lobedice_overlap_summary *s = &report->summary;
     append_cell(t, "mean", sep, 1);
     append_cell(t, "mean", sep, 0);
-    text labels = {0};
-    for (size_t i = 0; i < report->nlabels; i++)
-        text_append(&labels, "%s%lld", i ? "+" : "", (long long)report->rows[i].label);
-    char *label_text = text_finish(&labels);
+    char *label_text = labels_text(report->rows, report->nlabels);
     if (!label_text) {
         t->failed = 1;
         return;
@@ -452,7 +443,7 @@ char *cli_report_table(const cli_report *report, char sep)
     }
     text_append(&t, "\n");
     for (size_t i = 0; i < report->nlabels + report->nregions; i++)
-        append_row(&t, report, &report->rows[i], sep);
+        append_row(&t, report, i, sep);
     append_mean_row(&t, report, sep);
     return text_finish(&t);
 }
@@ -490,11 +481,12 @@ char *cli_report_summary_line(const cli_report *report)
 {
     text t = {0};
     for (size_t i = 0; i < report->nlabels; i++) {
-        const cli_row *row = &report->rows[i];
-        if (isnan(row->overlap.dice))
-            text_append(&t, "%s%s undefined", i ? ", " : "", row->name);
+        const char *name = report->rows[i].name;
+        double dice = report->overlaps[i].dice;
+        if (isnan(dice))
+            text_append(&t, "%s%s undefined", i ? ", " : "", name);
         else
-            text_append(&t, "%s%s %.3f", i ? ", " : "", row->name, row->overlap.dice);
+            text_append(&t, "%s%s %.3f", i ? ", " : "", name, dice);
     }
     return text_finish(&t);
 }
@@ -542,23 +534,57 @@ static void append_token(text *t, const char *name)
         text_append(t, "%c", *p == ' ' ? '_' : *p);
 }
 
+/* The value lobedice_disagreement_map gives each (reference k, predicted k) pair for n labels
+ * (k = 0: background or a label not reported), codes[r * (n + 1) + p]: asked of the map itself,
+ * on a tiny image holding every pair once, so that the coding lives in the core alone and the
+ * table names exactly the values the map holds. malloc'd; NULL when out of memory or when the
+ * map refuses n (more than 99 labels). */
+static int32_t *disagreement_codes(size_t n)
+{
+    const size_t side = n + 1, count = side * side; /* n <= 99: at most 10000 voxels */
+    int16_t *ref = malloc(count * sizeof *ref), *pred = malloc(count * sizeof *pred);
+    int64_t *labels = malloc(side * sizeof *labels);
+    int32_t *codes = malloc(count * sizeof *codes);
+    lobedice_status st = LOBEDICE_ENOMEM;
+    if (ref && pred && labels && codes && n < INT16_MAX) {
+        for (size_t k = 0; k < n; k++)
+            labels[k] = (int64_t)k + 1; /* value v is the v-th label */
+        for (size_t i = 0; i < count; i++) {
+            ref[i] = (int16_t)(i / side);
+            pred[i] = (int16_t)(i % side);
+        }
+        const lobedice_volume vref = {ref, LOBEDICE_INT16, {count, 1, 1}, {1, 1, 1}};
+        const lobedice_volume vpred = {pred, LOBEDICE_INT16, {count, 1, 1}, {1, 1, 1}};
+        st = lobedice_disagreement_map(codes, LOBEDICE_INT32, &vref, &vpred, labels, n, 1);
+    }
+    free(ref);
+    free(pred);
+    free(labels);
+    if (st != LOBEDICE_OK) {
+        free(codes);
+        return NULL;
+    }
+    return codes;
+}
+
 char *cli_report_color_table(const cli_report *report)
 {
-    const size_t n = report->nlabels;
+    const size_t n = report->nlabels, side = n + 1;
+    int32_t *codes = disagreement_codes(n);
+    if (!codes)
+        return NULL;
     const rgb black = {0, 0, 0}, red = {230, 20, 20}, yellow = {250, 230, 0},
               magenta = {255, 0, 255};
     text t = {0};
     text_append(&t, "# Color table file LobeDice disagreement map\n");
-    text_append(&t, "# %zu values\n", (n + 1) * (n + 1));
-    text_append(&t, "0 background 0 0 0 0\n");
+    text_append(&t, "# %zu values\n", side * side);
+    text_append(&t, "%ld background 0 0 0 0\n", (long)codes[0]);
     for (size_t k = 1; k <= n; k++) {
         rgb c = label_color(k);
-        text_append(&t, "%zu ", k);
+        text_append(&t, "%ld ", (long)codes[k * side + k]);
         append_token(&t, report->rows[k - 1].name);
         text_append(&t, "_correct %d %d %d 255\n", c.r, c.g, c.b);
     }
-    /* Codes of lobedice_disagreement_map: 100 + 10*R + P (n <= 9) or 10000 + 100*R + P. */
-    const long base = n <= 9 ? 100 : 10000, scale = n <= 9 ? 10 : 100;
     for (size_t r = 0; r <= n; r++)
         for (size_t p = 0; p <= n; p++) {
             if (r == p)
@@ -570,12 +596,13 @@ char *cli_report_color_table(const cli_report *report)
                 c = mix(label_color(p), yellow, 0.6);
             else /* one label taken for another: the predicted label's colour, loud */
                 c = mix(label_color(p), magenta, 0.45);
-            text_append(&t, "%ld ", base + scale * (long)r + (long)p);
+            text_append(&t, "%ld ", (long)codes[r * side + p]);
             append_token(&t, r ? report->rows[r - 1].name : "background");
             text_append(&t, "_predicted_as_");
             append_token(&t, p ? report->rows[p - 1].name : "background");
             text_append(&t, " %d %d %d 255\n", c.r, c.g, c.b);
         }
+    free(codes);
     return text_finish(&t);
 }
 
@@ -592,17 +619,17 @@ static void format_fixed(char *buf, size_t size, double v, int decimals)
 void cli_report_print(FILE *out, const cli_report *report)
 {
     const size_t nrows = report->nlabels + report->nregions;
+    /* Each row's labels text, made once for the column width and the row itself. */
+    char **labels = calloc(nrows ? nrows : 1, sizeof *labels);
     size_t wname = strlen("name"), wlabels = strlen("labels");
     for (size_t i = 0; i < nrows; i++) {
         const cli_row *row = &report->rows[i];
         if (strlen(row->name) > wname)
             wname = strlen(row->name);
-        text l = {0};
-        append_labels(&l, row);
-        char *s = text_finish(&l);
-        if (s && strlen(s) > wlabels)
-            wlabels = strlen(s);
-        free(s);
+        if (labels)
+            labels[i] = labels_text(row, 1);
+        if (labels && labels[i] && strlen(labels[i]) > wlabels)
+            wlabels = strlen(labels[i]);
     }
     const cli_image_info *ref = &report->reference, *pred = &report->predicted;
     fprintf(out, "LobeDice %s\n", report->version);
@@ -622,29 +649,30 @@ void cli_report_print(FILE *out, const cli_report *report)
     fprintf(out, "  status\n");
     for (size_t i = 0; i < nrows; i++) {
         const cli_row *row = &report->rows[i];
+        const lobedice_label_overlap *ov = &report->overlaps[i];
         if (i == report->nlabels)
             fprintf(out, "\n");
-        text l = {0};
-        append_labels(&l, row);
-        char *labels = text_finish(&l);
         char dice[32], jac[32], vref[32], vpred[32];
-        format_fixed(dice, sizeof dice, row->overlap.dice, 4);
-        format_fixed(jac, sizeof jac, row->overlap.jaccard, 4);
-        format_fixed(vref, sizeof vref, row->overlap.volume_ref_ml, 1);
-        format_fixed(vpred, sizeof vpred, row->overlap.volume_pred_ml, 1);
-        fprintf(out, "%-*s  %-*s  %7s  %7s  %9s  %9s", (int)wlabels, labels ? labels : "?",
-                (int)wname, row->name, dice, jac, vref, vpred);
-        free(labels);
+        format_fixed(dice, sizeof dice, ov->dice, 4);
+        format_fixed(jac, sizeof jac, ov->jaccard, 4);
+        format_fixed(vref, sizeof vref, ov->volume_ref_ml, 1);
+        format_fixed(vpred, sizeof vpred, ov->volume_pred_ml, 1);
+        fprintf(out, "%-*s  %-*s  %7s  %7s  %9s  %9s", (int)wlabels,
+                labels && labels[i] ? labels[i] : "?", (int)wname, row->name, dice, jac, vref,
+                vpred);
         if (report->distances) {
             char hd95[32], assd[32];
-            format_fixed(hd95, sizeof hd95, row->surface.hd95, 2);
-            format_fixed(assd, sizeof assd, row->surface.assd, 2);
+            format_fixed(hd95, sizeof hd95, report->surfaces[i].hd95, 2);
+            format_fixed(assd, sizeof assd, report->surfaces[i].assd, 2);
             fprintf(out, "  %8s  %8s", hd95, assd);
         }
-        fprintf(out, "  %s\n", cli_presence_name(row->presence));
+        fprintf(out, "  %s\n", cli_presence_name(lobedice_overlap_presence(ov)));
     }
+    for (size_t i = 0; labels && i < nrows; i++)
+        free(labels[i]);
+    free(labels);
 
-    /* the mean row, in the same columns */
+    /* the mean row, in the same columns (volumes left blank, no trailing blanks) */
     const lobedice_overlap_summary *s = &report->summary;
     char of[48], dice[32], jac[32];
     if (s->n_dice == report->nlabels)
@@ -653,19 +681,14 @@ void cli_report_print(FILE *out, const cli_report *report)
         snprintf(of, sizeof of, "%zu of %zu", s->n_dice, report->nlabels);
     format_fixed(dice, sizeof dice, s->mean_dice, 4);
     format_fixed(jac, sizeof jac, s->mean_jaccard, 4);
-    char line[256];
-    int n = snprintf(line, sizeof line, "%-*s  %-*s  %7s  %7s  %9s  %9s", (int)wlabels, "mean",
-                     (int)wname, of, dice, jac, "", "");
-    if (report->distances && n > 0 && (size_t)n < sizeof line) {
+    fprintf(out, "\n%-*s  %-*s  %7s  %7s", (int)wlabels, "mean", (int)wname, of, dice, jac);
+    if (report->distances) {
         char hd95[32], assd[32];
         format_fixed(hd95, sizeof hd95, report->mean_hd95, 2);
         format_fixed(assd, sizeof assd, report->mean_assd, 2);
-        snprintf(line + n, sizeof line - (size_t)n, "  %8s  %8s", hd95, assd);
+        fprintf(out, "  %9s  %9s  %8s  %8s", "", "", hd95, assd);
     }
-    size_t len = strlen(line);
-    while (len && line[len - 1] == ' ') /* no trailing blanks where the volumes would be */
-        line[--len] = '\0';
-    fprintf(out, "\n%s\n", line);
+    fprintf(out, "\n");
     char pooled[32];
     format_fixed(pooled, sizeof pooled, s->pooled_dice, 4);
     fprintf(out,
@@ -674,14 +697,14 @@ void cli_report_print(FILE *out, const cli_report *report)
             pooled);
 
     switch (report->alignment) {
-    case CLI_ALIGN_IDENTICAL:
+    case LOBEDICE_ALIGN_IDENTICAL:
         fprintf(out, "Alignment: both maps share one grid; compared voxel by voxel.\n");
         break;
-    case CLI_ALIGN_PLACED:
+    case LOBEDICE_ALIGN_PLACED:
         fprintf(out, "Alignment: the prediction covers part of the reference grid (a cropped "
                      "segmentation);\n  it was placed on it exactly, background elsewhere.\n");
         break;
-    case CLI_ALIGN_RESAMPLED:
+    case LOBEDICE_ALIGN_RESAMPLED:
         fprintf(out, "Alignment: the prediction lies on another grid; it was resampled onto the "
                      "reference grid\n  by nearest neighbour (boundaries may shift by a voxel).\n");
         break;

@@ -6,19 +6,13 @@
 
 #include "cli_options.h"
 #include "lobedice/lobedice.h"
+#include "lobedice/lobedice_io.h"
 
 #include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Alignment of the prediction onto the reference grid; values as lobedice_alignment. */
-typedef enum cli_alignment {
-    CLI_ALIGN_IDENTICAL = 0,
-    CLI_ALIGN_PLACED = 1,
-    CLI_ALIGN_RESAMPLED = 2
-} cli_alignment;
 
 typedef struct cli_image_info {
     const char *path;
@@ -27,27 +21,30 @@ typedef struct cli_image_info {
     double origin[3];
 } cli_image_info;
 
-/* One reported row: a label, or a region (a union of labels measured as one mask). */
+/* One reported row: a label, or a region (a union of labels measured as one mask). Its
+ * measures are the report's overlaps[i] and surfaces[i]. */
 typedef struct cli_row {
     const char *name;
     int is_region;
     int64_t label;         /* label rows */
     const int64_t *labels; /* region rows: the labels of the union */
     size_t nlabels;
-    lobedice_label_overlap overlap; /* from lobedice_overlap_sets */
-    lobedice_label_surface surface; /* from lobedice_surface_distances_sets, when computed */
-    lobedice_presence presence;     /* set by cli_report_finish */
 } cli_row;
 
 typedef struct cli_report {
     const char *version;
     cli_image_info reference, predicted;
-    cli_alignment alignment;
+    lobedice_alignment alignment;
     cli_empty_policy empty_policy;
     double tolerance_mm;
     int distances; /* surface distances computed */
     cli_row *rows; /* nlabels label rows, then nregions region rows */
     size_t nlabels, nregions;
+    /* One per row, from lobedice_overlap_sets and lobedice_surface_distances_sets (surfaces is
+     * read only when distances were computed). cli_report_finish applies the empty-label policy
+     * to overlaps in place. */
+    lobedice_label_overlap *overlaps;
+    const lobedice_label_surface *surfaces;
 
     /* Aggregates over the label rows (cli_report_finish). */
     lobedice_overlap_summary summary;
@@ -55,8 +52,8 @@ typedef struct cli_report {
     size_t n_hd, n_hd95, n_assd, n_nsd;
 } cli_report;
 
-/* Sets each row's presence, applies the empty-label policy to the Dice and Jaccard of rows
- * absent from both maps, and computes the aggregates. Returns a lobedice_status. */
+/* Applies the empty-label policy to the Dice and Jaccard of rows absent from both maps, and
+ * computes the aggregates. Returns a lobedice_status. */
 int cli_report_finish(cli_report *report);
 
 /* Each of these returns a malloc'd NUL-terminated text, or NULL when out of memory. */
@@ -68,8 +65,8 @@ char *cli_report_schema(const cli_report *report, char separator);
 char *cli_report_return_parameters(const cli_report *report);
 /* "RUL 0.976, RML 0.951, ..." (label rows; "undefined" where Dice is). */
 char *cli_report_summary_line(const cli_report *report);
-/* Slicer colour table naming every value of the disagreement map (lobedice_disagreement_map's
- * coding for the label rows). */
+/* Slicer colour table naming every value of the disagreement map of the label rows; the values
+ * come from lobedice_disagreement_map itself. */
 char *cli_report_color_table(const cli_report *report);
 
 /* The table for a person: aligned columns, regions, means and two lines of notes. */
@@ -79,7 +76,7 @@ void cli_report_print(FILE *out, const cli_report *report);
 const char *cli_format_double(char *buf, size_t size, double v);
 
 /* "identical", "placed" or "resampled". */
-const char *cli_alignment_name(cli_alignment alignment);
+const char *cli_alignment_name(lobedice_alignment alignment);
 /* "present", "missing_in_prediction", "missing_in_reference" or "absent". */
 const char *cli_presence_name(lobedice_presence presence);
 /* "nan", "one" or "zero". */

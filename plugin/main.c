@@ -68,6 +68,7 @@ typedef struct run_state {
     char *names_storage;
     cli_region *default_regions;
     size_t ndefault_regions;
+    lobedice_dtype map_dtype; /* of the error map, when asked for */
     lobedice_label_set *sets;
     lobedice_label_overlap *overlaps;
     lobedice_label_surface *surfaces;
@@ -102,25 +103,52 @@ static void run_state_free(run_state *s)
         free(s->texts[i]);
 }
 
+/* lobedice_strerror's sentence as a clause ("memory could not be allocated"), so that a message
+ * built around it stays one sentence. */
+static const char *status_reason(char *buf, size_t size, lobedice_status st)
+{
+    snprintf(buf, size, "%s", lobedice_strerror(st));
+    size_t n = strlen(buf);
+    if (n && buf[n - 1] == '.')
+        buf[n - 1] = '\0';
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
 static int fail(char *msg, size_t size, const char *what, lobedice_status st)
 {
-    snprintf(msg, size, "%s failed: %s", what, lobedice_strerror(st));
+    char reason[160];
+    snprintf(msg, size, "%s failed: %s", what, status_reason(reason, sizeof reason, st));
     return CLI_EXIT_FAILURE;
+}
+
+/* The reason in a lobedice_io message, whose format is fixed: "<context>: <reason>." (the
+ * context names the path the call was given). Falls back to the status when the message does
+ * not have that form. */
+static const char *io_reason(char *buf, size_t size, const char *why, const char *context,
+                             lobedice_status st)
+{
+    size_t n = strlen(context);
+    if (strncmp(why, context, n) != 0 || strncmp(why + n, ": ", 2) != 0 || !why[n + 2])
+        return status_reason(buf, size, st);
+    snprintf(buf, size, "%s", why + n + 2);
+    n = strlen(buf);
+    if (n && buf[n - 1] == '.')
+        buf[n - 1] = '\0';
+    return buf;
 }
 
 static int read_image(lobedice_image **image, const char *path, const char *role, char *msg,
                       size_t size)
 {
-    char why[MSG_SIZE] = "";
+    char why[MSG_SIZE] = "", context[MSG_SIZE], reason[MSG_SIZE];
     lobedice_status st = lobedice_image_read(image, path, why, sizeof why);
     if (st == LOBEDICE_OK)
         return 0;
-    if (why[0] && strstr(why, path)) /* lobedice_io's sentence names the file */
-        snprintf(msg, size, "%s", why);
-    else if (why[0])
-        snprintf(msg, size, "cannot read %s '%s': %s", role, path, why);
-    else
-        snprintf(msg, size, "cannot read %s '%s': %s", role, path, lobedice_strerror(st));
+    snprintf(context, sizeof context, "Cannot read '%s'", path);
+    snprintf(msg, size, "cannot read %s '%s': %s", role, path,
+             io_reason(reason, sizeof reason, why, context, st));
     return CLI_EXIT_FAILURE;
 }
 
@@ -137,51 +165,38 @@ static void describe(cli_image_info *info, const char *path, const lobedice_imag
 /* Every non-zero label present in either map, ascending. */
 static int labels_in_maps(run_state *s, size_t threads, char *msg, size_t size)
 {
-    const lobedice_volume *vols[2] = {&s->reference->volume, &s->predicted->volume};
-    int64_t *found[2] = {NULL, NULL};
-    size_t count[2] = {0, 0};
-    int rc = 0;
-    for (int k = 0; k < 2 && rc == 0; k++) {
-        size_t capacity = 256;
-        for (;;) {
-            free(found[k]);
-            found[k] = malloc(capacity * sizeof *found[k]);
-            if (!found[k]) {
-                rc = fail(msg, size, "listing the labels", LOBEDICE_ENOMEM);
-                break;
-            }
-            lobedice_status st =
-                lobedice_labels_present(found[k], capacity, &count[k], vols[k], threads);
-            if (st != LOBEDICE_OK) {
-                rc = fail(msg, size, "listing the labels", st);
-                break;
-            }
-            if (count[k] <= capacity)
-                break;
-            capacity = count[k];
-        }
-    }
-    if (rc == 0) {
-        s->labels = malloc((count[0] + count[1] + 1) * sizeof *s->labels);
+    size_t capacity = 256, count = 0;
+    for (;;) {
+        free(s->labels);
+        s->labels = malloc(capacity * sizeof *s->labels);
         if (!s->labels)
-            rc = fail(msg, size, "listing the labels", LOBEDICE_ENOMEM);
+            return fail(msg, size, "listing the labels", LOBEDICE_ENOMEM);
+        lobedice_status st = lobedice_labels_union(
+            s->labels, capacity, &count, &s->reference->volume, &s->predicted->volume, threads);
+        if (st != LOBEDICE_OK)
+            return fail(msg, size, "listing the labels", st);
+        if (count <= capacity)
+            break;
+        capacity = count;
     }
-    if (rc == 0) { /* merge two sorted lists, without 0 and without repeats */
-        size_t i = 0, j = 0, n = 0;
-        while (i < count[0] || j < count[1]) {
-            int64_t v;
-            if (j >= count[1] || (i < count[0] && found[0][i] <= found[1][j]))
-                v = found[0][i++];
-            else
-                v = found[1][j++];
-            if (v != 0 && (n == 0 || s->labels[n - 1] != v))
-                s->labels[n++] = v;
-        }
-        s->nlabels = n;
-    }
-    free(found[0]);
-    free(found[1]);
-    return rc;
+    size_t n = 0; /* without the background */
+    for (size_t i = 0; i < count; i++)
+        if (s->labels[i] != 0)
+            s->labels[n++] = s->labels[i];
+    s->nlabels = n;
+    return 0;
+}
+
+/* The error map codes at most 99 labels (lobedice_disagreement_map); its dtype says whether
+ * these fit. Checked before any measuring. A usage error when --labels gave them. */
+static int choose_map_dtype(run_state *s, const cli_options *opts, char *msg, size_t size)
+{
+    if (lobedice_disagreement_dtype(&s->map_dtype, s->nlabels) == LOBEDICE_OK)
+        return 0;
+    snprintf(msg, size,
+             "--errorMap codes at most 99 labels, and %zu %s; choose at most 99 with --labels",
+             s->nlabels, opts->labels ? "were given with --labels" : "were found in the maps");
+    return opts->labels ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
 }
 
 static int choose_names(run_state *s, const cli_options *opts, char *msg, size_t size)
@@ -215,16 +230,15 @@ static int build_rows(run_state *s, const cli_region *regions, size_t nregions, 
         return fail(msg, size, "preparing the report", LOBEDICE_ENOMEM);
     for (size_t i = 0; i < s->nlabels; i++) {
         s->sets[i] = (lobedice_label_set){(int64_t)i, &s->labels[i], 1};
-        s->rows[i].name = s->names[i];
-        s->rows[i].label = s->labels[i];
+        s->rows[i] = (cli_row){.name = s->names[i], .label = s->labels[i]};
     }
     for (size_t r = 0; r < nregions; r++) {
         size_t i = s->nlabels + r;
         s->sets[i] = (lobedice_label_set){(int64_t)i, regions[r].labels, regions[r].nlabels};
-        s->rows[i].name = regions[r].name;
-        s->rows[i].is_region = 1;
-        s->rows[i].labels = regions[r].labels;
-        s->rows[i].nlabels = regions[r].nlabels;
+        s->rows[i] = (cli_row){.name = regions[r].name,
+                               .is_region = 1,
+                               .labels = regions[r].labels,
+                               .nlabels = regions[r].nlabels};
     }
     return 0;
 }
@@ -232,11 +246,9 @@ static int build_rows(run_state *s, const cli_region *regions, size_t nregions, 
 static int make_error_map(run_state *s, size_t threads, char *msg, size_t size)
 {
     const lobedice_image *ref = s->reference;
-    lobedice_dtype dtype; /* unsigned char up to 9 labels: half the memory and the file */
-    lobedice_status st = lobedice_disagreement_dtype(&dtype, s->nlabels);
-    if (st == LOBEDICE_OK)
-        st = lobedice_image_new(&s->error_map, dtype, ref->volume.size, ref->volume.spacing,
-                                ref->origin, ref->direction);
+    const lobedice_dtype dtype = s->map_dtype; /* unsigned char up to 9 labels */
+    lobedice_status st = lobedice_image_new(&s->error_map, dtype, ref->volume.size,
+                                            ref->volume.spacing, ref->origin, ref->direction);
     if (st != LOBEDICE_OK)
         return fail(msg, size, "creating the error map", st);
     s->error_map->dimension = ref->dimension;
@@ -281,13 +293,15 @@ static int write_outputs(run_state *s, const cli_options *opts, const cli_report
         if (cli_outputs_write_text(s->outputs, files[i].target, files[i].text, msg, size) != 0)
             rc = CLI_EXIT_FAILURE;
     if (rc == 0 && opts->error_map) {
+        /* lobedice_io names the temporary file in its message: only its reason is shown */
         const char *temp = cli_outputs_reserve(s->outputs, opts->error_map);
-        char why[MSG_SIZE] = "";
+        char why[MSG_SIZE] = "", context[MSG_SIZE], reason[MSG_SIZE];
         lobedice_status st =
             temp ? lobedice_image_write(s->error_map, temp, 0, why, sizeof why) : LOBEDICE_ENOMEM;
         if (st != LOBEDICE_OK) {
+            snprintf(context, sizeof context, "Cannot write '%s'", temp ? temp : "");
             snprintf(msg, size, "cannot write the error map '%s': %s", opts->error_map,
-                     why[0] ? why : lobedice_strerror(st));
+                     io_reason(reason, sizeof reason, why, context, st));
             rc = CLI_EXIT_FAILURE;
         }
     }
@@ -318,15 +332,15 @@ static int run(const cli_options *opts, char *msg, size_t size)
         describe(&report.reference, opts->reference_path, s.reference);
         describe(&report.predicted, opts->predicted_path, s.predicted);
         progress_report(&prog, 0.3, "Aligning the prediction");
-        lobedice_alignment how = LOBEDICE_ALIGN_IDENTICAL;
-        char why[MSG_SIZE] = "";
-        lobedice_status st = lobedice_image_align(&s.predicted, &how, s.reference, why, sizeof why);
+        char why[MSG_SIZE] = "", reason[MSG_SIZE];
+        lobedice_status st =
+            lobedice_image_align(&s.predicted, &report.alignment, s.reference, why, sizeof why);
         if (st != LOBEDICE_OK) {
             snprintf(msg, size, "cannot compare '%s' with '%s': %s", opts->predicted_path,
-                     opts->reference_path, why[0] ? why : lobedice_strerror(st));
+                     opts->reference_path,
+                     io_reason(reason, sizeof reason, why, "Cannot align the images", st));
             rc = CLI_EXIT_FAILURE;
         }
-        report.alignment = (cli_alignment)how;
     }
 
     if (rc == 0) {
@@ -342,13 +356,8 @@ static int run(const cli_options *opts, char *msg, size_t size)
             rc = labels_in_maps(&s, opts->threads, msg, size);
         }
     }
-    if (rc == 0 && opts->error_map && s.nlabels > CLI_MAX_MAP_LABELS) {
-        snprintf(msg, size,
-                 "the error map codes at most %d labels and the maps hold %zu; choose at most %d "
-                 "with --labels",
-                 CLI_MAX_MAP_LABELS, s.nlabels, CLI_MAX_MAP_LABELS);
-        rc = CLI_EXIT_FAILURE;
-    }
+    if (rc == 0 && opts->error_map)
+        rc = choose_map_dtype(&s, opts, msg, size);
     if (rc == 0)
         rc = choose_names(&s, opts, msg, size);
     const cli_region *regions = opts->regions;
@@ -387,10 +396,6 @@ static int run(const cli_options *opts, char *msg, size_t size)
             rc = fail(msg, size, "measuring the surface distances", st);
     }
     if (rc == 0) {
-        for (size_t i = 0; i < nsets; i++) {
-            s.rows[i].overlap = s.overlaps[i];
-            s.rows[i].surface = s.surfaces[i];
-        }
         report.version = lobedice_version();
         report.empty_policy = opts->empty_policy;
         report.tolerance_mm = opts->tolerance_mm;
@@ -398,6 +403,8 @@ static int run(const cli_options *opts, char *msg, size_t size)
         report.rows = s.rows;
         report.nlabels = s.nlabels;
         report.nregions = nregions;
+        report.overlaps = s.overlaps;
+        report.surfaces = s.surfaces;
         lobedice_status st = cli_report_finish(&report);
         if (st != LOBEDICE_OK)
             rc = fail(msg, size, "summarising", st);

@@ -1,7 +1,8 @@
 /* The C I/O API over ITK (lobedice_io.h). C++ inside, C outside: every exception stops at the
  * C boundary (io_call) and becomes a status plus one sentence in the caller's buffer.
  * Per-voxel work (conversion, placement) is done by the core; ITK reads, writes and
- * resamples. */
+ * resamples. ITK's NIfTI and MetaImage code only prints when a file is shorter than its header
+ * says (on read and on write), so the voxel data of those files is checked here. */
 #include "lobedice/lobedice_io.h"
 
 #include "itkImage.h"
@@ -21,12 +22,16 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <limits>
 #include <memory>
 #include <new>
 #include <random>
 #include <string>
 #include <sys/stat.h>
+#include <type_traits>
 #include <unistd.h>
+#include <vector>
+#include <zlib.h>
 
 namespace
 {
@@ -38,7 +43,8 @@ struct image_holder : lobedice_image {
     itk::DataObject::Pointer owner;
 };
 
-/* An error with its status and its sentence, thrown inside and caught at the C boundary. */
+/* An error with its status and its reason (no capital, no full stop), thrown inside and caught
+ * at the C boundary, which makes "<context>: <reason>." of it. */
 struct io_error {
     lobedice_status status;
     std::string message;
@@ -52,10 +58,24 @@ constexpr double spacing_tolerance = 1e-6;
 constexpr double direction_tolerance = 1e-6;
 constexpr double voxel_tolerance = 1e-3;
 
-void set_message(char *message, size_t message_size, const std::string &text)
+/* "<action> '<path>': <reason>." (or "<action>: <reason>." without a path). snprintf into the
+ * caller's buffer allocates nothing, so this works when memory has run out. */
+void write_message(char *message, size_t message_size, const char *action, const char *path,
+                   const char *reason) noexcept
+{
+    if (!message || message_size == 0)
+        return;
+    if (path)
+        std::snprintf(message, message_size, "%s '%s': %s.", action, path, reason);
+    else
+        std::snprintf(message, message_size, "%s: %s.", action, reason);
+}
+
+/* A fixed sentence (for misuse of the API: a NULL argument). */
+void write_text(char *message, size_t message_size, const char *text) noexcept
 {
     if (message && message_size > 0)
-        std::snprintf(message, message_size, "%s", text.c_str());
+        std::snprintf(message, message_size, "%s", text);
 }
 
 /* One line, no trailing full stop, so it can end a sentence. */
@@ -71,6 +91,15 @@ std::string one_line(const std::string &text)
     while (!out.empty() && (out.back() == ' ' || out.back() == '.' || out.back() == ':'))
         out.pop_back();
     return out;
+}
+
+/* lobedice_strerror's sentence as a clause: first letter small, no full stop. */
+std::string status_clause(lobedice_status st)
+{
+    std::string text = one_line(lobedice_strerror(st));
+    if (!text.empty())
+        text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    return text;
 }
 
 /* strerror_r comes in two flavours (GNU returns the text, XSI an int); both are reentrant,
@@ -109,8 +138,20 @@ std::string format_value(double v)
     return text;
 }
 
-/* An ITK exception's description without ITK's "ITK ERROR: Class(0x...): " prefix; for the
- * NRRD reader, only teem's innermost (most specific) complaint. */
+/* "(a, b, c)" */
+std::string triple_text(const double v[3])
+{
+    return "(" + format_value(v[0]) + ", " + format_value(v[1]) + ", " + format_value(v[2]) + ")";
+}
+
+std::string size_text(const size_t size[3])
+{
+    return std::to_string(size[0]) + " x " + std::to_string(size[1]) + " x " +
+           std::to_string(size[2]);
+}
+
+/* An ITK exception's description without ITK's "ITK ERROR: Class(0x...): " prefix; for NRRD
+ * files, only teem's innermost (most specific) complaint. */
 std::string itk_reason(const itk::ExceptionObject &e)
 {
     std::string text = one_line(e.GetDescription());
@@ -123,38 +164,48 @@ std::string itk_reason(const itk::ExceptionObject &e)
     if (teem != std::string::npos) {
         std::string inner = text.substr(teem + 7);
         size_t colon = inner.find(": ");
-        text = "the NRRD reader reports: " +
+        text = "the NRRD library reports: " +
                (colon == std::string::npos ? inner : inner.substr(colon + 2));
     }
     return one_line(text);
 }
 
-/* Runs body; any exception becomes a status and "<context>: <reason>." in message. */
+/* Runs body; any exception becomes a status and "<action> '<path>': <reason>." in message.
+ * Everything that may allocate happens inside the try: nothing escapes. */
 template <typename Body>
-lobedice_status io_call(char *message, size_t message_size, const std::string &context, Body &&body)
+lobedice_status io_call(char *message, size_t message_size, const char *action, const char *path,
+                        Body &&body) noexcept
 {
+    lobedice_status status = LOBEDICE_EIO;
     try {
-        body();
-        return LOBEDICE_OK;
-    } catch (const io_error &e) {
-        set_message(message, message_size, context + ": " + e.message + ".");
-        return e.status;
-    } catch (const std::bad_alloc &) {
-        set_message(message, message_size, context + ": not enough memory.");
-        return LOBEDICE_ENOMEM;
-    } catch (const itk::MemoryAllocationError &) {
-        set_message(message, message_size, context + ": not enough memory.");
-        return LOBEDICE_ENOMEM;
-    } catch (const itk::ExceptionObject &e) {
-        set_message(message, message_size, context + ": " + itk_reason(e) + ".");
-        return LOBEDICE_EIO;
-    } catch (const std::exception &e) {
-        set_message(message, message_size, context + ": " + one_line(e.what()) + ".");
-        return LOBEDICE_EIO;
+        try {
+            body();
+            return LOBEDICE_OK;
+        } catch (const io_error &e) {
+            status = e.status;
+            write_message(message, message_size, action, path, e.message.c_str());
+        } catch (const std::bad_alloc &) {
+            status = LOBEDICE_ENOMEM;
+            write_message(message, message_size, action, path, "not enough memory");
+        } catch (const itk::MemoryAllocationError &) {
+            status = LOBEDICE_ENOMEM;
+            write_message(message, message_size, action, path, "not enough memory");
+        } catch (const itk::ExceptionObject &e) {
+            status = LOBEDICE_EIO;
+            write_message(message, message_size, action, path, itk_reason(e).c_str());
+        } catch (const std::exception &e) {
+            status = LOBEDICE_EIO;
+            write_message(message, message_size, action, path, one_line(e.what()).c_str());
+        } catch (...) {
+            status = LOBEDICE_EIO;
+            write_message(message, message_size, action, path, "an unknown error occurred");
+        }
     } catch (...) {
-        set_message(message, message_size, context + ": an unknown error occurred.");
-        return LOBEDICE_EIO;
+        /* Building the reason itself ran out of memory: a fixed one. */
+        write_message(message, message_size, action, path,
+                      "not enough memory to describe the error");
     }
+    return status;
 }
 
 /* Registers the NRRD, NIfTI and MetaImage readers once per process, unless something (such as
@@ -177,7 +228,38 @@ void register_io_factories()
     (void)registered;
 }
 
-/* Calls f with a value of the C type of dtype. */
+/* ---- Pixel types ------------------------------------------------------------------------- */
+
+/* The one mapping between the core's dtypes and ITK's component types. */
+struct dtype_component {
+    lobedice_dtype dtype;
+    itk::IOComponentEnum component;
+};
+constexpr dtype_component dtype_components[] = {
+    {LOBEDICE_UINT8, itk::IOComponentEnum::UCHAR},   {LOBEDICE_INT8, itk::IOComponentEnum::CHAR},
+    {LOBEDICE_UINT16, itk::IOComponentEnum::USHORT}, {LOBEDICE_INT16, itk::IOComponentEnum::SHORT},
+    {LOBEDICE_UINT32, itk::IOComponentEnum::UINT},   {LOBEDICE_INT32, itk::IOComponentEnum::INT}};
+
+/* The dtype of an ITK component type, or NULL when it is not one of them. */
+const lobedice_dtype *dtype_of(itk::IOComponentEnum component)
+{
+    for (const auto &entry : dtype_components)
+        if (entry.component == component)
+            return &entry.dtype;
+    return nullptr;
+}
+
+/* The ITK component type of a dtype (validated by the caller). */
+itk::IOComponentEnum component_of(lobedice_dtype dtype)
+{
+    for (const auto &entry : dtype_components)
+        if (entry.dtype == dtype)
+            return entry.component;
+    return itk::IOComponentEnum::UNKNOWNCOMPONENTTYPE;
+}
+
+/* Calls f with a value of the C type of dtype. Every caller has validated dtype (with
+ * lobedice_volume_voxels, lobedice_dtype_for_range or the table above). */
 template <typename F> void with_dtype(lobedice_dtype dtype, F &&f)
 {
     switch (dtype) {
@@ -188,8 +270,9 @@ template <typename F> void with_dtype(lobedice_dtype dtype, F &&f)
     case LOBEDICE_UINT32: f(uint32_t{}); return;
     case LOBEDICE_INT32: f(int32_t{}); return;
     }
-    throw io_error{LOBEDICE_EDTYPE, "the pixel type is not a supported integer label type"};
 }
+
+/* ---- Geometry of the C struct ------------------------------------------------------------ */
 
 /* Copies an ITK image's geometry into the C struct. */
 void take_geometry(lobedice_image &out, const Image3 &image)
@@ -224,6 +307,77 @@ void give_geometry(Image3 &image, const lobedice_image &geometry)
     image.SetDirection(direction);
 }
 
+/* Inverse of a 3x3 row-major matrix; false when it is singular. */
+bool invert3(double inv[9], const double m[9])
+{
+    double c00 = m[4] * m[8] - m[5] * m[7], c01 = m[5] * m[6] - m[3] * m[8],
+           c02 = m[3] * m[7] - m[4] * m[6];
+    double det = m[0] * c00 + m[1] * c01 + m[2] * c02;
+    if (!(std::fabs(det) > 1e-12))
+        return false;
+    inv[0] = c00 / det;
+    inv[1] = (m[2] * m[7] - m[1] * m[8]) / det;
+    inv[2] = (m[1] * m[5] - m[2] * m[4]) / det;
+    inv[3] = c01 / det;
+    inv[4] = (m[0] * m[8] - m[2] * m[6]) / det;
+    inv[5] = (m[2] * m[3] - m[0] * m[5]) / det;
+    inv[6] = c02 / det;
+    inv[7] = (m[1] * m[6] - m[0] * m[7]) / det;
+    inv[8] = (m[0] * m[4] - m[1] * m[3]) / det;
+    return true;
+}
+
+/* How a message names an image: "the prediction" / "the prediction's", or "it" / "its" when
+ * the context already names the file. */
+struct image_name {
+    const char *subject, *possessive;
+};
+constexpr image_name read_file_name{"it", "its"}, written_image{"the image", "the image's"},
+    new_image_name{"the new image", "the new image's"},
+    prediction{"the prediction", "the prediction's"},
+    reference_name{"the reference", "the reference's"};
+
+/* The checks every image passes before it is used (read, written, aligned, created): the
+ * volume as the core sees it, then a finite origin and a finite, invertible direction. The
+ * message names the field that is wrong. */
+void check_geometry(const lobedice_image &image, const image_name &name)
+{
+    const std::string owner = name.possessive;
+    size_t voxels = 0;
+    const lobedice_volume &v = image.volume;
+    switch (lobedice_status st = lobedice_volume_voxels(&voxels, &v)) {
+    case LOBEDICE_OK: break;
+    case LOBEDICE_EINVAL: throw io_error{st, std::string(name.subject) + " has no voxel buffer"};
+    case LOBEDICE_EDTYPE: {
+        int raw = 0; /* a C caller may have stored any int: never load it as the enum */
+        static_assert(sizeof raw == sizeof v.dtype, "lobedice_dtype is an int-sized enum");
+        std::memcpy(&raw, &v.dtype, sizeof raw);
+        throw io_error{st,
+                       owner + " pixel type " + std::to_string(raw) + " is not a lobedice_dtype"};
+    }
+    case LOBEDICE_ESIZE:
+        throw io_error{st, owner + " size " + size_text(v.size) + " has no voxels"};
+    case LOBEDICE_ESPACING:
+        throw io_error{st, owner + " spacing " + triple_text(v.spacing) +
+                               " mm is not finite and positive"};
+    case LOBEDICE_EOVERFLOW:
+        throw io_error{st, owner + " size " + size_text(v.size) + " does not fit in memory"};
+    default: throw io_error{st, std::string(name.subject) + " is not usable: " + status_clause(st)};
+    }
+    if (!(std::isfinite(image.origin[0]) && std::isfinite(image.origin[1]) &&
+          std::isfinite(image.origin[2])))
+        throw io_error{LOBEDICE_EINVAL,
+                       owner + " origin " + triple_text(image.origin) + " mm is not finite"};
+    for (int i = 0; i < 9; i++)
+        if (!std::isfinite(image.direction[i]))
+            throw io_error{LOBEDICE_EINVAL, owner + " direction matrix holds " +
+                                                format_value(image.direction[i]) +
+                                                ", which is not finite"};
+    double inv[9];
+    if (!invert3(inv, image.direction))
+        throw io_error{LOBEDICE_EINVAL, owner + " direction matrix is not invertible"};
+}
+
 image_holder *hold(Image3 *image, lobedice_dtype dtype, unsigned dimension, void *buffer)
 {
     auto holder = std::make_unique<image_holder>();
@@ -254,6 +408,360 @@ std::string index_text(size_t i, const size_t size[3])
     size_t x = i % size[0], y = i / size[0] % size[1], z = i / size[0] / size[1];
     return "(" + std::to_string(x) + ", " + std::to_string(y) + ", " + std::to_string(z) + ")";
 }
+
+/* ---- Voxel data in files ------------------------------------------------------------------
+ * Where a file keeps its voxel data and whether all of it is there. NRRD reads need none of
+ * this (teem refuses a short file itself), NIfTI and MetaImage reads and every write do. */
+
+/* A file opened for reading, closed at the end of the scope. */
+struct input_file {
+    int fd;
+    explicit input_file(const std::string &name) : fd(open(name.c_str(), O_RDONLY | O_CLOEXEC))
+    {
+        if (fd < 0)
+            throw io_error{LOBEDICE_EIO, system_reason(errno)};
+    }
+    ~input_file()
+    {
+        close(fd);
+    }
+    input_file(const input_file &) = delete;
+    input_file &operator=(const input_file &) = delete;
+
+    /* Up to n bytes from offset (fewer at the end of the file). */
+    size_t read_at(unsigned char *buffer, size_t n, uint64_t offset) const
+    {
+        size_t got = 0;
+        while (got < n) {
+            ssize_t r = pread(fd, buffer + got, n - got, static_cast<off_t>(offset + got));
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0)
+                throw io_error{LOBEDICE_EIO, system_reason(errno)};
+            if (r == 0)
+                break;
+            got += static_cast<size_t>(r);
+        }
+        return got;
+    }
+};
+
+uint64_t file_size(const std::string &name)
+{
+    struct stat info;
+    if (stat(name.c_str(), &info) != 0)
+        throw io_error{LOBEDICE_EIO, system_reason(errno)};
+    return static_cast<uint64_t>(info.st_size);
+}
+
+struct inflated {
+    uint64_t bytes = 0;    /* bytes that came out */
+    bool complete = false; /* the stream (every gzip member) ended, its checksum verified */
+    bool damaged = false;  /* zlib refused the data (not merely cut short) */
+};
+
+/* Inflates the zlib or gzip stream that starts at byte `start` of `file`, to its end (gzip
+ * members may follow one another, as gzip and zlib's gzread allow), or until `limit` bytes came
+ * out. The first head->size() bytes that come out are copied to *head (head may be NULL). */
+inflated inflate_file(const std::string &file, uint64_t start, uint64_t limit,
+                      std::vector<unsigned char> *head)
+{
+    input_file in(file);
+    z_stream z{};
+    if (inflateInit2(&z, 15 + 32) != Z_OK) /* 32: a zlib or a gzip header */
+        throw std::bad_alloc();
+    struct end_stream {
+        z_stream *z;
+        ~end_stream()
+        {
+            inflateEnd(z);
+        }
+    } end{&z};
+    std::vector<unsigned char> input(1 << 16), output(1 << 16);
+    uint64_t position = start;
+    bool eof = false;
+    auto refill = [&] { /* keeps the unread input, appends what follows */
+                        if (eof)
+                            return;
+                        size_t keep = z.avail_in;
+                        if (keep)
+                            std::memmove(input.data(), z.next_in, keep);
+                        size_t got = in.read_at(input.data() + keep, input.size() - keep, position);
+                        position += got;
+                        eof = got == 0;
+                        z.next_in = input.data();
+                        z.avail_in = static_cast<uInt>(keep + got);
+    };
+    inflated result;
+    for (;;) {
+        if (z.avail_in == 0)
+            refill();
+        z.next_out = output.data();
+        z.avail_out = static_cast<uInt>(output.size());
+        int rc = inflate(&z, Z_NO_FLUSH);
+        size_t out = output.size() - z.avail_out;
+        if (head && result.bytes < head->size())
+            std::memcpy(head->data() + result.bytes, output.data(),
+                        std::min<uint64_t>(out, head->size() - result.bytes));
+        result.bytes += out;
+        if (result.bytes >= limit)
+            return result;
+        if (rc == Z_STREAM_END) {
+            if (z.avail_in < 2)
+                refill();
+            if (z.avail_in >= 2 && z.next_in[0] == 0x1f && z.next_in[1] == 0x8b) {
+                inflateReset(&z); /* another gzip member */
+                continue;
+            }
+            result.complete = true; /* anything after the stream is ignored, as gzip does */
+            return result;
+        }
+        if (rc == Z_MEM_ERROR)
+            throw std::bad_alloc();
+        if (rc == Z_BUF_ERROR && z.avail_in == 0 && eof)
+            return result; /* the file ends inside the stream */
+        if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            result.damaged = true;
+            return result;
+        }
+    }
+}
+
+bool is_gzip(const input_file &in)
+{
+    unsigned char magic[2];
+    return in.read_at(magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+/* Where a file keeps its voxel data: `need` bytes from byte `start` of `file`, stored as they
+ * are, or inflating to at least `need` bytes from a zlib/gzip stream starting there. */
+struct voxel_data {
+    std::string file;
+    uint64_t start = 0;
+    uint64_t need = 0;
+    bool compressed = false;
+};
+
+/* need = a * b * c... with overflow checks; false when it does not fit. */
+bool multiply(uint64_t &product, uint64_t factor)
+{
+    return !__builtin_mul_overflow(product, factor, &product);
+}
+
+/* Bytes per voxel of a NIfTI datatype code, as niftilib counts them (0 when unknown). */
+uint64_t nifti_bytes_per_voxel(int datatype)
+{
+    static const struct {
+        int code;
+        unsigned bytes;
+    } sizes[] = {{2, 1},    {256, 1},   {4, 2},     {512, 2},  {8, 4},  {768, 4},
+                 {16, 4},   {64, 8},    {1024, 8},  {1280, 8}, {32, 8}, {128, 3},
+                 {2304, 4}, {1536, 16}, {1792, 16}, {2048, 32}};
+    for (const auto &s : sizes)
+        if (s.code == datatype)
+            return s.bytes;
+    return 0;
+}
+
+/* A single-file NIfTI-1 or NIfTI-2 image (.nii, or .nii.gz when the file is gzip): its header
+ * holds vox_offset, the datatype and the dimensions. niftilib reads nvox * nbyper bytes from
+ * max(vox_offset, header size). False when the file is not a single-file NIfTI image whose
+ * header can be read (a .hdr/.img pair, an ANALYZE file, a header cut short). */
+bool nifti_voxel_data(voxel_data &out, const std::string &path)
+{
+    std::vector<unsigned char> h(540);
+    bool gzip = false;
+    size_t got = 0;
+    {
+        input_file in(path);
+        gzip = is_gzip(in);
+        got = gzip ? 0 : in.read_at(h.data(), h.size(), 0);
+    }
+    if (gzip)
+        got = static_cast<size_t>(
+            std::min<uint64_t>(inflate_file(path, 0, h.size(), &h).bytes, h.size()));
+    if (got < 348)
+        return false;
+    /* The file is in its writer's byte order: sizeof_hdr tells which. */
+    bool big = false;
+    auto load = [&](size_t at, size_t n) {
+        uint64_t v = 0;
+        for (size_t i = 0; i < n; i++)
+            v |= static_cast<uint64_t>(h[at + (big ? n - 1 - i : i)]) << (8 * i);
+        return v;
+    };
+    auto i16 = [&](size_t at) { return static_cast<int16_t>(load(at, 2)); };
+    uint32_t sizeof_hdr = static_cast<uint32_t>(load(0, 4));
+    if (sizeof_hdr != 348 && sizeof_hdr != 540) {
+        big = true;
+        sizeof_hdr = static_cast<uint32_t>(load(0, 4));
+    }
+    uint64_t nvox = 1, offset = 0;
+    int datatype = 0;
+    if (sizeof_hdr == 348) {
+        if (std::memcmp(&h[344], "n+1", 4) != 0)
+            return false;
+        datatype = i16(70);
+        int dims = i16(40);
+        if (dims < 1 || dims > 7)
+            return false;
+        for (int i = 1; i <= dims; i++)
+            if (!multiply(nvox, static_cast<uint64_t>(std::max<int16_t>(i16(40 + 2 * i), 1))))
+                return false;
+        uint32_t bits = static_cast<uint32_t>(load(108, 4));
+        float vox_offset;
+        std::memcpy(&vox_offset, &bits, 4);
+        offset = vox_offset > 348 && vox_offset < 1e18f ? static_cast<uint64_t>(vox_offset) : 348;
+    } else if (sizeof_hdr == 540 && got >= 540) {
+        if (std::memcmp(&h[4], "n+2", 4) != 0)
+            return false;
+        datatype = i16(12);
+        int64_t dims = static_cast<int64_t>(load(16, 8));
+        if (dims < 1 || dims > 7)
+            return false;
+        for (int i = 1; i <= dims; i++)
+            if (!multiply(nvox, static_cast<uint64_t>(std::max<int64_t>(
+                                    static_cast<int64_t>(load(16 + 8 * i, 8)), 1))))
+                return false;
+        int64_t vox_offset = static_cast<int64_t>(load(168, 8));
+        offset = vox_offset > 540 ? static_cast<uint64_t>(vox_offset) : 540;
+    } else {
+        return false;
+    }
+    uint64_t need = nifti_bytes_per_voxel(datatype);
+    if (need == 0 || !multiply(need, nvox) || __builtin_add_overflow(need, offset, &need))
+        return false;
+    out.file = path;
+    out.start = 0; /* vox_offset counts in the inflated stream of a .nii.gz */
+    out.need = need;
+    out.compressed = gzip;
+    return true;
+}
+
+/* The text of a header: the first bytes of a file, up to 64 KiB. */
+std::string header_text(const std::string &path)
+{
+    std::string text(1 << 16, '\0');
+    input_file in(path);
+    text.resize(in.read_at(reinterpret_cast<unsigned char *>(&text[0]), text.size(), 0));
+    return text;
+}
+
+std::string trimmed(const std::string &s)
+{
+    size_t b = s.find_first_not_of(" \t\r"), e = s.find_last_not_of(" \t\r");
+    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+/* A MetaImage file (.mha, or .mhd with its data file): "Key = value" lines, the last one
+ * ElementDataFile; LOCAL data starts right after that line, as MetaIO reads it. False for
+ * layouts not checked here (a list or pattern of data files, a HeaderSize that skips bytes of
+ * LOCAL data or counts from the end). voxel_bytes: what the header announces. */
+bool meta_voxel_data(voxel_data &out, const std::string &path, uint64_t voxel_bytes)
+{
+    const std::string text = header_text(path);
+    bool compressed = false;
+    long long header_size = 0;
+    for (size_t line = 0; line < text.size();) {
+        size_t end = text.find('\n', line);
+        if (end == std::string::npos)
+            return false; /* no ElementDataFile line in the first 64 KiB */
+        size_t equals = text.find_first_of("=:", line);
+        if (equals < end) {
+            const std::string key = trimmed(text.substr(line, equals - line));
+            const std::string value = trimmed(text.substr(equals + 1, end - equals - 1));
+            if (key == "CompressedData")
+                compressed =
+                    !value.empty() && (value[0] == 'T' || value[0] == 't' || value[0] == '1');
+            else if (key == "HeaderSize")
+                header_size = std::atoll(value.c_str());
+            else if (key == "ElementDataFile") {
+                out.need = voxel_bytes;
+                out.compressed = compressed;
+                if (value == "LOCAL") {
+                    out.file = path;
+                    out.start = end + 1;
+                    return header_size == 0;
+                }
+                if (value.empty() || value.find_first_of(" %") != std::string::npos ||
+                    value.compare(0, 4, "LIST") == 0 || header_size < 0)
+                    return false;
+                size_t slash = path.find_last_of('/');
+                out.file = value[0] == '/' || slash == std::string::npos
+                               ? value
+                               : path.substr(0, slash + 1) + value;
+                out.start = compressed ? 0 : static_cast<uint64_t>(header_size);
+                return true;
+            }
+        }
+        line = end + 1;
+    }
+    return false;
+}
+
+/* A NRRD file with its data attached (as ITK writes it): the header ends at the first empty
+ * line; "encoding: gzip" data is one gzip stream. */
+bool nrrd_voxel_data(voxel_data &out, const std::string &path, uint64_t voxel_bytes)
+{
+    const std::string text = header_text(path);
+    size_t blank = text.find("\n\n");
+    if (blank == std::string::npos)
+        return false;
+    const std::string header = text.substr(0, blank + 1);
+    if (header.find("\ndata file:") != std::string::npos ||
+        header.find("\ndatafile:") != std::string::npos)
+        return false;
+    out.file = path;
+    out.start = blank + 2;
+    out.need = voxel_bytes;
+    out.compressed = header.find("\nencoding: gz") != std::string::npos;
+    return true;
+}
+
+/* What a file holds of its voxel data. */
+struct voxel_data_state {
+    uint64_t file_bytes = 0; /* size of the data file */
+    bool complete = false;
+    bool damaged = false;
+};
+
+voxel_data_state examine(const voxel_data &d)
+{
+    voxel_data_state s;
+    s.file_bytes = file_size(d.file);
+    if (s.file_bytes < d.start)
+        return s;
+    if (!d.compressed) {
+        s.complete = s.file_bytes - d.start >= d.need;
+        return s;
+    }
+    inflated z = inflate_file(d.file, d.start, std::numeric_limits<uint64_t>::max(), nullptr);
+    s.complete = z.complete && z.bytes >= d.need;
+    s.damaged = z.damaged;
+    return s;
+}
+
+/* After ReadImageInformation: the NIfTI or MetaImage file must hold every voxel its header
+ * announces (niftilib and MetaIO only print when it does not, and the image would be read with
+ * wrong voxels). */
+void check_voxel_data_before_reading(itk::ImageIOBase &io, const char *path)
+{
+    voxel_data d;
+    const std::string kind = io.GetNameOfClass();
+    bool known = kind == "NiftiImageIO"  ? nifti_voxel_data(d, path)
+                 : kind == "MetaImageIO" ? meta_voxel_data(d, path, io.GetImageSizeInBytes())
+                                         : false;
+    if (!known)
+        return;
+    voxel_data_state s = examine(d);
+    if (s.damaged)
+        throw io_error{LOBEDICE_EIO, "its compressed voxel data is damaged (zlib cannot "
+                                     "decompress it)"};
+    if (!s.complete)
+        throw io_error{LOBEDICE_EIO, "its voxel data is shorter than its header announces"};
+}
+
+/* ---- Reading ------------------------------------------------------------------------------ */
 
 /* Reads a scalar image of pixel type T as a 3-D image (a 2-D file gets size 1, spacing 1 and
  * the identity along z from ITK's reader). */
@@ -317,7 +825,7 @@ image_holder *read_whole_numbers(itk::ImageIOBase *io, const char *path, unsigne
                                "integers)"};
     }
     if (st != LOBEDICE_OK)
-        throw io_error{st, one_line(lobedice_strerror(st))};
+        throw io_error{st, status_clause(st)};
     return out.release();
 }
 
@@ -363,48 +871,40 @@ image_holder *read_image(const char *path)
     for (unsigned a = 0; a < ndim; a++)
         if (__builtin_mul_overflow(bytes, static_cast<size_t>(io->GetDimensions(a)), &bytes))
             throw io_error{LOBEDICE_EOVERFLOW, "its size " + sizes + " does not fit in memory"};
+    check_voxel_data_before_reading(*io, path);
 
-    using C = itk::IOComponentEnum;
-    auto keep = [&](auto tag, lobedice_dtype dtype) {
-        auto image = read_as<decltype(tag)>(io, path);
-        return hold(image, dtype, dimension, image->GetBufferPointer());
-    };
+    const itk::IOComponentEnum component = io->GetComponentType();
+    if (component == itk::IOComponentEnum::UNKNOWNCOMPONENTTYPE)
+        throw io_error{LOBEDICE_EFORMAT, "its pixel type " +
+                                             itk::ImageIOBase::GetComponentTypeAsString(component) +
+                                             " is not a number type"};
     image_holder *out = nullptr;
-    switch (io->GetComponentType()) {
-    case C::UCHAR: out = keep(uint8_t{}, LOBEDICE_UINT8); break;
-    case C::CHAR: out = keep(int8_t{}, LOBEDICE_INT8); break;
-    case C::USHORT: out = keep(uint16_t{}, LOBEDICE_UINT16); break;
-    case C::SHORT: out = keep(int16_t{}, LOBEDICE_INT16); break;
-    case C::UINT: out = keep(uint32_t{}, LOBEDICE_UINT32); break;
-    case C::INT: out = keep(int32_t{}, LOBEDICE_INT32); break;
-    case C::ULONG:
-    case C::LONG:
-    case C::ULONGLONG:
-    case C::LONGLONG:
-    case C::FLOAT:
-    case C::DOUBLE:
-    case C::LDOUBLE: out = read_whole_numbers(io, path, dimension); break;
-    default:
-        throw io_error{LOBEDICE_EFORMAT,
-                       "its pixel type " +
-                           itk::ImageIOBase::GetComponentTypeAsString(io->GetComponentType()) +
-                           " is not a number type"};
+    if (const lobedice_dtype *kept = dtype_of(component)) {
+        with_dtype(*kept, [&](auto tag) {
+            auto image = read_as<decltype(tag)>(io, path);
+            out = hold(image, *kept, dimension, image->GetBufferPointer());
+        });
+    } else {
+        out = read_whole_numbers(io, path, dimension); /* 64-bit integers and floating point */
     }
-    size_t voxels = 0;
-    lobedice_status st = lobedice_volume_voxels(&voxels, &out->volume);
-    if (st != LOBEDICE_OK) {
-        lobedice_image_free(out);
-        throw io_error{st, "its geometry is not usable: " + one_line(lobedice_strerror(st))};
-    }
-    return out;
+    std::unique_ptr<image_holder> owned(out);
+    check_geometry(*owned, read_file_name);
+    return owned.release();
+}
+
+/* ---- Writing ------------------------------------------------------------------------------ */
+
+std::string lowercase(std::string text)
+{
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
 }
 
 /* The file extension that picks the writer, or "" when it is not one we write. */
 std::string write_extension(const std::string &path)
 {
-    std::string lower = path;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string lower = lowercase(path);
     for (const char *ext : {".nii.gz", ".nrrd", ".nii", ".mha"}) {
         size_t n = std::strlen(ext);
         if (lower.size() > n && lower.compare(lower.size() - n, n, ext) == 0)
@@ -451,18 +951,38 @@ struct temporary_file {
     }
 };
 
+/* The written file must hold the whole header and every voxel: on a full disk or over a file
+ * size limit, NIfTI and MetaImage writers only print, and teem fails mid-way. */
+void check_written(const std::string &name, const std::string &ext, uint64_t voxel_bytes)
+{
+    voxel_data d;
+    const std::string lower = lowercase(ext);
+    bool known = lower == ".nrrd"  ? nrrd_voxel_data(d, name, voxel_bytes)
+                 : lower == ".mha" ? meta_voxel_data(d, name, voxel_bytes)
+                                   : nifti_voxel_data(d, name);
+    const std::string took = "the file system took only " + std::to_string(file_size(name));
+    const char *why = " (disk full or file size limit)";
+    if (!known) /* cut short inside the header */
+        throw io_error{LOBEDICE_EIO, took + " bytes, which end inside the header" + why};
+    voxel_data_state s = examine(d);
+    if (s.complete)
+        return;
+    if (d.compressed)
+        throw io_error{LOBEDICE_EIO,
+                       took + " bytes, which end inside the compressed voxel data" + why};
+    throw io_error{LOBEDICE_EIO, took + " of " + std::to_string(d.start + d.need) + " bytes" + why};
+}
+
 void write_image(const lobedice_image &image, const std::string &path, bool compress)
 {
-    size_t voxels = 0;
-    lobedice_status st = lobedice_volume_voxels(&voxels, &image.volume);
-    if (st != LOBEDICE_OK)
-        throw io_error{st, one_line(lobedice_strerror(st))};
+    check_geometry(image, written_image);
     if (image.dimension != 2 && image.dimension != 3)
         throw io_error{LOBEDICE_EINVAL, "the image's dimension is " +
                                             std::to_string(image.dimension) + ", not 2 or 3"};
     if (image.dimension == 2 && image.volume.size[2] != 1)
-        throw io_error{LOBEDICE_EINVAL, "a 2-D image must have size[2] == 1, not " +
-                                            std::to_string(image.volume.size[2])};
+        throw io_error{LOBEDICE_EINVAL, "the image is 2-D but has " +
+                                            std::to_string(image.volume.size[2]) +
+                                            " slices along z, not 1"};
     const std::string ext = write_extension(path);
     if (ext.empty())
         throw io_error{LOBEDICE_EFORMAT,
@@ -489,23 +1009,22 @@ void write_image(const lobedice_image &image, const std::string &path, bool comp
         region.SetIndex(a, 0);
         region.SetSize(a, image.volume.size[a]);
     }
-    using C = itk::IOComponentEnum;
-    C component = C::UNKNOWNCOMPONENTTYPE;
-    switch (image.volume.dtype) {
-    case LOBEDICE_UINT8: component = C::UCHAR; break;
-    case LOBEDICE_INT8: component = C::CHAR; break;
-    case LOBEDICE_UINT16: component = C::USHORT; break;
-    case LOBEDICE_INT16: component = C::SHORT; break;
-    case LOBEDICE_UINT32: component = C::UINT; break;
-    case LOBEDICE_INT32: component = C::INT; break;
-    }
     io->SetPixelType(itk::IOPixelEnum::SCALAR);
-    io->SetComponentType(component);
+    io->SetComponentType(component_of(image.volume.dtype));
     io->SetNumberOfComponents(1);
     io->SetUseCompression(compress);
     io->SetFileName(temporary.name);
     io->SetIORegion(region);
-    io->Write(image.volume.data);
+    size_t voxels = 0;
+    lobedice_volume_voxels(&voxels, &image.volume);
+    const uint64_t voxel_bytes = voxels * lobedice_dtype_size(image.volume.dtype);
+    try {
+        io->Write(image.volume.data);
+    } catch (const itk::ExceptionObject &) {
+        check_written(temporary.name, ext, voxel_bytes); /* a short file explains it best */
+        throw;
+    }
+    check_written(temporary.name, ext, voxel_bytes);
 
     if (std::rename(temporary.name.c_str(), path.c_str()) != 0)
         throw io_error{LOBEDICE_EIO, system_reason(errno)};
@@ -559,48 +1078,9 @@ std::string box_text(const box &b)
 
 io_error disjoint(const box &moving, const box &reference)
 {
-    return io_error{LOBEDICE_EGEOMETRY, "the moving image spans " + box_text(moving) +
+    return io_error{LOBEDICE_EGEOMETRY, "the prediction spans " + box_text(moving) +
                                             " and the reference spans " + box_text(reference) +
                                             ", so they do not overlap in physical space"};
-}
-
-/* Inverse of a 3x3 row-major matrix; false when it is singular. */
-bool invert3(double inv[9], const double m[9])
-{
-    double c00 = m[4] * m[8] - m[5] * m[7], c01 = m[5] * m[6] - m[3] * m[8],
-           c02 = m[3] * m[7] - m[4] * m[6];
-    double det = m[0] * c00 + m[1] * c01 + m[2] * c02;
-    if (!(std::fabs(det) > 1e-12))
-        return false;
-    inv[0] = c00 / det;
-    inv[1] = (m[2] * m[7] - m[1] * m[8]) / det;
-    inv[2] = (m[1] * m[5] - m[2] * m[4]) / det;
-    inv[3] = c01 / det;
-    inv[4] = (m[0] * m[8] - m[2] * m[6]) / det;
-    inv[5] = (m[2] * m[3] - m[0] * m[5]) / det;
-    inv[6] = c02 / det;
-    inv[7] = (m[1] * m[6] - m[0] * m[7]) / det;
-    inv[8] = (m[0] * m[4] - m[1] * m[3]) / det;
-    return true;
-}
-
-void check_geometry(const lobedice_image &image, const char *which)
-{
-    size_t voxels = 0;
-    lobedice_status st = lobedice_volume_voxels(&voxels, &image.volume);
-    if (st != LOBEDICE_OK)
-        throw io_error{st, std::string("the ") + which +
-                               " image is not usable: " + one_line(lobedice_strerror(st))};
-    double inv[9];
-    bool finite = true;
-    for (int i = 0; i < 9; i++)
-        finite = finite && std::isfinite(image.direction[i]);
-    for (int a = 0; a < 3; a++)
-        finite = finite && std::isfinite(image.origin[a]);
-    if (!finite || !invert3(inv, image.direction))
-        throw io_error{LOBEDICE_EINVAL, std::string("the ") + which +
-                                            " image's origin or direction is not finite and "
-                                            "invertible"};
 }
 
 /* Nearest-neighbour resampling of moving onto reference's grid with ITK. Values are only
@@ -630,11 +1110,12 @@ image_holder *resample_as(const lobedice_image &moving, const lobedice_image &re
     return hold(out, moving.volume.dtype, reference.dimension, out->GetBufferPointer());
 }
 
+/* The new image on the reference grid, or NULL when moving is already on it (IDENTICAL). */
 image_holder *align(const lobedice_image &moving, const lobedice_image &reference,
                     lobedice_alignment &how)
 {
-    check_geometry(moving, "moving");
-    check_geometry(reference, "reference");
+    check_geometry(moving, prediction);
+    check_geometry(reference, reference_name);
     box bm = physical_box(moving), br = physical_box(reference);
     for (int a = 0; a < 3; a++)
         if (!(bm.lo[a] < br.hi[a] && br.lo[a] < bm.hi[a]))
@@ -683,20 +1164,29 @@ image_holder *align(const lobedice_image &moving, const lobedice_image &referenc
                 lobedice_volume_paste(lobedice_image_buffer(out.get()), moving.volume.dtype,
                                       reference.volume.size, &moving.volume, shift);
             if (st != LOBEDICE_OK)
-                throw io_error{st, one_line(lobedice_strerror(st))};
+                throw io_error{st, "the prediction cannot be placed on the reference grid: " +
+                                       status_clause(st)};
             how = LOBEDICE_ALIGN_PLACED;
             return out.release();
         }
     }
     image_holder *out = nullptr;
-    switch (lobedice_dtype_size(moving.volume.dtype)) {
-    case 1: out = resample_as<uint8_t>(moving, reference); break;
-    case 2: out = resample_as<uint16_t>(moving, reference); break;
-    case 4: out = resample_as<uint32_t>(moving, reference); break;
-    default: throw io_error{LOBEDICE_EDTYPE, "the moving image's pixel type is not supported"};
-    }
+    with_dtype(moving.volume.dtype, [&](auto tag) {
+        out = resample_as<std::make_unsigned_t<decltype(tag)>>(moving, reference);
+    });
     how = LOBEDICE_ALIGN_RESAMPLED;
     return out;
+}
+
+/* The reference's grid, exactly: an aligned image carries the reference's spacing, origin,
+ * direction and dimension, so that ITK's own same-space check (1e-6 * spacing) accepts the
+ * pair even where align tolerated a float32-rounded header. */
+void take_reference_grid(lobedice_image &image, const lobedice_image &reference)
+{
+    std::memcpy(image.volume.spacing, reference.volume.spacing, sizeof image.volume.spacing);
+    std::memcpy(image.origin, reference.origin, sizeof image.origin);
+    std::memcpy(image.direction, reference.direction, sizeof image.direction);
+    image.dimension = reference.dimension;
 }
 
 } // namespace
@@ -704,21 +1194,20 @@ image_holder *align(const lobedice_image &moving, const lobedice_image &referenc
 extern "C" {
 
 lobedice_status lobedice_image_read(lobedice_image **image, const char *path, char *message,
-                                    size_t message_size)
+                                    size_t message_size) noexcept
 {
     if (image)
         *image = nullptr;
     if (!image || !path) {
-        set_message(message, message_size, "lobedice_image_read needs an image and a path.");
+        write_text(message, message_size, "lobedice_image_read needs an image and a path.");
         return LOBEDICE_EINVAL;
     }
-    return io_call(message, message_size, std::string("Cannot read '") + path + "'",
-                   [&] { *image = read_image(path); });
+    return io_call(message, message_size, "Cannot read", path, [&] { *image = read_image(path); });
 }
 
 lobedice_status lobedice_image_new(lobedice_image **image, lobedice_dtype dtype,
                                    const size_t size[3], const double spacing[3],
-                                   const double origin[3], const double direction[9])
+                                   const double origin[3], const double direction[9]) noexcept
 {
     if (!image)
         return LOBEDICE_EINVAL;
@@ -742,49 +1231,50 @@ lobedice_status lobedice_image_new(lobedice_image **image, lobedice_dtype dtype,
         return LOBEDICE_EDTYPE;
     geometry.volume.dtype = dtype;
     geometry.volume.data = &geometry; /* any non-NULL pointer, for the checks only */
-    return io_call(nullptr, 0, "", [&] {
-        check_geometry(geometry, "new");
+    return io_call(nullptr, 0, "", nullptr, [&] {
+        check_geometry(geometry, new_image_name);
         *image = new_image(dtype, geometry, true);
     });
 }
 
-void *lobedice_image_buffer(lobedice_image *image)
+void *lobedice_image_buffer(lobedice_image *image) noexcept
 {
     return image ? const_cast<void *>(image->volume.data) : nullptr;
 }
 
-void lobedice_image_free(lobedice_image *image)
+void lobedice_image_free(lobedice_image *image) noexcept
 {
     delete static_cast<image_holder *>(image);
 }
 
 lobedice_status lobedice_image_write(const lobedice_image *image, const char *path, int compress,
-                                     char *message, size_t message_size)
+                                     char *message, size_t message_size) noexcept
 {
     if (!image || !path || !*path) {
-        set_message(message, message_size, "lobedice_image_write needs an image and a path.");
+        write_text(message, message_size, "lobedice_image_write needs an image and a path.");
         return LOBEDICE_EINVAL;
     }
-    return io_call(message, message_size, std::string("Cannot write '") + path + "'",
+    return io_call(message, message_size, "Cannot write", path,
                    [&] { write_image(*image, path, compress != 0); });
 }
 
 lobedice_status lobedice_image_align(lobedice_image **moving, lobedice_alignment *how,
                                      const lobedice_image *reference, char *message,
-                                     size_t message_size)
+                                     size_t message_size) noexcept
 {
     if (!moving || !*moving || !how || !reference) {
-        set_message(message, message_size,
-                    "lobedice_image_align needs a moving image, a reference image and *how.");
+        write_text(message, message_size,
+                   "lobedice_image_align needs the prediction (*moving), the reference and how.");
         return LOBEDICE_EINVAL;
     }
-    return io_call(message, message_size, "Cannot align the images", [&] {
+    return io_call(message, message_size, "Cannot align the images", nullptr, [&] {
         lobedice_alignment result = LOBEDICE_ALIGN_IDENTICAL;
         image_holder *aligned = align(**moving, *reference, result);
         if (aligned) {
             lobedice_image_free(*moving);
             *moving = aligned;
         }
+        take_reference_grid(**moving, *reference);
         *how = result;
     });
 }

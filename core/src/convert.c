@@ -46,8 +46,7 @@ static void ld_lower_first_bad(atomic_size_t *first_bad, size_t i)
 static void ld_from_double_task(void *ctx, size_t task)
 {
     ld_from_double_ctx *c = ctx;
-    size_t begin = task * LD_CONVERT_CHUNK;
-    size_t end = c->count - begin < LD_CONVERT_CHUNK ? c->count : begin + LD_CONVERT_CHUNK;
+    size_t begin = task * LD_CONVERT_CHUNK, end = ld_chunk_end(c->count, task, LD_CONVERT_CHUNK);
     /* A bad value before this chunk is already known: this chunk cannot change the answer. */
     if (atomic_load_explicit(&c->first_bad, memory_order_relaxed) < begin)
         return;
@@ -78,8 +77,7 @@ lobedice_status lobedice_labels_from_double(void *out, lobedice_dtype dtype, con
                               .min = (double)min,
                               .max = (double)max};
     atomic_init(&ctx.first_bad, SIZE_MAX);
-    size_t ntasks = count / LD_CONVERT_CHUNK + (count % LD_CONVERT_CHUNK != 0);
-    ld_parallel_for(0, ntasks, ld_from_double_task, &ctx);
+    ld_parallel_for(0, ld_chunk_count(count, LD_CONVERT_CHUNK), ld_from_double_task, &ctx);
     size_t bad = atomic_load(&ctx.first_bad);
     if (bad != SIZE_MAX) {
         if (first_bad)
@@ -168,10 +166,11 @@ lobedice_status lobedice_volume_paste(void *dst, lobedice_dtype dst_dtype, const
         if (!ld_mul_size(bytes, dst_size[a], &bytes))
             return LOBEDICE_EOVERFLOW;
     }
-    for (int a = 0; a < 3; a++) {
-        /* Box of src in dst coordinates: [offset, offset + size), clipped to [0, dst_size). */
+    for (int a = 0; a < 3; a++) /* the box arithmetic below is in int64_t */
         if (dst_size[a] > (size_t)INT64_MAX || src->size[a] > (size_t)INT64_MAX)
             return LOBEDICE_EOVERFLOW;
+    for (int a = 0; a < 3; a++) {
+        /* Box of src in dst coordinates: [offset, offset + size), clipped to [0, dst_size). */
         int64_t begin = offset[a], end = 0;
         if (__builtin_add_overflow(offset[a], (int64_t)src->size[a], &end))
             end = INT64_MAX; /* offset is huge and positive: clipped below */

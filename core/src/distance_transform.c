@@ -31,7 +31,6 @@
 #include "distance_transform.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,50 +38,7 @@
 /* Columns gathered together by a plane task in the z pass (a whole row in most boxes). */
 enum { LD_Z_CHUNK = 256 };
 
-/* ---- Scratch: one slot per worker, claimed by a task for its duration --------------------- */
-typedef struct ld_pool {
-    unsigned char *mem;
-    atomic_int *busy;
-    size_t nslots, slot_bytes;
-} ld_pool;
-
-static bool ld_pool_init(ld_pool *pool, size_t nslots, size_t slot_bytes)
-{
-    size_t total;
-    pool->mem = NULL;
-    pool->busy = NULL;
-    pool->nslots = nslots;
-    pool->slot_bytes = (slot_bytes + 63) & ~(size_t)63;
-    if (pool->slot_bytes < slot_bytes || !ld_mul_size(pool->nslots, pool->slot_bytes, &total))
-        return false;
-    pool->mem = malloc(total ? total : 1);
-    pool->busy = malloc(nslots * sizeof *pool->busy);
-    if (!pool->mem || !pool->busy)
-        return false;
-    for (size_t i = 0; i < nslots; i++)
-        atomic_init(&pool->busy[i], 0);
-    return true;
-}
-
-static void ld_pool_free(ld_pool *pool)
-{
-    free(pool->mem);
-    free(pool->busy);
-}
-
-/* At most nslots tasks run at once (one per worker), so a free slot always exists. */
-static size_t ld_pool_acquire(ld_pool *pool)
-{
-    for (;;)
-        for (size_t i = 0; i < pool->nslots; i++)
-            if (!atomic_exchange_explicit(&pool->busy[i], 1, memory_order_acquire))
-                return i;
-}
-
-static void ld_pool_release(ld_pool *pool, size_t slot)
-{
-    atomic_store_explicit(&pool->busy[slot], 0, memory_order_release);
-}
+/* ---- Scratch: one slot per worker (ld_parallel_for_workers), carved into pieces ---------- */
 
 /* Carves an aligned piece of `bytes` out of a slot. */
 static void *ld_carve(unsigned char **cursor, size_t bytes)
@@ -233,16 +189,23 @@ typedef struct ld_dt_run {
     size_t site_pairs;
     uint8_t *slice_has;           /* per slice: 1 when it holds features */
     uint32_t *site_of;            /* per slice that holds features: its index among the sites */
-    const uint32_t *sites;        /* the slices that hold features */
-    const double *site_pos;       /* the same as doubles */
+    const double *site_pos;       /* the slices that hold features, as doubles */
     const uint32_t *nearest_site; /* per slice z: index of the site nearest to z */
     size_t nsites;
     const size_t *plane_first; /* per plane y: index of its first distance in dist */
     /* One value per query, in plane order (y, then x, then z): first an upper bound of its
      * squared distance, then its distance. */
     double *dist;
-    ld_pool pool;
+    size_t chunk;           /* columns per chunk of a plane task: min(n[0], LD_Z_CHUNK) */
+    unsigned char *scratch; /* one slot of slot_bytes per worker of the passes */
+    size_t slot_bytes;
 } ld_dt_run;
+
+/* The scratch slot of a worker. */
+static unsigned char *ld_slot(const ld_dt_run *r, size_t worker)
+{
+    return r->scratch + worker * r->slot_bytes;
+}
 
 /* Positions (offset by `base`) of the bytes among the n at p that have a bit of `lanes` (the
  * bit repeated in every byte): eight bytes at a time. Returns their number. */
@@ -324,7 +287,7 @@ static size_t ld_query_columns(const ld_dt_run *r, size_t y, size_t xa, size_t w
  * The z pass only visits slices within ld_window of that bound, or all slices for a column that
  * takes the full pass, so pass y only computes those pairs. The bounds are kept in dist, in the
  * z pass's order, for it to start from. */
-static void ld_bounds_plane(ld_dt_run *r, size_t y)
+static void ld_bounds_plane(ld_dt_run *r, size_t y, size_t worker)
 {
     if (r->plane_first[y + 1] == r->plane_first[y])
         return;
@@ -337,20 +300,20 @@ static void ld_bounds_plane(ld_dt_run *r, size_t y)
     const double sx2 = r->s2[0], sz2 = r->s2[2];
     const double *pos = r->site_pos;
 
-    size_t slot = ld_pool_acquire(&r->pool);
-    unsigned char *cursor = r->pool.mem + slot * r->pool.slot_bytes;
-    uint32_t *qz = ld_carve(&cursor, LD_Z_CHUNK * nz * sizeof *qz);     /* [slot][i]: query z */
-    uint32_t *fz = ld_carve(&cursor, LD_Z_CHUNK * nz * sizeof *fz);     /* [slot][i]: feature z */
-    double *bound = ld_carve(&cursor, LD_Z_CHUNK * nz * sizeof *bound); /* [slot][i] */
-    uint32_t *qcol = ld_carve(&cursor, LD_Z_CHUNK * sizeof *qcol);
-    uint32_t *qcount = ld_carve(&cursor, LD_Z_CHUNK * sizeof *qcount);
-    uint32_t *fcount = ld_carve(&cursor, LD_Z_CHUNK * sizeof *fcount);
+    const size_t chunk = r->chunk;
+    unsigned char *cursor = ld_slot(r, worker);
+    uint32_t *qz = ld_carve(&cursor, chunk * nz * sizeof *qz);     /* [slot][i]: query z */
+    uint32_t *fz = ld_carve(&cursor, chunk * nz * sizeof *fz);     /* [slot][i]: feature z */
+    double *bound = ld_carve(&cursor, chunk * nz * sizeof *bound); /* [slot][i] */
+    uint32_t *qcol = ld_carve(&cursor, chunk * sizeof *qcol);
+    uint32_t *qcount = ld_carve(&cursor, chunk * sizeof *qcount);
+    uint32_t *fcount = ld_carve(&cursor, chunk * sizeof *fcount);
     uint32_t *fx = ld_carve(&cursor, nx * sizeof *fx); /* features of a row */
     uint32_t *qx = ld_carve(&cursor, nx * sizeof *qx); /* queries of a row, in the chunk */
 
     double *out = r->dist + r->plane_first[y];
-    for (size_t xa = 0; xa < nx; xa += LD_Z_CHUNK) {
-        const size_t w = nx - xa < LD_Z_CHUNK ? nx - xa : LD_Z_CHUNK;
+    for (size_t xa = 0; xa < nx; xa += chunk) {
+        const size_t w = nx - xa < chunk ? nx - xa : chunk;
         uint32_t slot_of[LD_Z_CHUNK];
         const size_t nq = ld_query_columns(r, y, xa, w, slot_of, qcol);
         if (!nq)
@@ -420,18 +383,17 @@ static void ld_bounds_plane(ld_dt_run *r, size_t y)
             out += m;
         }
     }
-    ld_pool_release(&r->pool, slot);
 }
 
 /* Planes per bounds task: neighbouring planes mark neighbouring bytes of the need map. */
 enum { LD_BOUNDS_PLANES = 16 };
 
-static void ld_bounds_task(void *ctx, size_t t)
+static void ld_bounds_task(void *ctx, size_t t, size_t worker)
 {
     ld_dt_run *r = ctx;
     const size_t ny = r->box->n[1];
     for (size_t y = t * LD_BOUNDS_PLANES; y < ny && y < (t + 1) * LD_BOUNDS_PLANES; y++)
-        ld_bounds_plane(r, y);
+        ld_bounds_plane(r, y, worker);
 }
 
 /* The first index >= i among the n need bytes at p that is set (n when none). */
@@ -490,7 +452,7 @@ static void ld_y_pass_integer(ld_dt_run *r, void *local, const uint8_t *need, co
 }
 
 /* Passes x and y for slice z. */
-static LD_ALWAYS_INLINE void ld_xy_slice(ld_dt_run *r, size_t z, const bool wide)
+static LD_ALWAYS_INLINE void ld_xy_slice(ld_dt_run *r, size_t z, size_t worker, const bool wide)
 {
     if (!r->slice_has[z])
         return;
@@ -501,8 +463,7 @@ static LD_ALWAYS_INLINE void ld_xy_slice(ld_dt_run *r, size_t z, const bool wide
     for (size_t y = 0; y < ny; y++)
         nrows += rc[y * nz] != 0;
 
-    size_t slot = ld_pool_acquire(&r->pool);
-    unsigned char *cursor = r->pool.mem + slot * r->pool.slot_bytes;
+    unsigned char *cursor = ld_slot(r, worker);
     uint32_t *rows = ld_carve(&cursor, ny * sizeof *rows);
     double *pos = ld_carve(&cursor, ny * sizeof *pos);
     double *h = ld_carve(&cursor, ny * sizeof *h);
@@ -548,7 +509,6 @@ static LD_ALWAYS_INLINE void ld_xy_slice(ld_dt_run *r, size_t z, const bool wide
     /* Pass y, column by column, at the pairs the z pass will read. */
     if (r->integer) {
         ld_y_pass_integer(r, local, need, rows, dxr, nrows, kp, kh, kdx);
-        ld_pool_release(&r->pool, slot);
         return;
     }
     const double sx2 = r->s2[0], sy2 = r->s2[1];
@@ -580,22 +540,21 @@ static LD_ALWAYS_INLINE void ld_xy_slice(ld_dt_run *r, size_t z, const bool wide
             ld_pair_store(local, first + i, near_dx, dy, wide);
         }
     }
-    ld_pool_release(&r->pool, slot);
 }
 
-static void ld_xy_task_narrow(void *ctx, size_t z)
+static void ld_xy_task_narrow(void *ctx, size_t z, size_t worker)
 {
-    ld_xy_slice(ctx, z, false);
+    ld_xy_slice(ctx, z, worker, false);
 }
 
-static void ld_xy_task_wide(void *ctx, size_t z)
+static void ld_xy_task_wide(void *ctx, size_t z, size_t worker)
 {
-    ld_xy_slice(ctx, z, true);
+    ld_xy_slice(ctx, z, worker, true);
 }
 
 /* Pass z for plane y, at the query voxels only (see the top of the file). Each query starts
  * from its bound (ld_bounds_task), lowered by the nearest site. */
-static LD_ALWAYS_INLINE void ld_z_plane(ld_dt_run *r, size_t y, const bool wide)
+static LD_ALWAYS_INLINE void ld_z_plane(ld_dt_run *r, size_t y, size_t worker, const bool wide)
 {
     if (r->plane_first[y + 1] == r->plane_first[y])
         return;
@@ -608,19 +567,19 @@ static LD_ALWAYS_INLINE void ld_z_plane(ld_dt_run *r, size_t y, const bool wide)
     const uint32_t *nearest = r->nearest_site;
     const void *packed = r->packed;
 
-    size_t slot = ld_pool_acquire(&r->pool);
-    unsigned char *cursor = r->pool.mem + slot * r->pool.slot_bytes;
-    uint32_t *qz = ld_carve(&cursor, LD_Z_CHUNK * nz * sizeof *qz); /* [slot][i]: query z */
-    uint32_t *qcol = ld_carve(&cursor, LD_Z_CHUNK * sizeof *qcol);
-    uint32_t *qcount = ld_carve(&cursor, LD_Z_CHUNK * sizeof *qcount);
+    const size_t chunk = r->chunk;
+    unsigned char *cursor = ld_slot(r, worker);
+    uint32_t *qz = ld_carve(&cursor, chunk * nz * sizeof *qz); /* [slot][i]: query z */
+    uint32_t *qcol = ld_carve(&cursor, chunk * sizeof *qcol);
+    uint32_t *qcount = ld_carve(&cursor, chunk * sizeof *qcount);
     uint32_t *qx = ld_carve(&cursor, nx * sizeof *qx);
     double *g = ld_carve(&cursor, ns * sizeof *g);
     ld_envelope env;
     ld_envelope_carve(&env, &cursor, ns);
 
     double *out = r->dist + r->plane_first[y]; /* the bounds, replaced by the distances */
-    for (size_t xa = 0; xa < nx; xa += LD_Z_CHUNK) {
-        const size_t w = nx - xa < LD_Z_CHUNK ? nx - xa : LD_Z_CHUNK;
+    for (size_t xa = 0; xa < nx; xa += chunk) {
+        const size_t w = nx - xa < chunk ? nx - xa : chunk;
         uint32_t slot_of[LD_Z_CHUNK];
         const size_t nq = ld_query_columns(r, y, xa, w, slot_of, qcol);
         if (!nq)
@@ -686,17 +645,16 @@ static LD_ALWAYS_INLINE void ld_z_plane(ld_dt_run *r, size_t y, const bool wide)
             out += m;
         }
     }
-    ld_pool_release(&r->pool, slot);
 }
 
-static void ld_z_task_narrow(void *ctx, size_t y)
+static void ld_z_task_narrow(void *ctx, size_t y, size_t worker)
 {
-    ld_z_plane(ctx, y, false);
+    ld_z_plane(ctx, y, worker, false);
 }
 
-static void ld_z_task_wide(void *ctx, size_t y)
+static void ld_z_task_wide(void *ctx, size_t y, size_t worker)
 {
-    ld_z_plane(ctx, y, true);
+    ld_z_plane(ctx, y, worker, true);
 }
 
 /* Offsets up to 65535 fit the 16-bit halves of a 32-bit pair. */
@@ -719,15 +677,16 @@ lobedice_status ld_dt_directed(double *dist, const ld_dt_box *box, int feature, 
                                void *pairs, size_t threads)
 {
     const size_t nx = box->n[0], ny = box->n[1], nz = box->n[2];
-    size_t pair_bytes;
-    if (ld_dt_pair_bytes(&pair_bytes, box->n) != LOBEDICE_OK)
-        return LOBEDICE_EOVERFLOW;
     const bool wide = ld_dt_wide(box->n);
-    const size_t slice = nx * ny;
+    const size_t slice = nx * ny; /* fits: ld_dt_pair_bytes accepted the box */
+    const size_t chunk = nx < LD_Z_CHUNK ? nx : LD_Z_CHUNK;
 
-    /* Scratch per worker: the largest of what a slice task and a plane task need. Sizes below
-     * are at most 64 times a box side or a slice, which cannot overflow next to pair_bytes. */
-    size_t xy_need[12], bounds_need[8], z_need[10];
+    /* Scratch per worker: the largest of what a slice task and a plane task need. Each size
+     * below is at most 8 bytes per voxel of an x-y slice or 8*LD_Z_CHUNK per z, which this check
+     * keeps in size_t; ld_carve_total checks their sums. */
+    if (slice > SIZE_MAX / 8 || nz > SIZE_MAX / (8 * LD_Z_CHUNK))
+        return LOBEDICE_EOVERFLOW;
+    size_t xy_need[12], bounds_need[8], z_need[9];
     xy_need[0] = ny * sizeof(uint32_t);
     xy_need[1] = xy_need[2] = ny * sizeof(double);
     ld_envelope_need(xy_need + 3, ny * sizeof(uint32_t), ny * sizeof(double));
@@ -735,27 +694,35 @@ lobedice_status ld_dt_directed(double *dist, const ld_dt_box *box, int feature, 
     xy_need[8] = slice * sizeof(uint32_t);
     xy_need[9] = xy_need[10] = ny * sizeof(int64_t);
     xy_need[11] = ny * sizeof(uint32_t);
-    bounds_need[0] = bounds_need[1] = LD_Z_CHUNK * nz * sizeof(uint32_t);
-    bounds_need[2] = LD_Z_CHUNK * nz * sizeof(double);
-    bounds_need[3] = bounds_need[4] = bounds_need[5] = LD_Z_CHUNK * sizeof(uint32_t);
+    bounds_need[0] = bounds_need[1] = chunk * nz * sizeof(uint32_t);
+    bounds_need[2] = chunk * nz * sizeof(double);
+    bounds_need[3] = bounds_need[4] = bounds_need[5] = chunk * sizeof(uint32_t);
     bounds_need[6] = bounds_need[7] = nx * sizeof(uint32_t);
-    z_need[0] = LD_Z_CHUNK * nz * sizeof(uint32_t);
-    z_need[1] = z_need[2] = LD_Z_CHUNK * sizeof(uint32_t);
+    z_need[0] = chunk * nz * sizeof(uint32_t);
+    z_need[1] = z_need[2] = chunk * sizeof(uint32_t);
     z_need[3] = nx * sizeof(uint32_t);
     z_need[4] = nz * sizeof(double);
     ld_envelope_need(z_need + 5, nz * sizeof(uint32_t), nz * sizeof(double));
-    z_need[9] = 0;
-    const size_t xy_bytes = ld_carve_total(xy_need, 12), z_bytes = ld_carve_total(z_need, 10),
+    const size_t xy_bytes = ld_carve_total(xy_need, 12), z_bytes = ld_carve_total(z_need, 9),
                  bounds_bytes = ld_carve_total(bounds_need, 8);
-    if (!xy_bytes || !z_bytes || !bounds_bytes || slice > SIZE_MAX / 8 ||
-        nz > SIZE_MAX / (8 * LD_Z_CHUNK))
+    if (!xy_bytes || !z_bytes || !bounds_bytes)
         return LOBEDICE_EOVERFLOW;
     size_t slot_bytes = xy_bytes > z_bytes ? xy_bytes : z_bytes;
     slot_bytes = bounds_bytes > slot_bytes ? bounds_bytes : slot_bytes;
-    size_t nslots = ld_resolve_threads(threads, nz > ny ? nz : ny);
+    /* one worker count for every pass, so that a worker index always has its slot */
+    const size_t workers = ld_resolve_threads(threads, nz > ny ? nz : ny);
+    size_t scratch_bytes;
+    if (!ld_mul_size(workers, slot_bytes, &scratch_bytes))
+        return LOBEDICE_EOVERFLOW;
 
     lobedice_status st = LOBEDICE_ENOMEM;
-    ld_dt_run r = {.box = box, .feature = feature, .query = query, .dist = dist, .packed = pairs};
+    ld_dt_run r = {.box = box,
+                   .feature = feature,
+                   .query = query,
+                   .dist = dist,
+                   .packed = pairs,
+                   .chunk = chunk,
+                   .slot_bytes = slot_bytes};
     for (int a = 0; a < 3; a++)
         r.s2[a] = box->spacing[a] * box->spacing[a];
     r.integer = !wide && box->spacing[0] == box->spacing[1];
@@ -768,14 +735,14 @@ lobedice_status ld_dt_directed(double *dist, const ld_dt_box *box, int feature, 
     r.col_first = malloc(nx * sizeof *r.col_first);
     r.slice_has = calloc(nz, 1);
     r.site_of = malloc(nz * sizeof *r.site_of);
-    if (!ld_pool_init(&r.pool, nslots, slot_bytes) || !sites || !nearest || !site_pos ||
-        !plane_first || !r.column_query || !r.ylo || !r.yhi || !r.col_first || !r.slice_has ||
-        !r.site_of)
+    r.scratch = malloc(scratch_bytes);
+    if (!r.scratch || !sites || !nearest || !site_pos || !plane_first || !r.column_query ||
+        !r.ylo || !r.yhi || !r.col_first || !r.slice_has || !r.site_of)
         goto done;
 
     /* The query range of every column x, and where it sits in a site's block of pairs: at most
      * the box's pairs in all, since there are at most nz sites. */
-    ld_parallel_for(threads, ny, ld_column_task, &r);
+    ld_parallel_for(workers, ny, ld_column_task, &r);
     for (size_t x = 0; x < nx; x++) {
         r.ylo[x] = UINT32_MAX;
         r.yhi[x] = 0;
@@ -805,11 +772,10 @@ lobedice_status ld_dt_directed(double *dist, const ld_dt_box *box, int feature, 
             sites[r.nsites] = (uint32_t)z;
             site_pos[r.nsites++] = (double)z;
         }
-    if (!r.nsites) { /* no feature: nothing to measure (callers do not ask for this) */
-        st = LOBEDICE_OK;
+    if (!r.nsites) { /* the precondition: a feature to measure to */
+        st = LOBEDICE_EINVAL;
         goto done;
     }
-    r.sites = sites;
     r.site_pos = site_pos;
     /* the outward visits of the z pass start from the nearest site, so that distances only grow
      * on either side */
@@ -835,13 +801,14 @@ lobedice_status ld_dt_directed(double *dist, const ld_dt_box *box, int feature, 
     if (!r.need)
         goto done;
 
-    ld_parallel_for(threads, (ny + LD_BOUNDS_PLANES - 1) / LD_BOUNDS_PLANES, ld_bounds_task, &r);
-    ld_parallel_for(threads, nz, wide ? ld_xy_task_wide : ld_xy_task_narrow, &r);
-    ld_parallel_for(threads, ny, wide ? ld_z_task_wide : ld_z_task_narrow, &r);
+    ld_parallel_for_workers(workers, (ny + LD_BOUNDS_PLANES - 1) / LD_BOUNDS_PLANES, ld_bounds_task,
+                            &r);
+    ld_parallel_for_workers(workers, nz, wide ? ld_xy_task_wide : ld_xy_task_narrow, &r);
+    ld_parallel_for_workers(workers, ny, wide ? ld_z_task_wide : ld_z_task_narrow, &r);
     st = LOBEDICE_OK;
 
 done:
-    ld_pool_free(&r.pool);
+    free(r.scratch);
     free(sites);
     free(nearest);
     free(site_pos);

@@ -26,11 +26,14 @@ typedef struct ld_dt_box {
 lobedice_status ld_dt_pair_bytes(size_t *bytes, const size_t n[3]);
 
 /* dist: one value per voxel of set `query`, in mm, written in a fixed order that does not
- * depend on `threads`: y ascending, then x, then z. The set `feature` must not be empty.
+ * depend on `threads`: y ascending, then x, then z. The box must have passed ld_dt_pair_bytes.
  * pairs: ld_dt_pair_bytes of caller scratch (contents irrelevant, overwritten); only the pairs
  * the z pass reads are written. Further memory: one byte per pair of the query ranges (at most
- * one per voxel of the box), one byte per column (x, y), and per-thread scratch of about one
- * slice. Returns LOBEDICE_OK, LOBEDICE_ENOMEM or LOBEDICE_EOVERFLOW. */
+ * one per voxel of the box), one byte per column (x, y), and per thread the larger of about
+ * 4 bytes per voxel of one x-y slice and 16 per voxel of one x-z plane of at most 256 columns.
+ * Returns LOBEDICE_OK, LOBEDICE_ENOMEM, LOBEDICE_EOVERFLOW (the per-thread scratch does not
+ * fit), or LOBEDICE_EINVAL when the set `feature` is empty (a precondition: nothing is
+ * written). */
 lobedice_status ld_dt_directed(double *dist, const ld_dt_box *box, int feature, int query,
                                void *pairs, size_t threads);
 

@@ -25,6 +25,18 @@ static inline bool ld_add_size(size_t a, size_t b, size_t *out)
     return !__builtin_add_overflow(a, b, out);
 }
 
+/* Work split in fixed chunks (so the partition never depends on the thread count): the number
+ * of chunks of `chunk` items covering n items, and the end of chunk `task` (the last is short). */
+static inline size_t ld_chunk_count(size_t n, size_t chunk)
+{
+    return n / chunk + (n % chunk != 0);
+}
+static inline size_t ld_chunk_end(size_t n, size_t task, size_t chunk)
+{
+    const size_t begin = task * chunk;
+    return n - begin < chunk ? n : begin + chunk;
+}
+
 /* Value i of a label buffer of dtype, widened; the dtype must be valid. */
 static inline int64_t ld_label_at(const void *data, lobedice_dtype dtype, size_t i)
 {
@@ -68,6 +80,12 @@ lobedice_status ld_check_pair(size_t *voxels, const lobedice_volume *ref,
  * The calling thread works too, so a worker that cannot be started only costs speed. */
 typedef void (*ld_task_fn)(void *ctx, size_t task);
 void ld_parallel_for(size_t threads, size_t ntasks, ld_task_fn task, void *ctx);
+
+/* The same, also telling each task which worker runs it: worker < ld_resolve_threads(threads,
+ * ntasks), the calling thread being worker 0, and a worker runs one task at a time. Per-worker
+ * scratch is then nworkers slots indexed by `worker`, with no locking. */
+typedef void (*ld_worker_task_fn)(void *ctx, size_t task, size_t worker);
+void ld_parallel_for_workers(size_t threads, size_t ntasks, ld_worker_task_fn task, void *ctx);
 
 /* Number of online cores (at least 1). */
 size_t ld_cpu_count(void);

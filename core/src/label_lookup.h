@@ -19,12 +19,22 @@ typedef struct ld_lookup {
     size_t nkeys;
 } ld_lookup;
 
-/* Builds the lookup for `dtype`. Keys the dtype cannot hold are dropped (those values never
- * occur); a key given twice keeps its smallest code. LOBEDICE_ENOMEM or LOBEDICE_OK; on
- * failure nothing needs freeing. */
+/* Builds the lookup for `dtype`. codes NULL means code i + 1 for keys[i] (nkeys must then be
+ * below UINT32_MAX). Keys the dtype cannot hold are dropped (those values never occur); a key
+ * given twice keeps its smallest code. LOBEDICE_ENOMEM or LOBEDICE_OK; on failure nothing needs
+ * freeing. */
 lobedice_status ld_lookup_init(ld_lookup *lookup, lobedice_dtype dtype, const int64_t *keys,
                                const uint32_t *codes, size_t nkeys);
 void ld_lookup_free(ld_lookup *lookup);
+
+/* The lookups of a comparison's two volumes: *ref and *pred point into pair, at one shared
+ * lookup when the dtypes are equal. Arguments as ld_lookup_init; on failure nothing needs
+ * freeing. Free with ld_lookup_pair_free. */
+lobedice_status ld_lookup_pair_init(ld_lookup pair[2], const ld_lookup **ref,
+                                    const ld_lookup **pred, lobedice_dtype ref_dtype,
+                                    lobedice_dtype pred_dtype, const int64_t *keys,
+                                    const uint32_t *codes, size_t n);
+void ld_lookup_pair_free(ld_lookup pair[2]);
 
 /* Code of the value of a 32-bit lookup (binary search). */
 uint32_t ld_lookup_search(const ld_lookup *lookup, int64_t value);
@@ -45,6 +55,28 @@ void ld_lookup_span(const ld_lookup *lookup, uint32_t *codes, const void *data, 
 
 /* Sorts values ascending in place. */
 void ld_sort_int64(int64_t *values, size_t count);
+
+/* Sorts values[0..count) ascending and drops repeats; returns the number left. */
+size_t ld_sort_unique_int64(int64_t *values, size_t count);
+
+/* ---- Label sets ------------------------------------------------------------------------------ */
+
+/* The labels named by any of the sets, sorted ascending without repeats, in *distinct (a new
+ * array the caller frees, never NULL on success) and *ndistinct. Label i of that list gets class
+ * code i + 1, so the limit is one rule: LOBEDICE_EOVERFLOW when the sets name UINT32_MAX labels
+ * or more in all. Repeats count towards it, which bounds the distinct count without reading a
+ * single label (nor allocating for them). LOBEDICE_EINVAL for sets NULL with nsets > 0 or a set
+ * with labels NULL and nlabels > 0; LOBEDICE_ENOMEM. */
+lobedice_status ld_label_sets_distinct(int64_t **distinct, size_t *ndistinct,
+                                       const lobedice_label_set *sets, size_t nsets);
+
+/* One single-label set per label ({labels[i], &labels[i], 1}), the way lobedice_overlap and
+ * lobedice_surface_distances hand their labels to the set functions. *sets is a new array the
+ * caller frees (NULL when nlabels is 0). LOBEDICE_EINVAL for labels NULL with nlabels > 0;
+ * LOBEDICE_EOVERFLOW for nlabels >= UINT32_MAX (the limit of ld_label_sets_distinct, checked
+ * before allocating); LOBEDICE_ENOMEM. */
+lobedice_status ld_single_label_sets(lobedice_label_set **sets, const int64_t *labels,
+                                     size_t nlabels);
 
 /* Index of the first element of sorted[0..n) not below value (n when none). */
 static inline size_t ld_find_sorted(const int64_t *sorted, size_t n, int64_t value)
@@ -97,6 +129,22 @@ static inline bool ld_repeats(const unsigned char *p, size_t nbytes, uint64_t pa
         diff |= w ^ pattern;
     }
     return diff == 0;
+}
+
+/* The end of the run that starts at element x < n of p (n elements of `width` bytes): the
+ * index of the first element after x whose raw value differs from element x's, n when none
+ * does. Label maps are mostly long runs, so 8 bytes are compared at once. */
+static inline size_t ld_run_end(const unsigned char *p, size_t x, size_t n, size_t width)
+{
+    const uint32_t v = ld_raw_at(p + x * width, width);
+    const uint64_t pattern = ld_splat(v, width);
+    const size_t per_word = 8 / width;
+    size_t e = x + 1;
+    while (n - e >= per_word && ld_repeats(p + e * width, 8, pattern))
+        e += per_word;
+    while (e < n && ld_raw_at(p + e * width, width) == v)
+        e++;
+    return e;
 }
 
 #endif

@@ -1,8 +1,7 @@
-/* Label values: the lookups shared by the comparison modules, the labels present in a volume,
- * and the aggregates over per-label results. */
+/* Label values: the lookups and label-set helpers shared by the comparison modules, and the
+ * labels present in one volume or in either of two. */
 #include "label_lookup.h"
 
-#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -22,6 +21,16 @@ void ld_sort_int64(int64_t *values, size_t count)
         qsort(values, count, sizeof *values, ld_cmp_int64);
 }
 
+size_t ld_sort_unique_int64(int64_t *values, size_t count)
+{
+    ld_sort_int64(values, count);
+    size_t unique = 0;
+    for (size_t i = 0; i < count; i++)
+        if (unique == 0 || values[unique - 1] != values[i])
+            values[unique++] = values[i];
+    return unique;
+}
+
 typedef struct ld_key_code {
     int64_t key;
     uint32_t code;
@@ -34,6 +43,9 @@ static int ld_cmp_key_code(const void *x, const void *y)
         return (a->key > b->key) - (a->key < b->key);
     return (a->code > b->code) - (a->code < b->code);
 }
+
+/* The code of keys[i]: codes[i], or i + 1 without codes. */
+#define LD_CODE(i) (codes ? codes[i] : (uint32_t)(i) + 1)
 
 lobedice_status ld_lookup_init(ld_lookup *lookup, lobedice_dtype dtype, const int64_t *keys,
                                const uint32_t *codes, size_t nkeys)
@@ -52,20 +64,25 @@ lobedice_status ld_lookup_init(ld_lookup *lookup, lobedice_dtype dtype, const in
             if (keys[i] < min || keys[i] > max)
                 continue;
             uint32_t *slot = &lookup->table[(uint32_t)keys[i] & mask];
-            if (*slot == 0 || codes[i] < *slot)
-                *slot = codes[i];
+            uint32_t code = LD_CODE(i);
+            if (*slot == 0 || code < *slot)
+                *slot = code;
         }
         return LOBEDICE_OK;
     }
-    ld_key_code *pairs = malloc((nkeys ? nkeys : 1) * sizeof *pairs);
+    size_t bytes;
+    if (!ld_mul_size(nkeys ? nkeys : 1, sizeof(ld_key_code), &bytes))
+        return LOBEDICE_ENOMEM; /* cannot happen for keys that exist in memory */
+    ld_key_code *pairs = malloc(bytes);
     if (!pairs)
         return LOBEDICE_ENOMEM;
     size_t n = 0;
     for (size_t i = 0; i < nkeys; i++)
         if (keys[i] >= min && keys[i] <= max)
-            pairs[n++] = (ld_key_code){keys[i], codes[i]};
+            pairs[n++] = (ld_key_code){keys[i], LD_CODE(i)};
     if (n > 1)
         qsort(pairs, n, sizeof *pairs, ld_cmp_key_code);
+    /* n <= nkeys: these are smaller than the pairs, whose size was checked */
     lookup->keys = malloc((n ? n : 1) * sizeof *lookup->keys);
     lookup->codes = malloc((n ? n : 1) * sizeof *lookup->codes);
     if (!lookup->keys || !lookup->codes) {
@@ -83,6 +100,7 @@ lobedice_status ld_lookup_init(ld_lookup *lookup, lobedice_dtype dtype, const in
     free(pairs);
     return LOBEDICE_OK;
 }
+#undef LD_CODE
 
 void ld_lookup_free(ld_lookup *lookup)
 {
@@ -92,17 +110,33 @@ void ld_lookup_free(ld_lookup *lookup)
     memset(lookup, 0, sizeof *lookup);
 }
 
+lobedice_status ld_lookup_pair_init(ld_lookup pair[2], const ld_lookup **ref,
+                                    const ld_lookup **pred, lobedice_dtype ref_dtype,
+                                    lobedice_dtype pred_dtype, const int64_t *keys,
+                                    const uint32_t *codes, size_t n)
+{
+    memset(&pair[1], 0, sizeof pair[1]);
+    lobedice_status st = ld_lookup_init(&pair[0], ref_dtype, keys, codes, n);
+    if (st == LOBEDICE_OK && pred_dtype != ref_dtype) {
+        st = ld_lookup_init(&pair[1], pred_dtype, keys, codes, n);
+        if (st != LOBEDICE_OK)
+            ld_lookup_free(&pair[0]);
+    }
+    *ref = &pair[0];
+    *pred = &pair[pred_dtype != ref_dtype];
+    return st;
+}
+
+void ld_lookup_pair_free(ld_lookup pair[2])
+{
+    ld_lookup_free(&pair[0]);
+    ld_lookup_free(&pair[1]); /* zeroed when shared: nothing to free */
+}
+
 uint32_t ld_lookup_search(const ld_lookup *lookup, int64_t value)
 {
-    size_t lo = 0, hi = lookup->nkeys;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (lookup->keys[mid] < value)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < lookup->nkeys && lookup->keys[lo] == value ? lookup->codes[lo] : 0;
+    size_t i = ld_find_sorted(lookup->keys, lookup->nkeys, value);
+    return i < lookup->nkeys && lookup->keys[i] == value ? lookup->codes[i] : 0;
 }
 
 /* One loop per storage type; 32-bit values go through the search with a last-value cache
@@ -138,13 +172,68 @@ void ld_lookup_span(const ld_lookup *lookup, uint32_t *codes, const void *data, 
     }
 }
 
+/* ---- Label sets ------------------------------------------------------------------------------ */
+
+lobedice_status ld_label_sets_distinct(int64_t **distinct, size_t *ndistinct,
+                                       const lobedice_label_set *sets, size_t nsets)
+{
+    if (nsets > 0 && !sets)
+        return LOBEDICE_EINVAL;
+    size_t total = 0;
+    for (size_t s = 0; s < nsets; s++) {
+        if (sets[s].nlabels > 0 && !sets[s].labels)
+            return LOBEDICE_EINVAL;
+        if (!ld_add_size(total, sets[s].nlabels, &total))
+            return LOBEDICE_EOVERFLOW;
+    }
+    size_t bytes;
+    if (total >= UINT32_MAX || !ld_mul_size(total ? total : 1, sizeof **distinct, &bytes))
+        return LOBEDICE_EOVERFLOW;
+    int64_t *all = malloc(bytes);
+    if (!all)
+        return LOBEDICE_ENOMEM;
+    size_t n = 0;
+    for (size_t s = 0; s < nsets; s++) {
+        if (sets[s].nlabels > 0)
+            memcpy(all + n, sets[s].labels, sets[s].nlabels * sizeof *all);
+        n += sets[s].nlabels;
+    }
+    *distinct = all;
+    *ndistinct = ld_sort_unique_int64(all, n);
+    return LOBEDICE_OK;
+}
+
+lobedice_status ld_single_label_sets(lobedice_label_set **sets, const int64_t *labels,
+                                     size_t nlabels)
+{
+    *sets = NULL;
+    if (nlabels == 0)
+        return LOBEDICE_OK;
+    if (!labels)
+        return LOBEDICE_EINVAL;
+    size_t bytes; /* the limit of ld_label_sets_distinct, before allocating for it */
+    if (nlabels >= UINT32_MAX || !ld_mul_size(nlabels, sizeof **sets, &bytes))
+        return LOBEDICE_EOVERFLOW;
+    lobedice_label_set *all = malloc(bytes);
+    if (!all)
+        return LOBEDICE_ENOMEM;
+    for (size_t i = 0; i < nlabels; i++)
+        all[i] = (lobedice_label_set){labels[i], &labels[i], 1};
+    *sets = all;
+    return LOBEDICE_OK;
+}
+
 /* ---- Labels present ------------------------------------------------------------------------
- * 8/16-bit volumes: each task marks the values it sees in a bitmap on its stack and ORs it into
- * the shared bitmap. 32-bit volumes: each task collects its distinct values in a small hash
- * set and merges them into a shared one, so memory follows the number of distinct values, not
- * the volume. Either way the result is a set, so it does not depend on the thread count. */
+ * One pass over each volume, one step per run of one value (ld_run_end). 8/16-bit volumes: each
+ * task marks the raw values it sees in a bitmap on its stack and ORs it into the volume's shared
+ * bitmap. 32-bit volumes: each task collects its distinct values in a small hash set and merges
+ * them into the volume's shared one, so memory follows the number of distinct values, not the
+ * volume. Either way the result is a set, so it does not depend on the thread count. The union
+ * of two volumes merges their two sorted lists. */
 
 #define LD_PRESENT_CHUNK ((size_t)1 << 18)
+/* Bitmap words for all raw values of a 16-bit dtype; an 8-bit dtype uses the first 4. */
+#define LD_BITMAP_WORDS 1024
 
 typedef struct ld_hash_set {
     int64_t *slots; /* LD_HASH_EMPTY = free (no 32-bit value is INT64_MIN) */
@@ -161,7 +250,10 @@ static size_t ld_hash_slot(int64_t value, size_t capacity)
 
 static bool ld_hash_reserve(ld_hash_set *set, size_t capacity)
 {
-    int64_t *slots = malloc(capacity * sizeof *slots);
+    size_t bytes;
+    if (!ld_mul_size(capacity, sizeof *set->slots, &bytes))
+        return false;
+    int64_t *slots = malloc(bytes);
     if (!slots)
         return false;
     for (size_t i = 0; i < capacity; i++)
@@ -197,175 +289,196 @@ static bool ld_hash_add(ld_hash_set *set, int64_t value)
     return true;
 }
 
+/* The distinct values of one volume. */
+typedef struct ld_present_volume {
+    const unsigned char *data;
+    lobedice_dtype dtype;
+    size_t width, voxels, first_task;       /* its tasks start at first_task */
+    size_t nwords;                          /* bitmap words in use: 4 (8-bit), 1024 (16-bit), 0 */
+    _Atomic uint64_t bits[LD_BITMAP_WORDS]; /* 8/16-bit: one bit per raw value */
+    ld_hash_set all;                        /* 32-bit, guarded by the context's lock */
+} ld_present_volume;
+
 typedef struct ld_present_ctx {
-    const lobedice_volume *volume;
-    size_t voxels;
-    _Atomic uint64_t bits[1024]; /* 8/16-bit: one bit per raw value */
-    pthread_mutex_t lock;        /* 32-bit: guards `all` */
-    ld_hash_set all;
+    ld_present_volume vol[2];
+    size_t nvolumes;
+    pthread_mutex_t lock;
     atomic_int failed;
 } ld_present_ctx;
 
-#define LD_MARK_RUNS(TYPE, UTYPE)                                                                  \
-    do {                                                                                           \
-        const TYPE *v = (const TYPE *)ctx->volume->data;                                           \
-        UTYPE last = (UTYPE)v[begin];                                                              \
-        local[last >> 6] |= UINT64_C(1) << (last & 63);                                            \
-        for (size_t i = begin + 1; i < end; i++) {                                                 \
-            UTYPE u = (UTYPE)v[i];                                                                 \
-            if (u != last) {                                                                       \
-                local[u >> 6] |= UINT64_C(1) << (u & 63);                                          \
-                last = u;                                                                          \
-            }                                                                                      \
-        }                                                                                          \
-    } while (0)
+/* Marks the raw value of every run of p[0..n) (elements of width 1 or 2 bytes). */
+static LD_ALWAYS_INLINE void ld_mark_runs(uint64_t *bits, const unsigned char *p, size_t n,
+                                          const size_t width)
+{
+    for (size_t x = 0; x < n; x = ld_run_end(p, x, n, width)) {
+        const uint32_t raw = ld_raw_at(p + x * width, width);
+        bits[raw >> 6] |= UINT64_C(1) << (raw & 63);
+    }
+}
 
-#define LD_COLLECT_RUNS(TYPE)                                                                      \
-    do {                                                                                           \
-        const TYPE *v = (const TYPE *)ctx->volume->data;                                           \
-        for (size_t i = begin; i < end && ok; i++)                                                 \
-            if (i == begin || v[i] != v[i - 1])                                                    \
-                ok = ld_hash_add(&local, (int64_t)v[i]);                                           \
-    } while (0)
+/* Adds the value of every run of p[0..n) (32-bit elements); false when memory runs out. */
+static bool ld_collect_runs(ld_hash_set *set, const unsigned char *p, size_t n, bool is_signed)
+{
+    for (size_t x = 0; x < n; x = ld_run_end(p, x, n, 4)) {
+        const uint32_t raw = ld_raw_at(p + 4 * x, 4);
+        if (!ld_hash_add(set, is_signed ? (int64_t)(int32_t)raw : (int64_t)raw))
+            return false;
+    }
+    return true;
+}
 
 static void ld_present_task(void *arg, size_t task)
 {
     ld_present_ctx *ctx = arg;
-    size_t begin = task * LD_PRESENT_CHUNK;
-    size_t end = ctx->voxels - begin < LD_PRESENT_CHUNK ? ctx->voxels : begin + LD_PRESENT_CHUNK;
-    lobedice_dtype dtype = ctx->volume->dtype;
-    if (lobedice_dtype_size(dtype) <= 2) {
-        uint64_t local[1024] = {0};
-        switch (dtype) {
-        case LOBEDICE_UINT8: LD_MARK_RUNS(uint8_t, uint8_t); break;
-        case LOBEDICE_INT8: LD_MARK_RUNS(int8_t, uint8_t); break;
-        case LOBEDICE_UINT16: LD_MARK_RUNS(uint16_t, uint16_t); break;
-        case LOBEDICE_INT16: LD_MARK_RUNS(int16_t, uint16_t); break;
-        default: break;
-        }
-        for (size_t w = 0; w < 1024; w++)
+    ld_present_volume *vol = &ctx->vol[ctx->nvolumes > 1 && task >= ctx->vol[1].first_task];
+    const size_t chunk = task - vol->first_task;
+    const size_t begin = chunk * LD_PRESENT_CHUNK;
+    const size_t n = ld_chunk_end(vol->voxels, chunk, LD_PRESENT_CHUNK) - begin;
+    const unsigned char *p = vol->data + begin * vol->width;
+    if (vol->width <= 2) {
+        uint64_t local[LD_BITMAP_WORDS];
+        memset(local, 0, vol->nwords * sizeof *local);
+        if (vol->width == 1)
+            ld_mark_runs(local, p, n, 1);
+        else
+            ld_mark_runs(local, p, n, 2);
+        for (size_t w = 0; w < vol->nwords; w++)
             if (local[w])
-                atomic_fetch_or_explicit(&ctx->bits[w], local[w], memory_order_relaxed);
+                atomic_fetch_or_explicit(&vol->bits[w], local[w], memory_order_relaxed);
         return;
     }
     ld_hash_set local = {0};
-    bool ok = true;
-    if (dtype == LOBEDICE_UINT32)
-        LD_COLLECT_RUNS(uint32_t);
-    else
-        LD_COLLECT_RUNS(int32_t);
+    bool ok = ld_collect_runs(&local, p, n, vol->dtype == LOBEDICE_INT32);
     pthread_mutex_lock(&ctx->lock);
     for (size_t i = 0; i < local.capacity && ok; i++)
         if (local.slots[i] != LD_HASH_EMPTY)
-            ok = ld_hash_add(&ctx->all, local.slots[i]);
+            ok = ld_hash_add(&vol->all, local.slots[i]);
     pthread_mutex_unlock(&ctx->lock);
     free(local.slots);
     if (!ok)
         atomic_store(&ctx->failed, 1);
 }
 
-lobedice_status lobedice_labels_present(int64_t *labels, size_t capacity, size_t *count,
-                                        const lobedice_volume *volume, size_t threads)
+/* The distinct values of a volume after the pass, ascending: *values is a new array (the
+ * caller frees it), *n its length. */
+static lobedice_status ld_present_sorted(int64_t **values, size_t *n, ld_present_volume *vol)
+{
+    if (vol->width > 2) { /* hand over the hash set's slots, compacted in place, then sorted */
+        int64_t *all = vol->all.slots;
+        size_t m = 0;
+        for (size_t i = 0; i < vol->all.capacity; i++)
+            if (all[i] != LD_HASH_EMPTY)
+                all[m++] = all[i];
+        ld_sort_int64(all, m);
+        vol->all = (ld_hash_set){0};
+        *values = all;
+        *n = m;
+        return LOBEDICE_OK;
+    }
+    size_t m = 0;
+    for (size_t w = 0; w < vol->nwords; w++)
+        m +=
+            (size_t)__builtin_popcountll(atomic_load_explicit(&vol->bits[w], memory_order_relaxed));
+    int64_t *out = malloc((m ? m : 1) * sizeof *out); /* m <= 65536 */
+    if (!out)
+        return LOBEDICE_ENOMEM;
+    /* Visit raw values in ascending order of the values they stand for: a signed dtype's
+     * negative values (the upper half of the raw values) come first. */
+    const bool is_signed = vol->dtype == LOBEDICE_INT8 || vol->dtype == LOBEDICE_INT16;
+    const size_t nraw = vol->nwords * 64;
+    size_t k = 0;
+    for (size_t i = 0; i < nraw; i++) {
+        const size_t raw = is_signed ? (i + nraw / 2) % nraw : i;
+        if (atomic_load_explicit(&vol->bits[raw >> 6], memory_order_relaxed) >> (raw & 63) & 1)
+            out[k++] = is_signed && raw >= nraw / 2 ? (int64_t)raw - (int64_t)nraw : (int64_t)raw;
+    }
+    *values = out;
+    *n = m;
+    return LOBEDICE_OK;
+}
+
+/* The distinct values of one or two volumes, with the buffer rules of
+ * lobedice_labels_present. */
+static lobedice_status ld_labels_distinct(int64_t *labels, size_t capacity, size_t *count,
+                                          const lobedice_volume *const *volumes, size_t nvolumes,
+                                          size_t threads)
 {
     if (!count || (capacity > 0 && !labels))
         return LOBEDICE_EINVAL;
-    size_t voxels = 0;
-    lobedice_status st = lobedice_volume_voxels(&voxels, volume);
-    if (st != LOBEDICE_OK)
-        return st;
+    size_t voxels[2] = {0, 0};
+    for (size_t v = 0; v < nvolumes; v++) {
+        lobedice_status st = lobedice_volume_voxels(&voxels[v], volumes[v]);
+        if (st != LOBEDICE_OK)
+            return st;
+    }
     ld_present_ctx *ctx = malloc(sizeof *ctx);
     if (!ctx)
         return LOBEDICE_ENOMEM;
-    ctx->volume = volume;
-    ctx->voxels = voxels;
-    for (size_t w = 0; w < 1024; w++)
-        atomic_init(&ctx->bits[w], 0);
-    ctx->all = (ld_hash_set){0};
+    ctx->nvolumes = nvolumes;
     atomic_init(&ctx->failed, 0);
+    size_t ntasks = 0;
+    for (size_t v = 0; v < nvolumes; v++) {
+        ld_present_volume *vol = &ctx->vol[v];
+        vol->data = volumes[v]->data;
+        vol->dtype = volumes[v]->dtype;
+        vol->width = lobedice_dtype_size(vol->dtype);
+        vol->voxels = voxels[v];
+        vol->first_task = ntasks;
+        vol->nwords = vol->width == 1 ? 4 : vol->width == 2 ? LD_BITMAP_WORDS : 0;
+        for (size_t w = 0; w < vol->nwords; w++)
+            atomic_init(&vol->bits[w], 0);
+        vol->all = (ld_hash_set){0};
+        ntasks += ld_chunk_count(voxels[v], LD_PRESENT_CHUNK); /* voxels fit in memory */
+    }
     if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
         free(ctx);
         return LOBEDICE_ENOMEM;
     }
-    size_t ntasks = voxels / LD_PRESENT_CHUNK + (voxels % LD_PRESENT_CHUNK != 0);
     ld_parallel_for(threads, ntasks, ld_present_task, ctx);
 
-    st = atomic_load(&ctx->failed) ? LOBEDICE_ENOMEM : LOBEDICE_OK;
-    size_t n = 0;
-    if (st == LOBEDICE_OK && lobedice_dtype_size(volume->dtype) <= 2) {
-        /* Visit raw values in ascending order of the values they stand for. */
-        bool is_signed = volume->dtype == LOBEDICE_INT8 || volume->dtype == LOBEDICE_INT16;
-        size_t nraw = lobedice_dtype_size(volume->dtype) == 1 ? 256 : 65536;
-        for (size_t k = 0; k < nraw; k++) {
-            size_t raw = is_signed ? (k + nraw / 2) % nraw : k;
-            if (!(atomic_load_explicit(&ctx->bits[raw >> 6], memory_order_relaxed) >> (raw & 63) &
-                  1))
-                continue;
+    lobedice_status st = atomic_load(&ctx->failed) ? LOBEDICE_ENOMEM : LOBEDICE_OK;
+    int64_t *values[2] = {NULL, NULL};
+    size_t nvalues[2] = {0, 0};
+    for (size_t v = 0; v < nvolumes && st == LOBEDICE_OK; v++)
+        st = ld_present_sorted(&values[v], &nvalues[v], &ctx->vol[v]);
+    if (st == LOBEDICE_OK) {
+        /* merge the sorted lists, counting every distinct value, writing the smallest */
+        size_t i = 0, j = 0, n = 0;
+        while (i < nvalues[0] || j < nvalues[1]) {
+            int64_t next;
+            if (j == nvalues[1] || (i < nvalues[0] && values[0][i] < values[1][j]))
+                next = values[0][i++];
+            else if (i == nvalues[0] || values[1][j] < values[0][i])
+                next = values[1][j++];
+            else {
+                next = values[0][i++];
+                j++;
+            }
             if (n < capacity)
-                labels[n] =
-                    is_signed ? (int64_t)raw - (int64_t)(raw >= nraw / 2 ? nraw : 0) : (int64_t)raw;
+                labels[n] = next;
             n++;
         }
-    } else if (st == LOBEDICE_OK) {
-        int64_t *values = ctx->all.slots; /* compacted in place, then sorted */
-        for (size_t i = 0; i < ctx->all.capacity; i++)
-            if (values[i] != LD_HASH_EMPTY)
-                values[n++] = values[i];
-        ld_sort_int64(values, n);
-        if (capacity > 0)
-            memcpy(labels, values, (n < capacity ? n : capacity) * sizeof *values);
-    }
-    if (st == LOBEDICE_OK)
         *count = n;
+    }
+    free(values[0]);
+    free(values[1]);
     pthread_mutex_destroy(&ctx->lock);
-    free(ctx->all.slots);
+    for (size_t v = 0; v < nvolumes; v++)
+        free(ctx->vol[v].all.slots);
     free(ctx);
     return st;
 }
 
-/* ---- Aggregates ----------------------------------------------------------------------------- */
-
-double lobedice_mean_defined(const double *values, size_t count, size_t stride, size_t *used)
+lobedice_status lobedice_labels_present(int64_t *labels, size_t capacity, size_t *count,
+                                        const lobedice_volume *volume, size_t threads)
 {
-    double sum = 0.0;
-    size_t n = 0;
-    const unsigned char *p = (const unsigned char *)values;
-    for (size_t i = 0; values && i < count; i++) {
-        double v;
-        memcpy(&v, p + i * stride, sizeof v);
-        if (!isnan(v)) {
-            sum += v;
-            n++;
-        }
-    }
-    if (used)
-        *used = n;
-    return n ? sum / (double)n : NAN;
+    return ld_labels_distinct(labels, capacity, count, &volume, 1, threads);
 }
 
-lobedice_status lobedice_overlap_summarize(lobedice_overlap_summary *summary,
-                                           const lobedice_label_overlap *overlaps, size_t count)
+lobedice_status lobedice_labels_union(int64_t *labels, size_t capacity, size_t *count,
+                                      const lobedice_volume *ref, const lobedice_volume *pred,
+                                      size_t threads)
 {
-    if (!summary || (count > 0 && !overlaps))
-        return LOBEDICE_EINVAL;
-        /* A field of overlaps[0] (NULL when there are none), stepped by the struct size. */
-#define LD_FIELD(name) (count ? &overlaps->name : NULL), count, sizeof *overlaps
-    lobedice_overlap_summary s = {.labels = count};
-    s.mean_dice = lobedice_mean_defined(LD_FIELD(dice), &s.n_dice);
-    s.mean_jaccard = lobedice_mean_defined(LD_FIELD(jaccard), &s.n_jaccard);
-    s.mean_precision = lobedice_mean_defined(LD_FIELD(precision), &s.n_precision);
-    s.mean_sensitivity = lobedice_mean_defined(LD_FIELD(sensitivity), &s.n_sensitivity);
-    s.mean_specificity = lobedice_mean_defined(LD_FIELD(specificity), &s.n_specificity);
-    s.mean_volume_similarity =
-        lobedice_mean_defined(LD_FIELD(volume_similarity), &s.n_volume_similarity);
-#undef LD_FIELD
-    uint64_t tp = 0, fp = 0, fn = 0;
-    for (size_t i = 0; i < count; i++) {
-        tp += overlaps[i].tp;
-        fp += overlaps[i].fp;
-        fn += overlaps[i].fn;
-    }
-    double denominator = 2.0 * (double)tp + (double)fp + (double)fn;
-    s.pooled_dice = denominator > 0 ? 2.0 * (double)tp / denominator : NAN;
-    *summary = s;
-    return LOBEDICE_OK;
+    const lobedice_volume *volumes[2] = {ref, pred};
+    return ld_labels_distinct(labels, capacity, count, volumes, 2, threads);
 }

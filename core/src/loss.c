@@ -22,7 +22,6 @@
 #include "loss_kernels.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,9 +69,8 @@ typedef struct ld_job {
     float *grad; /* NULL: no backward sweep; else also the activations' store */
 
     size_t tile, chunk_voxels, chunks_per_sample, nchunks, workers;
-    unsigned char *scratch; /* workers * scratch_bytes */
+    unsigned char *scratch; /* workers * scratch_bytes: one slot per worker */
     size_t scratch_bytes;
-    atomic_int *slot_busy; /* [workers] */
 
     double *partial;    /* [chunk][LD_NSUMS][channels] */
     unsigned char *bad; /* [chunk] LD_BAD_* bits */
@@ -476,19 +474,10 @@ static LD_ALWAYS_INLINE void ld_backward_tile(const ld_job *job, const ld_scratc
 
 /* ---- Sweeps -------------------------------------------------------------------------------- */
 
-/* At most `workers` tasks run at once, so a free slot always exists. */
-static size_t ld_slot_acquire(ld_job *job, ld_scratch *s)
+/* The tile buffers of a worker (every sweep runs on job->workers threads). */
+static void ld_worker_scratch(const ld_job *job, size_t worker, ld_scratch *s)
 {
-    for (;;) {
-        for (size_t i = 0; i < job->workers; i++) {
-            int expected = 0;
-            if (atomic_compare_exchange_strong(&job->slot_busy[i], &expected, 1)) {
-                ld_scratch_layout(job->channels, job->tile, s,
-                                  job->scratch + i * job->scratch_bytes);
-                return i;
-            }
-        }
-    }
+    ld_scratch_layout(job->channels, job->tile, s, job->scratch + worker * job->scratch_bytes);
 }
 
 static void ld_chunk_range(const ld_job *job, size_t chunk, size_t *b, size_t *begin, size_t *end)
@@ -498,11 +487,11 @@ static void ld_chunk_range(const ld_job *job, size_t chunk, size_t *b, size_t *b
     *end = *begin + job->chunk_voxels < job->voxels ? *begin + job->chunk_voxels : job->voxels;
 }
 
-LD_CLONES static void ld_forward_chunk(void *ctx, size_t chunk)
+LD_CLONES static void ld_forward_chunk(void *ctx, size_t chunk, size_t worker)
 {
     ld_job *job = ctx;
     ld_scratch s;
-    size_t slot = ld_slot_acquire(job, &s);
+    ld_worker_scratch(job, worker, &s);
     size_t b, begin, end, nc = job->channels;
     ld_chunk_range(job, chunk, &b, &begin, &end);
     memset(s.lanes, 0, nc * LD_NSUMS * LD_LANES * sizeof *s.lanes);
@@ -519,28 +508,26 @@ LD_CLONES static void ld_forward_chunk(void *ctx, size_t chunk)
             out[k * nc + c] = sum;
         }
     job->bad[chunk] = (unsigned char)bad;
-    atomic_store(&job->slot_busy[slot], 0);
 }
 
-LD_CLONES static void ld_backward_chunk(void *ctx, size_t chunk)
+LD_CLONES static void ld_backward_chunk(void *ctx, size_t chunk, size_t worker)
 {
     ld_job *job = ctx;
     ld_scratch s;
-    size_t slot = ld_slot_acquire(job, &s);
+    ld_worker_scratch(job, worker, &s);
     size_t b, begin, end;
     ld_chunk_range(job, chunk, &b, &begin, &end);
     for (size_t v0 = begin; v0 < end; v0 += job->tile)
         ld_backward_tile(job, &s, b, v0, end - v0 < job->tile ? end - v0 : job->tile);
-    atomic_store(&job->slot_busy[slot], 0);
 }
 
 /* Checks everything a sweep could find wrong before grad is used as scratch, so that an error
  * leaves every output untouched. */
-LD_CLONES static void ld_validate_chunk(void *ctx, size_t chunk)
+LD_CLONES static void ld_validate_chunk(void *ctx, size_t chunk, size_t worker)
 {
     ld_job *job = ctx;
     ld_scratch s;
-    size_t slot = ld_slot_acquire(job, &s);
+    ld_worker_scratch(job, worker, &s);
     size_t b, begin, end, nc = job->channels, nv = job->voxels;
     ld_chunk_range(job, chunk, &b, &begin, &end);
     unsigned bad = 0;
@@ -565,7 +552,6 @@ LD_CLONES static void ld_validate_chunk(void *ctx, size_t chunk)
             bad |= ld_load_labels(s.lt, job->labels, job->label_dtype, b * nv + v0,
                                   end - v0 < job->tile ? end - v0 : job->tile, nc);
     job->bad[chunk] = (unsigned char)bad;
-    atomic_store(&job->slot_busy[slot], 0);
 }
 
 static lobedice_status ld_job_status(const ld_job *job)
@@ -583,7 +569,6 @@ static lobedice_status ld_job_status(const ld_job *job)
 static void ld_job_free(ld_job *job)
 {
     free(job->scratch);
-    free(job->slot_busy);
     free(job->partial);
     free(job->bad);
 }
@@ -612,14 +597,12 @@ static lobedice_status ld_job_prepare(ld_job *job, size_t threads)
         return LOBEDICE_EOVERFLOW;
     job->partial = malloc(partial_bytes);
     job->bad = calloc(job->nchunks, 1);
-    job->slot_busy = malloc(job->workers * sizeof *job->slot_busy);
-    job->scratch = aligned_alloc(64, ld_round_up(scratch_total, 64));
-    if (!job->partial || !job->bad || !job->slot_busy || !job->scratch) {
+    /* scratch_bytes is a multiple of 64, as aligned_alloc requires of the size */
+    job->scratch = aligned_alloc(64, scratch_total);
+    if (!job->partial || !job->bad || !job->scratch) {
         ld_job_free(job);
         return LOBEDICE_ENOMEM;
     }
-    for (size_t i = 0; i < job->workers; i++)
-        atomic_init(&job->slot_busy[i], 0);
     return LOBEDICE_OK;
 }
 
@@ -629,12 +612,12 @@ static lobedice_status ld_job_prepare(ld_job *job, size_t threads)
 static lobedice_status ld_job_forward(ld_job *job, double *totals)
 {
     if (job->grad) {
-        ld_parallel_for(job->workers, job->nchunks, ld_validate_chunk, job);
+        ld_parallel_for_workers(job->workers, job->nchunks, ld_validate_chunk, job);
         lobedice_status st = ld_job_status(job);
         if (st != LOBEDICE_OK)
             return st;
     }
-    ld_parallel_for(job->workers, job->nchunks, ld_forward_chunk, job);
+    ld_parallel_for_workers(job->workers, job->nchunks, ld_forward_chunk, job);
     lobedice_status st = ld_job_status(job);
     if (st != LOBEDICE_OK)
         return st;
@@ -783,7 +766,7 @@ static void ld_loss_backward(ld_job *job, float *coef, size_t groups)
     if (job->grad) {
         job->alpha = coef;
         job->beta = coef + groups * job->channels;
-        ld_parallel_for(job->workers, job->nchunks, ld_backward_chunk, job);
+        ld_parallel_for_workers(job->workers, job->nchunks, ld_backward_chunk, job);
     }
     free(coef);
     ld_job_free(job);
@@ -865,8 +848,6 @@ lobedice_status lobedice_dice_loss(double *loss, double *dice, float *grad,
                                    const lobedice_dice_loss_options *opts, const float *input,
                                    const float *target)
 {
-    if (!target)
-        return LOBEDICE_EINVAL;
     return ld_dice_loss_run(loss, dice, grad, opts, input, target, NULL, LOBEDICE_UINT8);
 }
 
@@ -875,8 +856,6 @@ lobedice_status lobedice_dice_loss_labels(double *loss, double *dice, float *gra
                                           const float *input, const void *labels,
                                           lobedice_dtype label_dtype)
 {
-    if (!labels)
-        return LOBEDICE_EINVAL;
     return ld_dice_loss_run(loss, dice, grad, opts, input, NULL, labels, label_dtype);
 }
 
@@ -896,7 +875,10 @@ lobedice_status lobedice_generalized_dice_loss(double *loss, float *grad,
         weight_type != LOBEDICE_GDL_UNIFORM)
         return LOBEDICE_EINVAL;
     const size_t nc = o->channels;
-    double *w = malloc(nc * sizeof *w);
+    size_t w_bytes;
+    if (!ld_mul_size(nc, sizeof(double), &w_bytes))
+        return LOBEDICE_EOVERFLOW;
+    double *w = malloc(w_bytes);
     if (!w)
         return LOBEDICE_ENOMEM;
     ld_job job;

@@ -40,7 +40,7 @@ static lobedice_status ld_palette_check(const int64_t *palette, size_t channels,
 {
     int64_t min = 0, max = 0;
     ld_dtype_range(dtype, &min, &max);
-    int64_t *sorted = malloc(channels * sizeof *sorted);
+    int64_t *sorted = malloc(channels * sizeof *sorted); /* checked by ld_onehot_check */
     if (!sorted)
         return LOBEDICE_ENOMEM;
     memcpy(sorted, palette, channels * sizeof *sorted);
@@ -66,14 +66,8 @@ lobedice_status lobedice_onehot_encode(float *out, const void *labels, lobedice_
         st = ld_palette_check(palette, channels, dtype, false);
     if (st != LOBEDICE_OK)
         return st;
-    uint32_t *codes = malloc(channels * sizeof *codes);
-    if (!codes)
-        return LOBEDICE_ENOMEM;
-    for (size_t c = 0; c < channels; c++)
-        codes[c] = (uint32_t)c + 1; /* code 0: not in the palette */
-    ld_lookup lookup;
-    st = ld_lookup_init(&lookup, dtype, palette, codes, channels);
-    free(codes);
+    ld_lookup lookup; /* palette[c] -> c + 1; code 0: not in the palette */
+    st = ld_lookup_init(&lookup, dtype, palette, NULL, channels);
     if (st != LOBEDICE_OK)
         return st;
 

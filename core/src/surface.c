@@ -25,10 +25,17 @@ void lobedice_surface_options_init(lobedice_surface_options *opts)
     opts->histogram_bin_mm = 1.0;
 }
 
-/* ---- Label lookups (label_lookup.h) ---------------------------------------------------------- */
+/* ---- Runs: label maps are mostly long runs of one value, so rows are read run by run -------- */
 
-/* Code of a run's value: one table load, or a binary search for 32-bit dtypes. */
-#define LD_RUN_CODE(lookup, UTYPE, v) ld_lookup_raw(lookup, (uint32_t)(UTYPE)(v))
+/* The run of equal values that starts at element x of a row of n values: returns its end and
+ * puts the code of its value in *code (one lookup per run). */
+static LD_ALWAYS_INLINE size_t ld_next_run(uint32_t *code, const ld_lookup *lookup,
+                                           const unsigned char *row, size_t x, size_t n,
+                                           const size_t width)
+{
+    *code = ld_lookup_raw(lookup, ld_raw_at(row + x * width, width));
+    return ld_run_end(row, x, n, width);
+}
 
 /* ---- 1. Bounding boxes of every label asked for, in both volumes ----------------------------- */
 
@@ -75,63 +82,34 @@ static inline void ld_bbox_add_run(ld_bbox *b, size_t x0, size_t x1, size_t y, s
         b->hi[2] = z;
 }
 
-/* Runs of equal values in a row: one lookup per run; code c > 0 is label c-1 of the list.
- * 8- and 16-bit values: long runs (the background) are skipped eight bytes at a time. */
-static LD_ALWAYS_INLINE void ld_scan_runs_narrow(ld_bbox *boxes, const ld_lookup *lookup,
-                                                 const void *data, size_t start, size_t n, size_t y,
-                                                 size_t z, const size_t width)
+/* Adds the runs of row (y, z) to the boxes: code c > 0 is label c-1 of the list. */
+static LD_ALWAYS_INLINE void ld_scan_runs(ld_bbox *boxes, const ld_lookup *lookup,
+                                          const unsigned char *row, size_t n, size_t y, size_t z,
+                                          const size_t width)
 {
-    const unsigned char *p = (const unsigned char *)data + start * width;
-    const size_t per = 8 / width;
-    size_t x = 0;
-    while (x < n) {
-        const uint32_t v = ld_raw_at(p + x * width, width);
-        const uint64_t pattern =
-            width == 1 ? v * UINT64_C(0x0101010101010101) : v * UINT64_C(0x0001000100010001);
-        const size_t xs = x;
-        x++;
-        for (uint64_t w; x + per <= n && (memcpy(&w, p + x * width, 8), w == pattern);)
-            x += per;
-        while (x < n && ld_raw_at(p + x * width, width) == v)
-            x++;
-        const uint32_t code = lookup->table[v];
+    for (size_t x = 0, end; x < n; x = end) {
+        uint32_t code;
+        end = ld_next_run(&code, lookup, row, x, n, width);
         if (code)
-            ld_bbox_add_run(&boxes[code - 1], xs, x - 1, y, z);
+            ld_bbox_add_run(&boxes[code - 1], x, end - 1, y, z);
     }
 }
-
-#define LD_SCAN_RUNS(TYPE, UTYPE)                                                                  \
-    do {                                                                                           \
-        const TYPE *p = (const TYPE *)data + start;                                                \
-        size_t x = 0;                                                                              \
-        while (x < n) {                                                                            \
-            const TYPE v = p[x];                                                                   \
-            const size_t xs = x;                                                                   \
-            while (++x < n && p[x] == v) {                                                         \
-            }                                                                                      \
-            const uint32_t code = LD_RUN_CODE(lookup, UTYPE, v);                                   \
-            if (code)                                                                              \
-                ld_bbox_add_run(&boxes[code - 1], xs, x - 1, y, z);                                \
-        }                                                                                          \
-    } while (0)
 
 static void ld_scan_row(ld_bbox *boxes, const ld_lookup *lookup, const void *data, size_t start,
                         size_t n, size_t y, size_t z)
 {
-    switch (lookup->dtype) {
-    case LOBEDICE_UINT8:
-    case LOBEDICE_INT8: ld_scan_runs_narrow(boxes, lookup, data, start, n, y, z, 1); return;
-    case LOBEDICE_UINT16:
-    case LOBEDICE_INT16: ld_scan_runs_narrow(boxes, lookup, data, start, n, y, z, 2); return;
-    case LOBEDICE_UINT32: LD_SCAN_RUNS(uint32_t, uint32_t); return;
-    case LOBEDICE_INT32: LD_SCAN_RUNS(int32_t, uint32_t); return;
+    const size_t width = lobedice_dtype_size(lookup->dtype);
+    const unsigned char *row = (const unsigned char *)data + start * width;
+    switch (width) {
+    case 1: ld_scan_runs(boxes, lookup, row, n, y, z, 1); return;
+    case 2: ld_scan_runs(boxes, lookup, row, n, y, z, 2); return;
+    default: ld_scan_runs(boxes, lookup, row, n, y, z, 4); return;
     }
 }
-#undef LD_SCAN_RUNS
 
 typedef struct ld_bbox_job {
     const lobedice_volume *vol[2];
-    ld_lookup lookup[2]; /* label i of the list -> code i+1 */
+    const ld_lookup *lookup[2]; /* label i of the list -> code i+1 */
     size_t nlabels, nrows, ntasks;
     ld_bbox *partial; /* [task][volume][label] */
 } ld_bbox_job;
@@ -146,89 +124,70 @@ static void ld_bbox_task(void *ctx, size_t t)
     const size_t r0 = job->nrows * t / job->ntasks, r1 = job->nrows * (t + 1) / job->ntasks;
     for (size_t r = r0; r < r1; r++)
         for (int s = 0; s < 2; s++)
-            ld_scan_row(mine + s * job->nlabels, &job->lookup[s], job->vol[s]->data, r * nx, nx,
+            ld_scan_row(mine + s * job->nlabels, job->lookup[s], job->vol[s]->data, r * nx, nx,
                         r % ny, r / ny);
 }
 
 /* ---- 2. Membership and surface bits inside a set's box --------------------------------------- */
 
-/* out[i] = (first) or |= the member bit of value start+i, for 8- and 16-bit values: label maps
- * are long runs of one value, so each run is found eight bytes at a time and gets one lookup. */
-static LD_ALWAYS_INLINE void ld_member_runs(uint8_t *out, const ld_lookup *lookup, const void *data,
-                                            size_t start, size_t n, const size_t width,
+/* out[i] = (first) or |= the member bit of value i of the row. in_set[code] is 1|2 when the
+ * label of the code is in the set, 0 otherwise (code 0 included); bit is 1 (ref) or 2 (pred). */
+static LD_ALWAYS_INLINE void ld_member_runs(uint8_t *out, const ld_lookup *lookup,
+                                            const uint8_t *in_set, uint8_t bit,
+                                            const unsigned char *row, size_t n, const size_t width,
                                             const bool first)
 {
-    const unsigned char *p = (const unsigned char *)data + start * width;
-    const size_t per = 8 / width;
-    size_t x = 0;
-    while (x < n) {
-        const uint32_t v = ld_raw_at(p + x * width, width);
-        const uint64_t pattern =
-            width == 1 ? v * UINT64_C(0x0101010101010101) : v * UINT64_C(0x0001000100010001);
-        size_t e = x + 1;
-        for (uint64_t w; e + per <= n && (memcpy(&w, p + e * width, 8), w == pattern);)
-            e += per;
-        while (e < n && ld_raw_at(p + e * width, width) == v)
-            e++;
-        const uint8_t bit = (uint8_t)lookup->table[v];
+    for (size_t x = 0, end; x < n; x = end) {
+        uint32_t code;
+        end = ld_next_run(&code, lookup, row, x, n, width);
+        const uint8_t member = in_set[code] & bit;
         if (first)
-            memset(out + x, bit, e - x);
-        else if (bit)
-            for (size_t i = x; i < e; i++)
-                out[i] |= bit;
-        x = e;
+            memset(out + x, member, end - x);
+        else if (member)
+            for (size_t i = x; i < end; i++)
+                out[i] |= member;
     }
 }
-
-/* out[i] |= the code of value start+i, 32-bit values: one search per run. */
-#define LD_MEMBER_SEARCH(TYPE)                                                                     \
-    do {                                                                                           \
-        const TYPE *p = (const TYPE *)data + start;                                                \
-        uint8_t bit = 0;                                                                           \
-        for (size_t i = 0; i < n; i++) {                                                           \
-            if (i == 0 || p[i] != p[i - 1])                                                        \
-                bit = (uint8_t)ld_lookup_search(lookup, (int64_t)p[i]);                            \
-            out[i] |= bit;                                                                         \
-        }                                                                                          \
-    } while (0)
 
 /* The member bits of one row of one volume: written when `first`, else ORed in. */
-static void ld_member_row(uint8_t *out, const ld_lookup *lookup, const void *data, size_t start,
-                          size_t n, bool first)
+static void ld_member_row(uint8_t *out, const ld_lookup *lookup, const uint8_t *in_set, uint8_t bit,
+                          const void *data, size_t start, size_t n, bool first)
 {
-    switch (lookup->dtype) {
-    case LOBEDICE_UINT8:
-    case LOBEDICE_INT8:
+    const size_t width = lobedice_dtype_size(lookup->dtype);
+    const unsigned char *row = (const unsigned char *)data + start * width;
+    switch (width) {
+    case 1:
         if (first)
-            ld_member_runs(out, lookup, data, start, n, 1, true);
+            ld_member_runs(out, lookup, in_set, bit, row, n, 1, true);
         else
-            ld_member_runs(out, lookup, data, start, n, 1, false);
+            ld_member_runs(out, lookup, in_set, bit, row, n, 1, false);
         return;
-    case LOBEDICE_UINT16:
-    case LOBEDICE_INT16:
+    case 2:
         if (first)
-            ld_member_runs(out, lookup, data, start, n, 2, true);
+            ld_member_runs(out, lookup, in_set, bit, row, n, 2, true);
         else
-            ld_member_runs(out, lookup, data, start, n, 2, false);
+            ld_member_runs(out, lookup, in_set, bit, row, n, 2, false);
         return;
-    case LOBEDICE_UINT32:
-    case LOBEDICE_INT32:
+    default:
         if (first)
-            memset(out, 0, n);
-        if (lookup->dtype == LOBEDICE_UINT32)
-            LD_MEMBER_SEARCH(uint32_t);
+            ld_member_runs(out, lookup, in_set, bit, row, n, 4, true);
         else
-            LD_MEMBER_SEARCH(int32_t);
+            ld_member_runs(out, lookup, in_set, bit, row, n, 4, false);
         return;
     }
 }
-#undef LD_MEMBER_SEARCH
+
+/* The box of a set: the bounding box of A and B together, in voxels. */
+typedef struct ld_set_box {
+    size_t lo[3], n[3]; /* n[0] == 0: A and B are both empty */
+} ld_set_box;
 
 typedef struct ld_set_job {
     const lobedice_volume *vol[2];
-    ld_lookup member[2]; /* value -> 1 (ref in the set) or 2 (pred in the set) */
-    size_t lo[3], n[3];  /* the box in the image */
-    bool planar;         /* a 2-D image: in-plane neighbours only */
+    const ld_lookup *lookup[2]; /* the call's lookups: label i of its list -> code i+1 */
+    const uint8_t *in_set;      /* per code: 1|2 when its label is in the set */
+    size_t lo[3], n[3];         /* the box in the image */
+    bool planar;                /* a 2-D image: in-plane neighbours only */
     size_t nrows, ntasks;
     uint8_t *mem;                /* box bytes: bit 1 in A, bit 2 in B */
     uint8_t *row_any;            /* per box row: holds a member */
@@ -249,7 +208,8 @@ static void ld_member_task(void *ctx, size_t t)
         const size_t start = ((job->lo[2] + z) * iny + job->lo[1] + y) * inx + job->lo[0];
         uint8_t *out = job->mem + r * bx;
         for (int s = 0; s < 2; s++)
-            ld_member_row(out, &job->member[s], job->vol[s]->data, start, bx, s == 0);
+            ld_member_row(out, job->lookup[s], job->in_set, (uint8_t)(1u << s), job->vol[s]->data,
+                          start, bx, s == 0);
         uint8_t any = 0;
         for (size_t x = 0; x < bx; x++)
             any |= out[x];
@@ -427,20 +387,6 @@ typedef struct ld_workspace {
     size_t dist_capacity;
 } ld_workspace;
 
-/* The box of a set in voxels; false when it is empty. */
-static bool ld_box_of(size_t lo[3], size_t n[3], const ld_bbox *box_a, const ld_bbox *box_b)
-{
-    ld_bbox box = *box_a;
-    ld_bbox_merge(&box, box_b);
-    if (ld_bbox_empty(&box))
-        return false;
-    for (int a = 0; a < 3; a++) {
-        lo[a] = box.lo[a];
-        n[a] = box.hi[a] - box.lo[a] + 1;
-    }
-    return true;
-}
-
 /* Measures one direction: distances from the surface of `query` to the surface of `feature`. */
 static lobedice_status ld_direction(ld_directed *s, ld_workspace *ws, const ld_dt_box *box,
                                     int feature, int query, uint64_t count,
@@ -463,13 +409,13 @@ static lobedice_status ld_direction(ld_directed *s, ld_workspace *ws, const ld_d
     return st;
 }
 
+/* The result of one set; job holds the call's volumes, lookups and the set's in_set codes. */
 static lobedice_status ld_measure_set(lobedice_label_surface *out, uint64_t *hist, ld_workspace *ws,
-                                      const lobedice_volume *ref, const lobedice_volume *pred,
-                                      const lobedice_label_set *set, const ld_bbox *box_a,
-                                      const ld_bbox *box_b, const lobedice_surface_options *opts)
+                                      ld_set_job *job, int64_t id, const ld_set_box *box,
+                                      const lobedice_surface_options *opts)
 {
     const double nan = NAN;
-    out->label = set->id;
+    out->label = id;
     out->ref_surface_voxels = out->pred_surface_voxels = 0;
     out->hd = out->hd95 = out->assd = out->nsd = nan;
     out->hd_ref_to_pred = out->hd_pred_to_ref = nan;
@@ -477,59 +423,49 @@ static lobedice_status ld_measure_set(lobedice_label_surface *out, uint64_t *his
     out->mean_ref_to_pred = out->mean_pred_to_ref = nan;
     if (hist)
         memset(hist, 0, opts->histogram_bins * sizeof *hist);
-
-    ld_set_job job = {.vol = {ref, pred}, .planar = ref->size[2] == 1};
-    if (!ld_box_of(job.lo, job.n, box_a, box_b))
+    if (box->n[0] == 0)
         return LOBEDICE_OK;
-    job.nrows = job.n[1] * job.n[2];
-    job.ntasks = job.nrows < 1024 ? job.nrows : 1024;
-    job.mem = ws->scratch;
-    job.row_any = ws->row_any;
-    job.flags = ws->flags;
-    job.row_count[0] = ws->row_count[0];
-    job.row_count[1] = ws->row_count[1];
-    job.zeros = ws->edge_rows;
-    job.ones = ws->edge_rows + job.n[0];
 
-    lobedice_status st = LOBEDICE_ENOMEM;
-    uint32_t *bits = malloc((set->nlabels ? set->nlabels : 1) * sizeof *bits);
-    if (!bits)
-        goto done;
-    for (int s = 0; s < 2; s++) {
-        for (size_t i = 0; i < set->nlabels; i++)
-            bits[i] = 1u << s;
-        if (ld_lookup_init(&job.member[s], job.vol[s]->dtype, set->labels, bits, set->nlabels) !=
-            LOBEDICE_OK)
-            goto done;
+    for (int a = 0; a < 3; a++) {
+        job->lo[a] = box->lo[a];
+        job->n[a] = box->n[a];
     }
-    memset(ws->edge_rows, 0, job.n[0]);
-    memset(ws->edge_rows + job.n[0], 1 | 2, job.n[0]);
+    job->nrows = job->n[1] * job->n[2];
+    job->ntasks = job->nrows < 1024 ? job->nrows : 1024;
+    job->mem = ws->scratch;
+    job->row_any = ws->row_any;
+    job->flags = ws->flags;
+    job->row_count[0] = ws->row_count[0];
+    job->row_count[1] = ws->row_count[1];
+    job->zeros = ws->edge_rows;
+    job->ones = ws->edge_rows + job->n[0];
+    memset(ws->edge_rows, 0, job->n[0]);
+    memset(ws->edge_rows + job->n[0], 1 | 2, job->n[0]);
 
-    ld_parallel_for(opts->threads, job.ntasks, ld_member_task, &job);
-    ld_parallel_for(opts->threads, job.ntasks, ld_surface_task, &job);
+    ld_parallel_for(opts->threads, job->ntasks, ld_member_task, job);
+    ld_parallel_for(opts->threads, job->ntasks, ld_surface_task, job);
 
     uint64_t count[2] = {0, 0};
-    for (size_t r = 0; r < job.nrows; r++) {
-        count[0] += job.row_count[0][r];
-        count[1] += job.row_count[1][r];
+    for (size_t r = 0; r < job->nrows; r++) {
+        count[0] += job->row_count[0][r];
+        count[1] += job->row_count[1][r];
     }
     out->ref_surface_voxels = count[0];
     out->pred_surface_voxels = count[1];
-    st = LOBEDICE_OK;
     if (!count[0] || !count[1])
-        goto done;
+        return LOBEDICE_OK;
 
-    ld_dt_box dt = {.flags = job.flags, .row_count = {job.row_count[0], job.row_count[1]}};
+    ld_dt_box dt = {.flags = job->flags, .row_count = {job->row_count[0], job->row_count[1]}};
     for (int a = 0; a < 3; a++) {
-        dt.n[a] = job.n[a];
-        dt.spacing[a] = ref->spacing[a];
+        dt.n[a] = job->n[a];
+        dt.spacing[a] = job->vol[0]->spacing[a];
     }
     ld_directed ab, ba;
-    st = ld_direction(&ab, ws, &dt, 1, 0, count[0], opts, hist);
+    lobedice_status st = ld_direction(&ab, ws, &dt, 1, 0, count[0], opts, hist);
     if (st == LOBEDICE_OK)
         st = ld_direction(&ba, ws, &dt, 0, 1, count[1], opts, hist);
     if (st != LOBEDICE_OK)
-        goto done;
+        return st;
 
     const double total = (double)(ab.n + ba.n);
     out->hd_ref_to_pred = ab.max;
@@ -542,28 +478,23 @@ static lobedice_status ld_measure_set(lobedice_label_surface *out, uint64_t *his
     out->hd95 = ab.p95 > ba.p95 ? ab.p95 : ba.p95;
     out->assd = (ab.sum + ba.sum) / total;
     out->nsd = (double)(ab.within + ba.within) / total;
-
-done:
-    ld_lookup_free(&job.member[0]);
-    ld_lookup_free(&job.member[1]);
-    free(bits);
-    return st;
+    return LOBEDICE_OK;
 }
 
 /* Allocates the workspace for the largest of the sets' boxes. */
-static lobedice_status ld_workspace_init(ld_workspace *ws, const ld_bbox *set_boxes, size_t nsets)
+static lobedice_status ld_workspace_init(ld_workspace *ws, const ld_set_box *boxes, size_t nsets)
 {
     size_t voxels = 0, scratch = 0, rows = 0, side = 0;
     for (size_t i = 0; i < nsets; i++) {
-        size_t lo[3], n[3], pairs;
-        if (!ld_box_of(lo, n, &set_boxes[2 * i], &set_boxes[2 * i + 1]))
+        const size_t *n = boxes[i].n;
+        size_t pairs;
+        if (n[0] == 0)
             continue;
-        if (n[0] > UINT32_MAX || n[1] > UINT32_MAX || n[2] > UINT32_MAX)
-            return LOBEDICE_EOVERFLOW; /* row counts and envelope indices are 32-bit */
-        /* no overflow: the box lies inside a validated volume */
-        const size_t nvox = n[0] * n[1] * n[2];
+        /* the one check of the box's sides (row counts and envelope indices are 32-bit) and of
+         * its pair bytes; every product below is smaller than those bytes */
         if (ld_dt_pair_bytes(&pairs, n) != LOBEDICE_OK)
             return LOBEDICE_EOVERFLOW;
+        const size_t nvox = n[0] * n[1] * n[2];
         voxels = nvox > voxels ? nvox : voxels;
         scratch = pairs > scratch ? pairs : scratch;
         rows = n[1] * n[2] > rows ? n[1] * n[2] : rows;
@@ -592,6 +523,39 @@ static void ld_workspace_free(ld_workspace *ws)
     free(ws->row_count[1]);
     free(ws->edge_rows);
     free(ws->dist);
+}
+
+/* The bounding box of label i of the list in either volume: boxes[i] (ref), boxes[nlabels + i]
+ * (pred); one pass over both volumes for all labels. */
+static lobedice_status ld_label_boxes(ld_bbox *boxes, ld_bbox_job *job, size_t threads)
+{
+    const size_t nlabels = job->nlabels;
+    for (size_t i = 0; i < 2 * nlabels; i++)
+        ld_bbox_clear(&boxes[i]);
+    if (!nlabels)
+        return LOBEDICE_OK;
+    const lobedice_volume *ref = job->vol[0];
+    job->nrows = ref->size[1] * ref->size[2];
+    job->ntasks = job->nrows < 256 ? job->nrows : 256;
+    /* keep the per-task boxes under about 64 MB when very many labels are asked for */
+    const size_t budget = (size_t)64 << 20;
+    size_t per_task, bytes;
+    if (!ld_mul_size(2 * sizeof(ld_bbox), nlabels, &per_task))
+        return LOBEDICE_EOVERFLOW;
+    if (job->ntasks > 1 && per_task > budget / job->ntasks)
+        job->ntasks = budget / per_task > 1 ? budget / per_task : 1;
+    if (!ld_mul_size(job->ntasks, per_task, &bytes))
+        return LOBEDICE_EOVERFLOW;
+    job->partial = malloc(bytes);
+    if (!job->partial)
+        return LOBEDICE_ENOMEM;
+    ld_parallel_for(threads, job->ntasks, ld_bbox_task, job);
+    for (size_t i = 0; i < 2 * nlabels; i++)
+        for (size_t t = 0; t < job->ntasks; t++)
+            ld_bbox_merge(&boxes[i], &job->partial[t * 2 * nlabels + i]);
+    free(job->partial);
+    job->partial = NULL;
+    return LOBEDICE_OK;
 }
 
 /* ---- Entry points ---------------------------------------------------------------------------- */
@@ -634,101 +598,79 @@ lobedice_status lobedice_surface_distances_sets(lobedice_label_surface *out,
     st = ld_check_options(opts, nsets);
     if (st != LOBEDICE_OK)
         return st;
-    size_t nall = 0;
-    for (size_t i = 0; i < nsets; i++) {
-        if (sets[i].nlabels && !sets[i].labels)
-            return LOBEDICE_EINVAL;
-        if (!ld_add_size(nall, sets[i].nlabels, &nall))
-            return LOBEDICE_EOVERFLOW;
-    }
-    if (nsets == 0)
-        return LOBEDICE_OK;
 
-    /* Every label asked for, sorted and unique; their boxes in both volumes. */
-    st = LOBEDICE_ENOMEM;
-    size_t bytes;
-    if (!ld_mul_size(nall ? nall : 1, sizeof(int64_t), &bytes))
-        return LOBEDICE_EOVERFLOW;
-    ld_bbox_job job = {.vol = {ref, pred}};
-    ld_workspace ws = {.flags = NULL};
-    ld_bbox *boxes = NULL, *set_boxes = NULL;
-    double *weight = NULL;
-    uint32_t *codes = NULL;
-    int64_t *all = malloc(bytes);
-    if (!all)
-        goto done;
-    for (size_t i = 0, k = 0; i < nsets; i++)
-        for (size_t j = 0; j < sets[i].nlabels; j++)
-            all[k++] = sets[i].labels[j];
-    ld_sort_int64(all, nall);
+    /* Every label asked for, sorted and unique: label i of the list has code i+1 in both
+     * volumes' lookups. */
+    int64_t *all = NULL;
     size_t nunique = 0;
-    for (size_t i = 0; i < nall; i++)
-        if (nunique == 0 || all[i] != all[nunique - 1])
-            all[nunique++] = all[i];
-    if (nunique >= UINT32_MAX) {
-        st = LOBEDICE_EOVERFLOW;
-        goto done;
+    st = ld_label_sets_distinct(&all, &nunique, sets, nsets);
+    if (st != LOBEDICE_OK || nsets == 0) {
+        free(all);
+        return st;
     }
-
-    job.nlabels = nunique;
-    job.nrows = ref->size[1] * ref->size[2];
-    job.ntasks = job.nrows < 256 ? job.nrows : 256;
-    /* keep the per-task boxes under about 64 MB when very many labels are asked for */
-    size_t per_task = 2 * (nunique ? nunique : 1) * sizeof(ld_bbox);
-    if (job.ntasks > 1 && per_task > ((size_t)64 << 20) / job.ntasks)
-        job.ntasks = ((size_t)64 << 20) / per_task > 1 ? ((size_t)64 << 20) / per_task : 1;
-    if (!ld_mul_size(job.ntasks, per_task, &bytes))
+    ld_bbox_job job = {.vol = {ref, pred}, .nlabels = nunique};
+    ld_set_job set_job = {.vol = {ref, pred}, .planar = ref->size[2] == 1};
+    ld_lookup lookups[2];
+    memset(lookups, 0, sizeof lookups);
+    ld_workspace ws = {.flags = NULL};
+    ld_bbox *boxes = NULL;
+    ld_set_box *set_boxes = NULL;
+    double *weight = NULL;
+    uint8_t *in_set = NULL;
+    size_t box_bytes, set_box_bytes, weight_bytes;
+    st = LOBEDICE_EOVERFLOW;
+    if (!ld_mul_size(2 * sizeof *boxes, nunique ? nunique : 1, &box_bytes) ||
+        !ld_mul_size(nsets, sizeof *set_boxes, &set_box_bytes) ||
+        !ld_mul_size(nsets, sizeof *weight, &weight_bytes))
         goto done;
-    job.partial = malloc(bytes);
-    boxes = malloc(per_task);
-    set_boxes = malloc(2 * nsets * sizeof *set_boxes);
-    weight = malloc(nsets * sizeof *weight);
-    codes = malloc((nunique ? nunique : 1) * sizeof *codes);
-    if (!job.partial || !boxes || !set_boxes || !weight || !codes)
+    st = LOBEDICE_ENOMEM;
+    boxes = malloc(box_bytes);
+    set_boxes = malloc(set_box_bytes);
+    weight = malloc(weight_bytes);
+    in_set = malloc(nunique + 1); /* nunique < UINT32_MAX */
+    if (!boxes || !set_boxes || !weight || !in_set)
         goto done;
-    for (size_t i = 0; i < nunique; i++)
-        codes[i] = (uint32_t)(i + 1);
-    for (int v = 0; v < 2; v++)
-        if (ld_lookup_init(&job.lookup[v], job.vol[v]->dtype, all, codes, nunique) != LOBEDICE_OK)
-            goto done;
-    if (nunique)
-        ld_parallel_for(opts->threads, job.ntasks, ld_bbox_task, &job);
-    for (size_t i = 0; i < 2 * nunique; i++) {
-        ld_bbox_clear(&boxes[i]);
-        for (size_t t = 0; t < job.ntasks; t++)
-            ld_bbox_merge(&boxes[i], &job.partial[t * 2 * nunique + i]);
-    }
+    st = ld_lookup_pair_init(lookups, &job.lookup[0], &job.lookup[1], ref->dtype, pred->dtype, all,
+                             NULL, nunique);
+    if (st != LOBEDICE_OK)
+        goto done;
+    st = ld_label_boxes(boxes, &job, opts->threads);
+    if (st != LOBEDICE_OK)
+        goto done;
 
-    /* A set's box in each volume is the union of its labels' boxes. */
+    /* A set's box: the union of its labels' boxes in both volumes; its weight in the progress
+     * reports is the box's voxel count. */
     double total_weight = 0;
     for (size_t i = 0; i < nsets; i++) {
-        ld_bbox *a = &set_boxes[2 * i], *b = &set_boxes[2 * i + 1], both;
-        ld_bbox_clear(a);
-        ld_bbox_clear(b);
+        ld_bbox both;
+        ld_bbox_clear(&both);
         for (size_t j = 0; j < sets[i].nlabels; j++) {
             const size_t u = ld_find_sorted(all, nunique, sets[i].labels[j]);
-            ld_bbox_merge(a, &boxes[u]);
-            ld_bbox_merge(b, &boxes[nunique + u]);
+            ld_bbox_merge(&both, &boxes[u]);
+            ld_bbox_merge(&both, &boxes[nunique + u]);
         }
-        both = *a;
-        ld_bbox_merge(&both, b);
         weight[i] = 1.0;
-        if (!ld_bbox_empty(&both))
-            for (int ax = 0; ax < 3; ax++)
-                weight[i] *= (double)(both.hi[ax] - both.lo[ax] + 1);
+        for (int a = 0; a < 3; a++) {
+            set_boxes[i].lo[a] = both.lo[a];
+            set_boxes[i].n[a] = ld_bbox_empty(&both) ? 0 : both.hi[a] - both.lo[a] + 1;
+            weight[i] *= ld_bbox_empty(&both) ? 1.0 : (double)set_boxes[i].n[a];
+        }
         total_weight += weight[i];
     }
-    free(job.partial);
-    job.partial = NULL;
 
     st = ld_workspace_init(&ws, set_boxes, nsets);
     if (st != LOBEDICE_OK)
         goto done;
+    set_job.lookup[0] = job.lookup[0];
+    set_job.lookup[1] = job.lookup[1];
+    set_job.in_set = in_set;
     double done_weight = 0;
     for (size_t i = 0; i < nsets; i++) {
+        memset(in_set, 0, nunique + 1);
+        for (size_t j = 0; j < sets[i].nlabels; j++)
+            in_set[ld_find_sorted(all, nunique, sets[i].labels[j]) + 1] = 1 | 2;
         uint64_t *hist = opts->histogram ? opts->histogram + i * opts->histogram_bins : NULL;
-        st = ld_measure_set(&out[i], hist, &ws, ref, pred, &sets[i], &set_boxes[2 * i],
-                            &set_boxes[2 * i + 1], opts);
+        st = ld_measure_set(&out[i], hist, &ws, &set_job, sets[i].id, &set_boxes[i], opts);
         if (st != LOBEDICE_OK)
             goto done;
         done_weight += weight[i];
@@ -739,14 +681,13 @@ lobedice_status lobedice_surface_distances_sets(lobedice_label_surface *out,
 
 done:
     ld_workspace_free(&ws);
-    ld_lookup_free(&job.lookup[0]);
-    ld_lookup_free(&job.lookup[1]);
-    free(codes);
+    ld_lookup_pair_free(lookups);
     free(job.partial);
     free(all);
     free(boxes);
     free(set_boxes);
     free(weight);
+    free(in_set);
     return st;
 }
 
@@ -754,20 +695,14 @@ lobedice_status lobedice_surface_distances(lobedice_label_surface *out, const lo
                                            const lobedice_volume *pred, const int64_t *labels,
                                            size_t nlabels, double tolerance_mm)
 {
-    if (nlabels && !labels)
-        return LOBEDICE_EINVAL;
-    size_t bytes;
-    if (!ld_mul_size(nlabels ? nlabels : 1, sizeof(lobedice_label_set), &bytes))
-        return LOBEDICE_EOVERFLOW;
-    lobedice_label_set *sets = malloc(bytes);
-    if (!sets)
-        return LOBEDICE_ENOMEM;
-    for (size_t i = 0; i < nlabels; i++)
-        sets[i] = (lobedice_label_set){.id = labels[i], .labels = &labels[i], .nlabels = 1};
+    lobedice_label_set *sets;
+    lobedice_status st = ld_single_label_sets(&sets, labels, nlabels);
+    if (st != LOBEDICE_OK)
+        return st;
     lobedice_surface_options opts;
     lobedice_surface_options_init(&opts);
     opts.tolerance_mm = tolerance_mm;
-    lobedice_status st = lobedice_surface_distances_sets(out, ref, pred, sets, nlabels, &opts);
+    st = lobedice_surface_distances_sets(out, ref, pred, sets, nlabels, &opts);
     free(sets);
     return st;
 }

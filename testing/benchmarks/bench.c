@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <malloc.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 double bench_now(void)
 {
@@ -30,17 +32,55 @@ double bench_median(double *v, size_t n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-double bench_time_median(void (*fn)(void *ctx), void *ctx, int repeats)
+void bench_time_stats(void (*fn)(void *ctx), void *ctx, int repeats, double *median, double *min)
 {
-    double t[64];
-    if (repeats > 64)
-        repeats = 64;
+    double t[BENCH_MAX_REPEATS];
+    if (repeats < 1)
+        repeats = 1;
+    if (repeats > BENCH_MAX_REPEATS)
+        repeats = BENCH_MAX_REPEATS;
+    fn(ctx); /* warm-up: caches, page faults, thread pools */
     for (int r = 0; r < repeats; r++) {
         double t0 = bench_now();
         fn(ctx);
         t[r] = bench_now() - t0;
     }
-    return bench_median(t, (size_t)repeats);
+    double m = bench_median(t, (size_t)repeats); /* sorts t */
+    if (median)
+        *median = m;
+    if (min)
+        *min = t[0];
+}
+
+size_t bench_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (size_t)n : 1;
+}
+
+int bench_parse_count(const char *text, long min, long max, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int bench_parse_size(const char *text, size_t size[3])
+{
+    size_t v[3], n = 1;
+    char tail;
+    /* %zu would take "-1" as a huge size */
+    if (strchr(text, '-') || sscanf(text, "%zu,%zu,%zu%c", &v[0], &v[1], &v[2], &tail) != 3)
+        return -1;
+    for (int a = 0; a < 3; a++)
+        if (v[a] == 0 || __builtin_mul_overflow(n, v[a], &n))
+            return -1;
+    memcpy(size, v, sizeof v);
+    return 0;
 }
 
 size_t bench_peak_rss(void)

@@ -7,11 +7,15 @@
  *
  *   bench_cli [--size X,Y,Z] [--repeats N] [--dir FOLDER]
  *
- * Goals (issue 6): under 2 s, and a peak under 3x the two input volumes. */
+ * The files go to a new folder made inside FOLDER (default $TMPDIR or /tmp), removed with all
+ * it holds at the end. Goals (issue 6): under 2 s, and a peak under 3x the two input volumes. */
 #define _GNU_SOURCE
 #include "bench.h"
+#include "phantom.h"
 
 #include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +26,13 @@
 
 typedef struct child_run {
     int status;
-    double seconds;
     size_t peak_rss; /* bytes */
 } child_run;
 
-/* fork + exec + wait4: the child's own wall time and peak RSS; its stdout goes to /dev/null. */
+/* fork + exec + wait4: the child's exit status and peak RSS; its stdout goes to /dev/null. */
 static int run(child_run *out, char *const argv[])
 {
     fflush(NULL); /* the child must not inherit unflushed output */
-    double t0 = bench_now();
     pid_t pid = fork();
     if (pid < 0)
         return -1;
@@ -46,10 +48,32 @@ static int run(child_run *out, char *const argv[])
     while (wait4(pid, &status, 0, &ru) < 0)
         if (errno != EINTR)
             return -1;
-    out->seconds = bench_now() - t0;
     out->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     out->peak_rss = (size_t)ru.ru_maxrss * 1024;
     return 0;
+}
+
+/* LobeDice runs timed by bench_time_stats: the highest peak RSS over them (the warm-up run
+ * included), and whether every one succeeded (after a failure the other calls do nothing). */
+typedef struct timed_runs {
+    char *const *argv;
+    size_t peak_rss;
+    int failed, status;
+} timed_runs;
+
+static void run_timed(void *ctx)
+{
+    timed_runs *t = ctx;
+    child_run r;
+    if (t->failed)
+        return;
+    if (run(&r, t->argv) != 0 || r.status != 0) {
+        t->failed = 1;
+        t->status = r.status;
+        return;
+    }
+    if (r.peak_rss > t->peak_rss)
+        t->peak_rss = r.peak_rss;
 }
 
 /* One more run as Slicer makes it (--returnparameterfile), reading the progress lines as they
@@ -93,50 +117,85 @@ static void print_stages(char *const argv[])
     printf(" total %.2f s\n", bench_now() - start);
 }
 
-/* Bytes of the voxel data of a NRRD written by lobedice-phantom (sizes and type from its
- * header), i.e. the volume as it sits in memory once read. */
-static size_t nrrd_volume_bytes(const char *path)
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    char line[512];
-    size_t sizes[3] = {0, 0, 0}, bytes = 0;
-    while (fgets(line, sizeof line, f) && line[0] != '\n') {
-        if (sscanf(line, "sizes: %zu %zu %zu", &sizes[0], &sizes[1], &sizes[2]) == 3)
-            continue;
-        if (!strncmp(line, "type: short", 11))
-            bytes = 2;
-        else if (!strncmp(line, "type: unsigned char", 19))
-            bytes = 1;
-    }
-    fclose(f);
-    return sizes[0] * sizes[1] * sizes[2] * bytes;
+    (void)st;
+    (void)type;
+    (void)ftw;
+    if (remove(path) != 0)
+        fprintf(stderr, "bench_cli: cannot remove %s: %s\n", path, strerror(errno));
+    return 0; /* go on with the rest */
+}
+
+/* The voxels of the prediction lobedice-phantom writes with --crop-prediction: its non-zero
+ * bounding box (the same rule, phantom_content_box). 0 when out of memory. */
+static size_t cropped_voxels(const size_t size[3])
+{
+    uint8_t *pred = phantom_new(size, PHANTOM_PREDICTION);
+    size_t lo[3], hi[3], n = 0;
+    if (pred && phantom_content_box(pred, size, lo, hi) == 0)
+        n = (hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]);
+    free(pred);
+    return n;
+}
+
+static void usage(FILE *to)
+{
+    fprintf(to, "usage: bench_cli [--size X,Y,Z] [--repeats N (1..64)] [--dir FOLDER]\n");
 }
 
 int main(int argc, char **argv)
 {
-    const char *size = "512,512,320";
+    static const struct option longs[] = {{"size", required_argument, NULL, 's'},
+                                          {"repeats", required_argument, NULL, 'r'},
+                                          {"dir", required_argument, NULL, 'd'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    size_t dims[3] = {512, 512, 320};
     int repeats = 5;
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s/lobedice-bench-cli-%ld",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--size") && i + 1 < argc)
-            size = argv[++i];
-        else if (!strcmp(argv[i], "--repeats") && i + 1 < argc)
-            repeats = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
-            snprintf(dir, sizeof dir, "%s", argv[++i]);
-        else {
-            fprintf(stderr, "usage: bench_cli [--size X,Y,Z] [--repeats N] [--dir FOLDER]\n");
-            return 2;
+    const char *base = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    long v;
+    for (int c; (c = getopt_long(argc, argv, "", longs, NULL)) != -1;) {
+        switch (c) {
+        case 's':
+            if (bench_parse_size(optarg, dims) != 0) {
+                fprintf(stderr, "bench_cli: --size expects X,Y,Z positive integers, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'r':
+            if (bench_parse_count(optarg, 1, BENCH_MAX_REPEATS, &v) != 0) {
+                fprintf(stderr, "bench_cli: --repeats expects an integer in 1..%d, not '%s'\n",
+                        BENCH_MAX_REPEATS, optarg);
+                return 2;
+            }
+            repeats = (int)v;
+            break;
+        case 'd': base = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
         }
     }
-    if (repeats < 1 || repeats > 64)
-        repeats = 5;
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        fprintf(stderr, "bench_cli: cannot create %s: %s\n", dir, strerror(errno));
+    if (optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    char size[96];
+    snprintf(size, sizeof size, "%zu,%zu,%zu", dims[0], dims[1], dims[2]);
+    const size_t voxels = dims[0] * dims[1] * dims[2]; /* bench_parse_size checked the product */
+    const size_t cropped = cropped_voxels(dims);       /* before any child: they inherit our RSS */
+    if (!cropped) {
+        fprintf(stderr, "bench_cli: not enough memory for the %s phantom\n", size);
+        return 1;
+    }
+    char dir[512];
+    if ((size_t)snprintf(dir, sizeof dir, "%s/lobedice-bench-cli-XXXXXX", base) >= sizeof dir) {
+        fprintf(stderr, "bench_cli: the folder name %s is too long\n", base);
+        return 2;
+    }
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "bench_cli: cannot create a folder in %s: %s\n", base, strerror(errno));
         return 1;
     }
     static const struct {
@@ -146,21 +205,22 @@ int main(int argc, char **argv)
         {"short", "short", 0}, {"uchar", "uchar", 0}, {"short, cropped seg", "short", 1}};
 
     printf("LobeDice end to end on the %s phantom (raw NRRD), surface distances and regions,\n"
-           "JSON + table + error map written; %d runs after a warm-up, %ld online cores\n\n",
-           size, repeats, sysconf(_SC_NPROCESSORS_ONLN));
+           "JSON + table + error map written; %d runs after a warm-up, %zu online cores\n\n",
+           size, repeats, bench_cpu_count());
     printf("%-20s %12s %12s %10s %12s %14s\n", "inputs", "inputs MiB", "median s", "min s",
            "peak RSS MiB", "RSS / inputs");
     int failed = 0;
+    char ref[600], pred[600], json[600], table[600], map[600], params[600];
+    snprintf(ref, sizeof ref, "%s/reference.nrrd", dir);
+    snprintf(pred, sizeof pred, "%s/prediction.nrrd", dir);
+    snprintf(json, sizeof json, "%s/report.json", dir);
+    snprintf(table, sizeof table, "%s/table.csv", dir);
+    snprintf(map, sizeof map, "%s/errormap.nrrd", dir);
+    snprintf(params, sizeof params, "%s/return.params", dir);
     for (size_t c = 0; c < sizeof configs / sizeof *configs; c++) {
-        char ref[600], pred[600], json[600], table[600], map[600];
-        snprintf(ref, sizeof ref, "%s/reference.nrrd", dir);
-        snprintf(pred, sizeof pred, "%s/prediction.nrrd", dir);
-        snprintf(json, sizeof json, "%s/report.json", dir);
-        snprintf(table, sizeof table, "%s/table.csv", dir);
-        snprintf(map, sizeof map, "%s/errormap.nrrd", dir);
         char *make[] = {LOBEDICE_PHANTOM_EXE,
                         "--size",
-                        (char *)size,
+                        size,
                         "--type",
                         (char *)configs[c].type,
                         "--encoding",
@@ -172,9 +232,11 @@ int main(int argc, char **argv)
         child_run r;
         if (run(&r, make) != 0 || r.status != 0) {
             fprintf(stderr, "bench_cli: lobedice-phantom failed\n");
-            return 1;
+            failed = 1;
+            break;
         }
-        size_t inputs = nrrd_volume_bytes(ref) + nrrd_volume_bytes(pred);
+        const size_t bytes = strcmp(configs[c].type, "short") == 0 ? 2 : 1;
+        const size_t inputs = bytes * (voxels + (configs[c].crop ? cropped : voxels));
         char *lobedice[] = {LOBEDICE_EXE,
                             "--surfaceDistances",
                             "--outputJson",
@@ -186,26 +248,17 @@ int main(int argc, char **argv)
                             ref,
                             pred,
                             NULL};
-        double seconds[64];
-        size_t peak = 0;
-        int ok = run(&r, lobedice) == 0 && r.status == 0; /* warm-up */
-        for (int k = 0; ok && k < repeats; k++) {
-            ok = run(&r, lobedice) == 0 && r.status == 0;
-            seconds[k] = r.seconds;
-            if (r.peak_rss > peak)
-                peak = r.peak_rss;
-        }
-        if (!ok) {
-            fprintf(stderr, "bench_cli: LobeDice failed (exit %d) on %s\n", r.status,
+        timed_runs t = {lobedice, 0, 0, 0};
+        double median, min;
+        bench_time_stats(run_timed, &t, repeats, &median, &min);
+        if (t.failed) {
+            fprintf(stderr, "bench_cli: LobeDice failed (exit %d) on %s\n", t.status,
                     configs[c].name);
             failed = 1;
             continue;
         }
-        double median = bench_median(seconds, (size_t)repeats), min = seconds[0];
         printf("%-20s %12.1f %12.3f %10.3f %12.1f %13.2fx\n", configs[c].name, inputs / 1048576.0,
-               median, min, peak / 1048576.0, (double)peak / (double)inputs);
-        char params[600];
-        snprintf(params, sizeof params, "%s/return.params", dir);
+               median, min, t.peak_rss / 1048576.0, (double)t.peak_rss / (double)inputs);
         char *slicer[] = {LOBEDICE_EXE,
                           "--returnparameterfile",
                           params,
@@ -220,17 +273,10 @@ int main(int argc, char **argv)
                           pred,
                           NULL};
         print_stages(slicer);
-        if (median >= 2.0 || (double)peak >= 3.0 * (double)inputs)
+        if (median >= 2.0 || (double)t.peak_rss >= 3.0 * (double)inputs)
             printf("%-20s goal missed: median %.3f s (goal < 2 s), peak %.2fx (goal < 3x)\n", "",
-                   median, (double)peak / (double)inputs);
+                   median, (double)t.peak_rss / (double)inputs);
     }
-    char *files[] = {"reference.nrrd",   "prediction.nrrd", "report.json",   "table.csv",
-                     "table.schema.csv", "errormap.nrrd",   "errormap.ctbl", "return.params"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        char path[700];
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        remove(path);
-    }
-    rmdir(dir);
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return failed;
 }

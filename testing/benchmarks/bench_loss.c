@@ -1,20 +1,23 @@
 /* The soft Dice loss at the seed's size: batch 2 x 64 x 96 x 96 voxels x 6 channels, channels
  * last, softmax, uint8 label target, weights (0,1,1,1,1,1). Prints the median (and minimum) time
  * of loss plus gradient at one thread and at all cores, of the loss alone, of the same with a
- * one-hot target, and the peak bytes each call allocates. */
-#define _POSIX_C_SOURCE 200809L
+ * one-hot target, and the peak bytes each call allocates.
+ *
+ *   bench_loss [--repeats N] [--threads N]   (default 15 calls; all online cores for the
+ *                                             multi-threaded rows) */
+#define _GNU_SOURCE
 #include "bench.h"
 #include "phantom.h"
 
 #include <lobedice/lobedice.h>
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-enum { BATCH = 2, CHANNELS = 6, RUNS = 15 };
+enum { BATCH = 2, CHANNELS = 6 };
 
 typedef struct run_ctx {
     lobedice_dice_loss_options opts;
@@ -26,8 +29,9 @@ typedef struct run_ctx {
     lobedice_status status;
 } run_ctx;
 
-static void run(run_ctx *r)
+static void run(void *ctx)
 {
+    run_ctx *r = ctx;
     r->status = r->use_onehot
                     ? lobedice_dice_loss(&r->loss, NULL, r->grad, &r->opts, r->input, r->onehot)
                     : lobedice_dice_loss_labels(&r->loss, NULL, r->grad, &r->opts, r->input,
@@ -38,26 +42,21 @@ static void run(run_ctx *r)
     }
 }
 
-/* Times RUNS calls after one warm-up call and prints the median and the minimum. */
+/* Times `repeats` calls after one warm-up call and prints the median and the minimum in ms;
+ * threads 0 is all online cores (`many` of them). Returns the median. */
 static double report(const char *what, run_ctx *r, int use_onehot, int with_grad, float *grad,
-                     size_t threads, size_t cores)
+                     size_t threads, size_t many, int repeats)
 {
     r->use_onehot = use_onehot;
     r->grad = with_grad ? grad : NULL;
     r->opts.threads = threads;
-    run(r);
-    double t[RUNS];
-    for (int i = 0; i < RUNS; i++) {
-        double t0 = bench_now();
-        run(r);
-        t[i] = 1e3 * (bench_now() - t0);
-    }
-    double median = bench_median(t, RUNS); /* sorts t: t[0] is the minimum */
+    double median, min;
+    bench_time_stats(run, r, repeats, &median, &min);
     char label[96];
-    snprintf(label, sizeof label, "%s, %zu thread%s", what, threads ? threads : cores,
-             (threads ? threads : cores) > 1 ? "s" : "");
-    printf("  %-48s %8.2f %8.2f\n", label, median, t[0]);
-    return median;
+    snprintf(label, sizeof label, "%s, %zu thread%s", what, threads ? threads : many,
+             (threads ? threads : many) > 1 ? "s" : "");
+    printf("  %-48s %8.2f %8.2f\n", label, 1e3 * median, 1e3 * min);
+    return 1e3 * median;
 }
 
 static size_t peak_bytes(run_ctx *r, int use_onehot, int with_grad, float *grad, size_t threads)
@@ -70,13 +69,46 @@ static size_t peak_bytes(run_ctx *r, int use_onehot, int with_grad, float *grad,
     return bench_alloc_peak();
 }
 
-int main(void)
+static void usage(FILE *to)
 {
+    fprintf(to, "usage: bench_loss [--repeats N (1..64)] [--threads N]\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longs[] = {{"repeats", required_argument, NULL, 'r'},
+                                          {"threads", required_argument, NULL, 't'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    int repeats = 15;
+    size_t threads = 0; /* the multi-threaded rows: 0 = all online cores */
+    long value;
+    for (int c; (c = getopt_long(argc, argv, "", longs, NULL)) != -1;) {
+        if (c == 'r' && bench_parse_count(optarg, 1, BENCH_MAX_REPEATS, &value) == 0)
+            repeats = (int)value;
+        else if (c == 't' && bench_parse_count(optarg, 1, 1024, &value) == 0)
+            threads = (size_t)value;
+        else if (c == 'h') {
+            usage(stdout);
+            return 0;
+        } else {
+            if (c == 'r' || c == 't')
+                fprintf(stderr, "bench_loss: --%s expects an integer in 1..%d, not '%s'\n",
+                        c == 'r' ? "repeats" : "threads", c == 'r' ? BENCH_MAX_REPEATS : 1024,
+                        optarg);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return 2;
+    }
     const size_t size[3] = {96, 96, 64};
     const size_t voxels = size[0] * size[1] * size[2];
     const size_t n = BATCH * voxels;
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    const size_t cores = online > 0 ? (size_t)online : 1;
+    const size_t many =
+        threads ? threads : bench_cpu_count(); /* threads of the multi-threaded rows */
     uint8_t *reference = phantom_new(size, PHANTOM_REFERENCE);
     uint8_t *prediction = phantom_new(size, PHANTOM_PREDICTION);
     uint8_t *labels = malloc(n);
@@ -115,15 +147,17 @@ int main(void)
 
     printf("soft Dice loss: batch %d x %zu x %zu x %zu voxels x %d channels (%zu floats), channels "
            "last,\nsoftmax, weights (0,1,1,1,1,1), seed smoothing (2e-5, 1e-5); %zu online cores\n",
-           BATCH, size[2], size[1], size[0], CHANNELS, n * CHANNELS, cores);
-    printf("  %-48s %8s %8s\n", "ms per call, over 15 calls after a warm-up", "median", "min");
-    double goal = report("label target, loss + gradient", &r, 0, 1, grad, 1, cores);
-    report("label target, loss + gradient", &r, 0, 1, grad, 0, cores);
+           BATCH, size[2], size[1], size[0], CHANNELS, n * CHANNELS, bench_cpu_count());
+    char heading[64];
+    snprintf(heading, sizeof heading, "ms per call, over %d calls after a warm-up", repeats);
+    printf("  %-48s %8s %8s\n", heading, "median", "min");
+    double goal = report("label target, loss + gradient", &r, 0, 1, grad, 1, many, repeats);
+    report("label target, loss + gradient", &r, 0, 1, grad, threads, many, repeats);
     double label_loss = r.loss;
-    report("label target, loss only", &r, 0, 0, grad, 1, cores);
-    report("label target, loss only", &r, 0, 0, grad, 0, cores);
-    report("one-hot target, loss + gradient", &r, 1, 1, grad, 1, cores);
-    report("one-hot target, loss + gradient", &r, 1, 1, grad, 0, cores);
+    report("label target, loss only", &r, 0, 0, grad, 1, many, repeats);
+    report("label target, loss only", &r, 0, 0, grad, threads, many, repeats);
+    report("one-hot target, loss + gradient", &r, 1, 1, grad, 1, many, repeats);
+    report("one-hot target, loss + gradient", &r, 1, 1, grad, threads, many, repeats);
     printf("loss %.12f (label target), %.12f (one-hot target)\n", label_loss, r.loss);
     printf("goal: label target, loss + gradient, 1 thread, under 30 ms: %s (median %.2f ms)\n",
            goal < 30.0 ? "met" : "NOT met", goal);
@@ -131,11 +165,11 @@ int main(void)
     printf("peak bytes allocated by one call (the input alone is %zu bytes):\n",
            n * CHANNELS * sizeof(float));
     printf("  label target, loss + gradient:   %zu at 1 thread, %zu at %zu threads\n",
-           peak_bytes(&r, 0, 1, grad, 1), peak_bytes(&r, 0, 1, grad, 0), cores);
+           peak_bytes(&r, 0, 1, grad, 1), peak_bytes(&r, 0, 1, grad, threads), many);
     printf("  label target, loss only:         %zu at 1 thread, %zu at %zu threads\n",
-           peak_bytes(&r, 0, 0, grad, 1), peak_bytes(&r, 0, 0, grad, 0), cores);
+           peak_bytes(&r, 0, 0, grad, 1), peak_bytes(&r, 0, 0, grad, threads), many);
     printf("  one-hot target, loss + gradient: %zu at 1 thread, %zu at %zu threads\n",
-           peak_bytes(&r, 1, 1, grad, 1), peak_bytes(&r, 1, 1, grad, 0), cores);
+           peak_bytes(&r, 1, 1, grad, 1), peak_bytes(&r, 1, 1, grad, threads), many);
 
     free(reference);
     free(prediction);

@@ -1,34 +1,32 @@
-// bench_surface [--threads N] [--runs N] [--itk-runs N] [--no-itk] [--size X,Y,Z]
+// bench_surface [--threads N] [--runs N | --repeats N] [--itk-runs N] [--no-itk] [--size X,Y,Z]
 //
 // Surface distances of the 5 lobes of the lung phantom (default 512x512x320, uint8, in memory,
 // spacing from phantom_geometry), all four measures (hd, hd95, assd, nsd at 1 mm) in one call
 // of lobedice_surface_distances_sets, against itk::HausdorffDistanceImageFilter run once per
 // lobe on binary images thresholded from the same buffers (imported without a copy), with the
-// same thread count. Prints the median times, the ratio, the peak bytes the core call allocated
-// next to one float copy of the volume, and the per-lobe values of both. Also times the call
-// the LobeDice executable makes: the 5 lobes and the 3 default regions on short (int16) maps.
+// same thread count. Prints the median times (after a warm-up), the ratio, the peak bytes the core
+// call allocated next to one float copy of the volume, and the per-lobe values of both. Also times
+// the call the LobeDice executable makes: the 5 lobes and the 3 default regions on short (int16)
+// maps.
 #include "bench.h"
+#include "itk_image_util.h"
 #include "lobedice/lobedice.h"
-#include "phantom.h"
+#include "phantom_volume.h"
 
 #include <itkBinaryThresholdImageFilter.h>
 #include <itkHausdorffDistanceImageFilter.h>
-#include <itkImportImageFilter.h>
 #include <itkMultiThreaderBase.h>
 
 #include <getopt.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <thread>
 #include <vector>
 
 namespace
 {
 
 using LabelImage = itk::Image<unsigned char, 3>;
-using Import = itk::ImportImageFilter<unsigned char, 3>;
 using Threshold = itk::BinaryThresholdImageFilter<LabelImage, LabelImage>;
 using Hausdorff = itk::HausdorffDistanceImageFilter<LabelImage, LabelImage>;
 
@@ -48,38 +46,28 @@ void usage(FILE *to)
     std::fprintf(to, "usage: bench_surface [--threads N] [--runs N] [--itk-runs N] [--no-itk] "
                      "[--size X,Y,Z]\n"
                      "  --threads N   threads for LobeDice and ITK (default 2)\n"
-                     "  --runs N      LobeDice runs, the median is reported (default 5)\n"
+                     "  --runs N      LobeDice runs after a warm-up, the median is reported "
+                     "(default 5;\n"
+                     "                --repeats N is the same)\n"
                      "  --itk-runs N  ITK runs (default 3: one run takes tens of seconds)\n"
                      "  --no-itk      skip ITK\n"
                      "  --size X,Y,Z  phantom size (default 512,512,320)\n");
 }
 
-bool parse_count(const char *text, long min, long max, long *out)
-{
-    char *end = nullptr;
-    long v = std::strtol(text, &end, 10);
-    if (end == text || *end || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 Options parse(int argc, char **argv)
 {
     Options o;
-    static const option longs[] = {{"threads", required_argument, nullptr, 't'},
-                                   {"runs", required_argument, nullptr, 'r'},
-                                   {"itk-runs", required_argument, nullptr, 'i'},
-                                   {"no-itk", no_argument, nullptr, 'n'},
-                                   {"size", required_argument, nullptr, 's'},
-                                   {"help", no_argument, nullptr, 'h'},
-                                   {nullptr, 0, nullptr, 0}};
+    static const option longs[] = {
+        {"threads", required_argument, nullptr, 't'}, {"runs", required_argument, nullptr, 'r'},
+        {"repeats", required_argument, nullptr, 'r'}, {"itk-runs", required_argument, nullptr, 'i'},
+        {"no-itk", no_argument, nullptr, 'n'},        {"size", required_argument, nullptr, 's'},
+        {"help", no_argument, nullptr, 'h'},          {nullptr, 0, nullptr, 0}};
     int c;
     long v;
     while ((c = getopt_long(argc, argv, "", longs, nullptr)) != -1) {
         switch (c) {
         case 't':
-            if (!parse_count(optarg, 1, 1024, &v)) {
+            if (bench_parse_count(optarg, 1, 1024, &v) != 0) {
                 std::fprintf(stderr, "bench_surface: --threads expects 1..1024, got '%s'\n",
                              optarg);
                 std::exit(2);
@@ -88,7 +76,7 @@ Options parse(int argc, char **argv)
             break;
         case 'r':
         case 'i':
-            if (!parse_count(optarg, 1, 64, &v)) {
+            if (bench_parse_count(optarg, 1, BENCH_MAX_REPEATS, &v) != 0) {
                 std::fprintf(stderr, "bench_surface: --%s expects 1..64, got '%s'\n",
                              c == 'r' ? "runs" : "itk-runs", optarg);
                 std::exit(2);
@@ -96,18 +84,12 @@ Options parse(int argc, char **argv)
             (c == 'r' ? o.runs : o.itk_runs) = int(v);
             break;
         case 'n': o.itk = false; break;
-        case 's': {
-            unsigned long x, y, z;
-            char tail;
-            if (std::sscanf(optarg, "%lu,%lu,%lu%c", &x, &y, &z, &tail) != 3 || !x || !y || !z) {
+        case 's':
+            if (bench_parse_size(optarg, o.size) != 0) {
                 std::fprintf(stderr, "bench_surface: --size expects X,Y,Z, got '%s'\n", optarg);
                 std::exit(2);
             }
-            o.size[0] = x;
-            o.size[1] = y;
-            o.size[2] = z;
             break;
-        }
         case 'h': usage(stdout); std::exit(0);
         default: usage(stderr); std::exit(2);
         }
@@ -149,22 +131,6 @@ void run_cli_sets(void *arg)
         lobedice_surface_distances_sets(run->out, &run->ref, &run->pred, run->sets, 8, &run->opts);
 }
 
-LabelImage::Pointer import(uint8_t *data, const size_t size[3], const double spacing[3])
-{
-    auto importer = Import::New();
-    Import::SizeType sz;
-    Import::SpacingType sp;
-    for (int a = 0; a < 3; a++) {
-        sz[a] = size[a];
-        sp[a] = spacing[a];
-    }
-    importer->SetRegion(Import::RegionType(sz));
-    importer->SetSpacing(sp);
-    importer->SetImportPointer(data, size[0] * size[1] * size[2], false);
-    importer->Update();
-    return importer->GetOutput();
-}
-
 LabelImage::Pointer binary(LabelImage *labels, unsigned char label)
 {
     auto t = Threshold::New();
@@ -182,27 +148,24 @@ LabelImage::Pointer binary(LabelImage *labels, unsigned char label)
 int main(int argc, char **argv)
 {
     const Options o = parse(argc, argv);
-    const size_t *n = o.size;
-    const size_t voxels = n[0] * n[1] * n[2];
-    double spacing[3], origin[3];
-    phantom_geometry(n, spacing, origin);
-
     double t0 = bench_now();
-    uint8_t *ref = phantom_new(n, PHANTOM_REFERENCE), *pred = phantom_new(n, PHANTOM_PREDICTION);
-    if (!ref || !pred) {
-        std::fprintf(stderr, "bench_surface: cannot allocate the %zux%zux%zu phantom\n", n[0], n[1],
-                     n[2]);
+    phantom_pair *p = phantom_pair_new(o.size);
+    if (!p) {
+        std::fprintf(stderr, "bench_surface: cannot allocate the %zux%zux%zu phantom\n", o.size[0],
+                     o.size[1], o.size[2]);
         return 1;
     }
+    const size_t *n = p->size;
+    const size_t voxels = p->voxels;
+    const double *spacing = p->spacing;
     std::printf("bench_surface: phantom %zux%zux%zu uint8, spacing %.4f x %.4f x %.4f mm "
-                "(made in %.1f s), %zu threads, %u cores online\n",
+                "(made in %.1f s), %zu threads, %zu cores online\n",
                 n[0], n[1], n[2], spacing[0], spacing[1], spacing[2], bench_now() - t0, o.threads,
-                std::thread::hardware_concurrency());
+                bench_cpu_count());
 
     CoreRun run;
-    run.ref = {ref, LOBEDICE_UINT8, {n[0], n[1], n[2]}, {spacing[0], spacing[1], spacing[2]}};
-    run.pred = run.ref;
-    run.pred.data = pred;
+    run.ref = phantom_volume(p, PHANTOM_REFERENCE);
+    run.pred = phantom_volume(p, PHANTOM_PREDICTION);
     for (int i = 0; i < 5; i++)
         run.sets[i] = {kLobes[i], &kLobes[i], 1};
     lobedice_surface_options_init(&run.opts);
@@ -218,7 +181,8 @@ int main(int argc, char **argv)
                      lobedice_strerror(run.status));
         return 1;
     }
-    const double core_s = bench_time_median(run_core, &run, o.runs);
+    double core_s;
+    bench_time_stats(run_core, &run, o.runs, &core_s, nullptr);
     const double float_copy = 4.0 * double(voxels);
     std::printf("\nLobeDice  lobedice_surface_distances_sets, 5 lobes, hd+hd95+assd+nsd(1 mm): "
                 "median of %d runs %.3f s\n",
@@ -236,12 +200,17 @@ int main(int argc, char **argv)
             return 1;
         }
         for (size_t i = 0; i < voxels; i++) {
-            ref16[i] = ref[i];
-            pred16[i] = pred[i];
+            ref16[i] = p->ref[i];
+            pred16[i] = p->pred[i];
         }
+        // The LobeDice executable's default regions for labels 1..5 (cli_default_regions in
+        // plugin/cli_options.c): RightLung = 1+2+3, LeftLung = 4+5, Lungs = 1..5. Copied, not
+        // linked, so that the benchmark does not need the plugin (and jansson) to build.
         static const int64_t right[3] = {1, 2, 3}, left[2] = {4, 5};
         CliRun cli;
-        cli.ref = {ref16, LOBEDICE_INT16, {n[0], n[1], n[2]}, {spacing[0], spacing[1], spacing[2]}};
+        cli.ref = run.ref;
+        cli.ref.data = ref16;
+        cli.ref.dtype = LOBEDICE_INT16;
         cli.pred = cli.ref;
         cli.pred.data = pred16;
         for (int i = 0; i < 5; i++)
@@ -250,13 +219,13 @@ int main(int argc, char **argv)
         cli.sets[6] = {7, left, 2};
         cli.sets[7] = {8, kLobes, 5};
         cli.opts = run.opts;
-        run_cli_sets(&cli);
+        double cli_s;
+        bench_time_stats(run_cli_sets, &cli, o.runs, &cli_s, nullptr);
         if (cli.status != LOBEDICE_OK) {
             std::fprintf(stderr, "bench_surface: lobedice_surface_distances_sets (short): %s\n",
                          lobedice_strerror(cli.status));
             return 1;
         }
-        const double cli_s = bench_time_median(run_cli_sets, &cli, o.runs);
         std::printf("          as the LobeDice executable calls it (short maps, 5 lobes + "
                     "RightLung, LeftLung, Lungs): median of %d runs %.3f s\n",
                     o.runs, cli_s);
@@ -269,8 +238,11 @@ int main(int argc, char **argv)
     if (o.itk) {
         itk::MultiThreaderBase::SetGlobalMaximumNumberOfThreads(itk::ThreadIdType(o.threads));
         itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(itk::ThreadIdType(o.threads));
-        LabelImage::Pointer ref_image = import(ref, n, spacing),
-                            pred_image = import(pred, n, spacing);
+        // Origin 0, as the core sees the volumes (the distances do not depend on it).
+        LabelImage::Pointer ref_image = itk_wrap<uint8_t, 3>(p->ref, n, spacing),
+                            pred_image = itk_wrap<uint8_t, 3>(p->pred, n, spacing);
+        // Timed by hand, not with bench_time_stats: one run takes tens of seconds (no warm-up
+        // run) and splits into thresholding and the Hausdorff filter, each run printed.
         std::vector<double> hd_times, threshold_times;
         for (int r = 0; r < o.itk_runs; r++) {
             double hd_total = 0, threshold_total = 0;
@@ -320,7 +292,6 @@ int main(int argc, char **argv)
                 "voxels, not surfaces.\n The prediction has a hole inside the RUL: its surface "
                 "raises the surface hd, not the voxel-set one, by design;\n an island of RLL in "
                 "the mediastinum raises both.)\n");
-    std::free(ref);
-    std::free(pred);
+    phantom_pair_free(p);
     return 0;
 }

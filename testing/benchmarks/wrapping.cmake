@@ -1,4 +1,4 @@
-# wrapping benchmark: build-*/bin/bench_wrapping [--size X,Y,Z] [--repeats N]
+# wrapping benchmark: build-*/bin/bench_wrapping [--size X,Y,Z] [--repeats N] [--threads N]
 # (itk::LobeDiceComparisonImageFilter's Update against the same core calls made directly).
 if(LOBEDICE_HAVE_ITK)
   add_executable(bench_wrapping ${CMAKE_CURRENT_SOURCE_DIR}/bench_wrapping.cxx)

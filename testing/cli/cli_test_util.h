@@ -1,8 +1,11 @@
-/* Helpers of the CLI tests: run a program and capture what it printed, files and folders,
- * NRRD files written by hand (the 4x6 example of docs/measures.md), a small CSV reader, and
- * the JSON comparison used by the golden files. */
+/* Helpers of the CLI tests: the 4x6 example of docs/measures.md as NRRD files, a small CSV
+ * reader, and the JSON comparison used by the golden files. The file and process helpers
+ * (run_program, read_file, fresh_dir, write_nrrd, ...) come from testing/file_test_util.h,
+ * included here. */
 #ifndef LOBEDICE_CLI_TEST_UTIL_H
 #define LOBEDICE_CLI_TEST_UTIL_H
+
+#include "file_test_util.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -11,38 +14,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct run_result {
-    int status; /* exit status; 128 + signal when killed */
-    char *out, *err;
-    size_t out_len, err_len;
-} run_result;
-
-/* Runs argv (argv[0] is a path) and waits; returns 0 or -1 when it could not be started. */
-int run_program(run_result *result, const char *const *argv);
-void run_result_free(run_result *result);
-
-/* The command line as one string, for failure messages (static buffer). */
-const char *command_text(const char *const *argv);
-
-/* Whole file (NUL-terminated, *len without the NUL); NULL when it cannot be read. */
-char *read_file(const char *path, size_t *len);
-int write_file(const char *path, const void *data, size_t len);
-int file_exists(const char *path);
-
-/* "a/b" (malloc'd). */
-char *path_join(const char *dir, const char *name);
-
-/* An empty folder dir (removed first if it exists). */
-int fresh_dir(const char *dir);
-void remove_tree(const char *path);
-/* Number of entries of a folder other than . and .., -1 when it cannot be read; names[] (may
- * be NULL) receives up to capacity malloc'd names. */
-int list_dir(const char *dir, char **names, size_t capacity);
-
-/* A raw NRRD as ITK writes it: type "short", "unsigned char" or "float"; dim 2 or 3. */
-int write_nrrd(const char *path, const char *type, int dim, const size_t size[3],
-               const double spacing[3], const double origin[3], const void *data);
 
 /* The 4x6 example of docs/measures.md as int16 maps (row-major, x fastest: size 6 x 4). */
 extern const int16_t example_ref[24], example_pred[24];

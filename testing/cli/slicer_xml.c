@@ -55,6 +55,7 @@ int sx_parse(sx_module *m, const char *xml, size_t len, char *err, size_t size)
         snprintf(err, size, "the XML is not well-formed");
         return -1;
     }
+    int bad = 0;
     xmlNode *root = xmlDocGetRootElement(doc);
     if (!root || !is(root, "executable")) {
         snprintf(err, size, "the root element is not <executable>");
@@ -70,9 +71,6 @@ int sx_parse(sx_module *m, const char *xml, size_t len, char *err, size_t size)
             m->version = text_of(top);
         if (!is(top, "parameters"))
             continue;
-        char *advanced = attr(top, "advanced");
-        int adv = advanced && strcmp(advanced, "true") == 0;
-        free(advanced);
         for (xmlNode *p = top->children; p; p = p->next) {
             if (p->type != XML_ELEMENT_NODE || is(p, "label") || is(p, "description"))
                 continue;
@@ -84,7 +82,6 @@ int sx_parse(sx_module *m, const char *xml, size_t len, char *err, size_t size)
             memset(q, 0, sizeof *q);
             q->tag = strdup((const char *)p->name);
             q->index = -1;
-            q->advanced = adv;
             q->type_attr = attr(p, "type");
             q->file_extensions = attr(p, "fileExtensions");
             for (xmlNode *c = p->children; c; c = c->next) {
@@ -99,9 +96,20 @@ int sx_parse(sx_module *m, const char *xml, size_t len, char *err, size_t size)
                 else if (is(c, "default"))
                     q->default_value = text_of(c);
                 else if (is(c, "index")) {
-                    char *t = text_of(c);
-                    q->index = strtol(t, NULL, 10);
+                    char *t = text_of(c), *end;
+                    q->index = strtol(t, &end, 10);
+                    if (end == t || *end || q->index < 0) {
+                        snprintf(err, size, "<%s>: index '%s' is not a whole number >= 0", q->tag,
+                                 t);
+                        bad = 1;
+                    }
                     free(t);
+                } else if (is(c, "constraints")) {
+                    for (xmlNode *k = c->children; k; k = k->next)
+                        if (is(k, "minimum"))
+                            q->minimum = text_of(k);
+                        else if (is(k, "maximum"))
+                            q->maximum = text_of(k);
                 } else if (is(c, "element")) {
                     char **e = realloc(q->elements, (q->nelements + 1) * sizeof *e);
                     if (e) {
@@ -115,6 +123,10 @@ int sx_parse(sx_module *m, const char *xml, size_t len, char *err, size_t size)
         }
     }
     xmlFreeDoc(doc);
+    if (bad) {
+        sx_free(m);
+        return -1;
+    }
     return 0;
 }
 
@@ -130,6 +142,8 @@ void sx_free(sx_module *m)
         free(p->default_value);
         free(p->type_attr);
         free(p->file_extensions);
+        free(p->minimum);
+        free(p->maximum);
         for (size_t e = 0; e < p->nelements; e++)
             free(p->elements[e]);
         free(p->elements);

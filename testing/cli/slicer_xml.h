@@ -15,10 +15,10 @@ typedef struct sx_param {
     char *default_value;
     char *type_attr; /* attribute type= */
     char *file_extensions;
-    long index; /* -1 when there is no <index> */
+    char *minimum, *maximum; /* <constraints>; NULL when absent */
+    long index;              /* -1 when there is no <index> */
     char **elements;
     size_t nelements;
-    int advanced;
 } sx_param;
 
 typedef struct sx_module {
@@ -27,7 +27,8 @@ typedef struct sx_module {
     char *title, *category, *version;
 } sx_module;
 
-/* Parses the XML text; returns 0, or -1 with a sentence in err. */
+/* Parses the XML text; returns 0, or -1 with a sentence in err (not well-formed, no
+ * <executable> root, an <index> that is not a whole number >= 0). */
 int sx_parse(sx_module *module, const char *xml, size_t len, char *err, size_t err_size);
 void sx_free(sx_module *module);
 

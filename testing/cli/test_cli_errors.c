@@ -6,6 +6,7 @@
 #include "cli_test_util.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char dir[1024], ref[1100], pred[1100];
 
@@ -28,8 +29,21 @@ static char *in_dir(const char *name)
     return p;
 }
 
-/* Runs argv and checks the status, a single line on stderr holding every `mentions`, nothing
- * on stdout, and that the folder holds exactly `files` entries afterwards. */
+/* One sentence: "LobeDice: " and a lower-case start (no sentence of a library pasted in whole),
+ * no ". " followed by a capital inside, a full stop at the end. */
+static int one_sentence(const char *err)
+{
+    const char *body = err + 10;
+    if (strncmp(err, "LobeDice: ", 10) != 0 || (*body >= 'A' && *body <= 'Z'))
+        return 0;
+    for (const char *p = body; (p = strstr(p, ". ")) != NULL; p++)
+        if (p[2] >= 'A' && p[2] <= 'Z')
+            return 0;
+    return 1;
+}
+
+/* Runs argv and checks the status, a single line on stderr holding every `mentions` in one
+ * sentence, nothing on stdout, and that the folder holds exactly `files` entries afterwards. */
 static void expect_failure(const char *const *argv, int status, const char *const *mentions,
                            int files)
 {
@@ -43,6 +57,10 @@ static void expect_failure(const char *const *argv, int status, const char *cons
     CHECK(r.err_len > 0 && strchr(r.err, '\n') == r.err + r.err_len - 1); /* one line */
     CHECK(strncmp(r.err, "LobeDice: ", 10) == 0);
     CHECK(r.err_len >= 2 && r.err[r.err_len - 2] == '.');
+    if (!one_sentence(r.err)) {
+        fprintf(stderr, "stderr '%s' is not one sentence\n", r.err);
+        check_failures++;
+    }
     for (size_t i = 0; mentions && mentions[i]; i++)
         if (!strstr(r.err, mentions[i])) {
             fprintf(stderr, "stderr '%s' does not mention '%s'\n", r.err, mentions[i]);
@@ -98,6 +116,29 @@ static void error_bad_numbers(void)
     expect_failure(region, 2, MENTIONS("--regions", "'y'"), 2);
     const char *unnamed[] = {LOBEDICE_EXE, "--regions", "1+2", ref, pred, NULL};
     expect_failure(unnamed, 2, MENTIONS("--regions", "NAME=L+L"), 2);
+    const char *label_twice[] = {LOBEDICE_EXE, "--regions", "A=1+1", ref, pred, NULL};
+    expect_failure(label_twice, 2, MENTIONS("--regions", "region 'A'", "label 1 twice"), 2);
+    const char *empty_item[] = {LOBEDICE_EXE, "--regions", "A=1,,B=2", ref, pred, NULL};
+    expect_failure(empty_item, 2, MENTIONS("--regions", "empty item", "'A=1,,B=2'"), 2);
+    const char *no_labels[] = {LOBEDICE_EXE, "--regions", "A=", ref, pred, NULL};
+    expect_failure(no_labels, 2, MENTIONS("--regions", "region 'A'", "whole numbers"), 2);
+}
+
+/* Options getopt_long refuses: a short-option cluster names the option, not the program; an
+ * abbreviation of two options says it is ambiguous. */
+static void error_refused_options(void)
+{
+    setup("refused_options");
+    run_result r;
+    const char *cluster[] = {LOBEDICE_EXE, "-xy", ref, pred, NULL};
+    expect_failure(cluster, 2, MENTIONS("unknown option '-x'"), 2);
+    CHECK_FATAL(run_program(&r, cluster) == 0);
+    CHECK(strstr(r.err, LOBEDICE_EXE) == NULL);
+    run_result_free(&r);
+    const char *ambiguous[] = {LOBEDICE_EXE, "--label", "1", ref, pred, NULL};
+    expect_failure(ambiguous, 2, MENTIONS("'--label'", "ambiguous", "--labels", "--labelNames"), 2);
+    const char *unknown[] = {LOBEDICE_EXE, "--labelz", "1", ref, pred, NULL};
+    expect_failure(unknown, 2, MENTIONS("unknown option '--labelz'"), 2);
 }
 
 static void error_bad_enumeration(void)
@@ -115,6 +156,53 @@ static void error_label_names(void)
     expect_failure(count, 2, MENTIONS("--labelNames", "2 names", "3 labels"), 2);
     const char *alone[] = {LOBEDICE_EXE, "--labelNames", "A,B", ref, pred, NULL};
     expect_failure(alone, 2, MENTIONS("--labelNames", "--labels"), 2);
+    const char *empty[] = {LOBEDICE_EXE, "--labels", "1,2,3", "--labelNames",
+                           "A,,B",       ref,        pred,    NULL};
+    expect_failure(empty, 2, MENTIONS("--labelNames", "empty name", "'A,,B'"), 2);
+}
+
+/* "1,2,...,count" (static buffer). */
+static const char *label_list(int count)
+{
+    static char list[1024];
+    list[0] = '\0';
+    for (int label = 1; label <= count; label++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%d", label > 1 ? "," : "",
+                 label);
+    return list;
+}
+
+/* The error map codes at most 99 labels, whether --labels names more or the maps hold more;
+ * without --errorMap the same runs are fine. */
+static void error_map_label_limit(void)
+{
+    setup("map_label_limit");
+    const char *given[] = {
+        LOBEDICE_EXE, "--labels", label_list(100), "--errorMap", in_dir("map.nrrd"), ref,
+        pred,         NULL};
+    expect_failure(given, 2, MENTIONS("--errorMap", "at most 99 labels", "100 were given"), 2);
+
+    int16_t many[100];
+    for (int i = 0; i < 100; i++)
+        many[i] = (int16_t)(i + 1);
+    const size_t size[3] = {10, 10, 1};
+    const double spacing[3] = {1, 1, 1}, origin[3] = {0, 0, 0};
+    CHECK_FATAL(write_nrrd(in_dir("many.nrrd"), "short", 2, size, spacing, origin, many) == 0);
+    const char *found[] = {
+        LOBEDICE_EXE,       "--errorMap",        in_dir("map.nrrd"),  "--outputJson",
+        in_dir("out.json"), in_dir("many.nrrd"), in_dir("many.nrrd"), NULL};
+    /* (the same file twice is allowed: only outputs must differ from the inputs) */
+    expect_failure(found, 1, MENTIONS("--errorMap", "at most 99 labels", "100 were found"), 3);
+
+    const char *no_map[] = {LOBEDICE_EXE,        "--outputJson",      in_dir("out.json"),
+                            in_dir("many.nrrd"), in_dir("many.nrrd"), NULL};
+    run_result r;
+    CHECK_FATAL(run_program(&r, no_map) == 0);
+    CHECK_INT(r.status, 0);
+    json_t *report = load_json(in_dir("out.json"));
+    CHECK_UINT(json_array_size(json_object_get(report, "labels")), 100);
+    json_decref(report);
+    run_result_free(&r);
 }
 
 static void error_arguments(void)
@@ -149,6 +237,36 @@ static void error_output_paths(void)
     expect_failure(ext, 2, MENTIONS("--outputTable", ".csv or .tsv", "table.txt"), 2);
     const char *mapext[] = {LOBEDICE_EXE, "--errorMap", in_dir("map.png"), ref, pred, NULL};
     expect_failure(mapext, 2, MENTIONS("--errorMap", "map.png"), 2);
+    /* the files written beside the table and the map collide with other outputs */
+    const char *schema[] = {LOBEDICE_EXE,
+                            "--outputTable",
+                            in_dir("t.csv"),
+                            "--outputJson",
+                            in_dir("t.schema.csv"),
+                            ref,
+                            pred,
+                            NULL};
+    expect_failure(schema, 2, MENTIONS("--outputJson", "t.schema.csv", "the table's schema"), 2);
+    const char *ctbl[] = {LOBEDICE_EXE,
+                          "--errorMap",
+                          in_dir("m.nrrd"),
+                          "--returnparameterfile",
+                          in_dir("m.ctbl"),
+                          ref,
+                          pred,
+                          NULL};
+    expect_failure(ctbl, 2,
+                   MENTIONS("--returnparameterfile", "m.ctbl", "the error map's colour table"), 2);
+    /* an output into a folder that does not exist, refused before any work */
+    const char *json_folder[] = {LOBEDICE_EXE, "--outputJson", in_dir("no-such-folder/out.json"),
+                                 ref,          pred,           NULL};
+    expect_failure(json_folder, 1,
+                   MENTIONS("--outputJson", "no-such-folder/out.json", "does not exist"), 2);
+    const char *rpf_folder[] = {
+        LOBEDICE_EXE, "--returnparameterfile", in_dir("no-such-folder/r.params"), ref, pred, NULL};
+    expect_failure(rpf_folder, 1,
+                   MENTIONS("--returnparameterfile", "no-such-folder/r.params", "does not exist"),
+                   2);
     size_t after = 0;
     char *now = read_file(ref, &after);
     CHECK(now && after == before && memcmp(now, original, before) == 0);
@@ -174,6 +292,7 @@ static void error_fractional_labels(void)
     float values[24];
     for (int i = 0; i < 24; i++)
         values[i] = (float)example_pred[i];
+    values[3] = 2.5f; /* voxel (3, 0, 0): the first fractional value is the one named */
     values[9] = 1.5f;
     const size_t size[3] = {6, 4, 1};
     const double spacing[3] = {1, 1, 1}, origin[3] = {0, 0, 0};
@@ -181,7 +300,9 @@ static void error_fractional_labels(void)
                 0);
     const char *argv[] = {
         LOBEDICE_EXE, "--outputJson", in_dir("out.json"), ref, in_dir("fractional.nrrd"), NULL};
-    expect_failure(argv, 1, MENTIONS("fractional.nrrd"), 3);
+    expect_failure(
+        argv, 1, MENTIONS("fractional.nrrd", "the prediction", "(3, 0, 0)", "2.5", "whole number"),
+        3);
 }
 
 static void error_disjoint_geometry(void)
@@ -198,11 +319,11 @@ static void error_disjoint_geometry(void)
     expect_failure(argv, 1, MENTIONS("far.nrrd"), 3);
 }
 
-/* A write that fails after others succeeded: nothing of the run stays. */
+/* Outputs that cannot be made: nothing of the run stays. (Both are refused before any work
+ * now; error_map_write_fails makes a write fail after the others.) */
 static void error_late_write_failure(void)
 {
     setup("late_write_failure");
-    /* the error map is written last (after the JSON, the table and its schema) */
     const char *map[] = {LOBEDICE_EXE,
                          "--outputJson",
                          in_dir("ok.json"),
@@ -213,8 +334,8 @@ static void error_late_write_failure(void)
                          ref,
                          pred,
                          NULL};
-    expect_failure(map, 1, MENTIONS("no-such-folder/map"), 2);
-    /* a rename that fails once the JSON is already in place: a folder takes the table's name */
+    expect_failure(map, 1, MENTIONS("no-such-folder/map"), 2); /* (now refused up front) */
+    /* a folder takes the table's name */
     CHECK_FATAL(mkdir(in_dir("taken.csv"), 0755) == 0);
     const char *rename_fails[] = {LOBEDICE_EXE,
                                   "--outputJson",
@@ -227,6 +348,107 @@ static void error_late_write_failure(void)
     expect_failure(rename_fails, 1, MENTIONS("taken.csv"), 3);
     CHECK(!file_exists(in_dir("ok.json")));
     CHECK(!file_exists(in_dir("taken.schema.csv")));
+}
+
+/* The error map's write really fails, after the JSON, the table, its schema and the colour
+ * table were written: a 225-character stem makes the map's temporary name too long for the
+ * file system (the other names still fit). The sentence names the map and the reason, never a
+ * temporary name; a JSON report from an earlier run stays as it was; nothing else is left. */
+static void error_map_write_fails(void)
+{
+    setup("map_write_fails");
+    char stem[226], map[1400], table_path[1400];
+    memset(stem, 'm', 225);
+    stem[225] = '\0';
+    snprintf(map, sizeof map, "%s/%s.nrrd", dir, stem);
+    snprintf(table_path, sizeof table_path, "%s/%s.csv", dir, stem);
+    static const char earlier[] = "{\"an earlier report\": true}\n";
+    CHECK_FATAL(write_file(in_dir("ok.json"), earlier, sizeof earlier - 1) == 0);
+    const char *argv[] = {LOBEDICE_EXE,
+                          "--outputJson",
+                          in_dir("ok.json"),
+                          "--outputTable",
+                          table_path,
+                          "--errorMap",
+                          map,
+                          ref,
+                          pred,
+                          NULL};
+    expect_failure(argv, 1, MENTIONS("cannot write the error map", map), 3);
+    run_result r;
+    CHECK_FATAL(run_program(&r, argv) == 0);
+    CHECK(strstr(r.err, ".lobedice-") == NULL && strstr(r.err, ".tmp-") == NULL);
+    CHECK(strstr(r.err, "too long") != NULL);
+    run_result_free(&r);
+    size_t len = 0;
+    char *kept = read_file(in_dir("ok.json"), &len);
+    CHECK(kept && len == sizeof earlier - 1 && memcmp(kept, earlier, len) == 0);
+    free(kept);
+}
+
+/* Earlier outputs survive a failed run: a folder in the table's place stops the run, and the
+ * JSON report already there keeps its bytes (no temporary or backup file is left). */
+static void error_existing_outputs_kept(void)
+{
+    setup("existing_outputs_kept");
+    static const char earlier[] = "earlier bytes\n";
+    CHECK_FATAL(write_file(in_dir("ok.json"), earlier, sizeof earlier - 1) == 0);
+    CHECK_FATAL(mkdir(in_dir("taken.csv"), 0755) == 0);
+    const char *argv[] = {LOBEDICE_EXE,
+                          "--outputJson",
+                          in_dir("ok.json"),
+                          "--outputTable",
+                          in_dir("taken.csv"),
+                          ref,
+                          pred,
+                          NULL};
+    expect_failure(argv, 1, MENTIONS("--outputTable", "taken.csv", "is a folder"), 4);
+    size_t len = 0;
+    char *kept = read_file(in_dir("ok.json"), &len);
+    CHECK(kept && len == sizeof earlier - 1 && memcmp(kept, earlier, len) == 0);
+    free(kept);
+    /* and a successful run replaces it */
+    CHECK_FATAL(rmdir(in_dir("taken.csv")) == 0);
+    run_result r;
+    CHECK_FATAL(run_program(&r, argv) == 0);
+    CHECK_INT(r.status, 0);
+    run_result_free(&r);
+    kept = read_file(in_dir("ok.json"), &len);
+    CHECK(kept && strncmp(kept, "{", 1) == 0);
+    free(kept);
+    CHECK_INT(list_dir(dir, NULL, 0), 2 + 1 + 2);
+}
+
+/* Both maps empty: no label to report, said in the printed table (with --printTable beside
+ * the outputs too), and a report without rows. */
+static void no_label_to_report(void)
+{
+    setup("no_label");
+    int16_t zeros[24] = {0};
+    const size_t size[3] = {6, 4, 1};
+    const double spacing[3] = {1, 1, 1}, origin[3] = {0, 0, 0};
+    CHECK_FATAL(write_nrrd(ref, "short", 2, size, spacing, origin, zeros) == 0);
+    CHECK_FATAL(write_nrrd(pred, "short", 2, size, spacing, origin, zeros) == 0);
+    const char *argv[] = {
+        LOBEDICE_EXE, "--printTable", "--outputJson", in_dir("out.json"), ref, pred, NULL};
+    run_result r;
+    CHECK_FATAL(run_program(&r, argv) == 0);
+    CHECK_INT(r.status, 0);
+    CHECK_UINT(r.err_len, 0);
+    CHECK(strstr(r.out, "\nNo label to report: neither map holds a non-zero label.\n") != NULL);
+    CHECK(strstr(r.out, "\nmean ") != NULL);
+    run_result_free(&r);
+    json_t *report = load_json(in_dir("out.json"));
+    CHECK_UINT(json_array_size(json_object_get(report, "labels")), 0);
+    CHECK_UINT(json_array_size(json_object_get(report, "regions")), 0);
+    CHECK(json_is_null(json_object_get(json_object_get(report, "summary"), "mean_dice")));
+    json_decref(report);
+    /* without --printTable, outputs mean a quiet standard output */
+    const char *quiet[] = {LOBEDICE_EXE, "--outputJson", in_dir("out.json"), ref, pred, NULL};
+    CHECK_FATAL(run_program(&r, quiet) == 0);
+    CHECK_INT(r.status, 0);
+    CHECK_UINT(r.out_len, 0);
+    run_result_free(&r);
 }
 
 static void error_success_control(void)
@@ -258,12 +480,17 @@ static const check_case cases[] = {{"error_unknown_flag", error_unknown_flag},
                                    {"error_bad_numbers", error_bad_numbers},
                                    {"error_bad_enumeration", error_bad_enumeration},
                                    {"error_label_names", error_label_names},
+                                   {"error_refused_options", error_refused_options},
+                                   {"error_map_label_limit", error_map_label_limit},
                                    {"error_arguments", error_arguments},
                                    {"error_output_paths", error_output_paths},
                                    {"error_unreadable_file", error_unreadable_file},
                                    {"error_fractional_labels", error_fractional_labels},
                                    {"error_disjoint_geometry", error_disjoint_geometry},
                                    {"error_late_write_failure", error_late_write_failure},
+                                   {"error_map_write_fails", error_map_write_fails},
+                                   {"error_existing_outputs_kept", error_existing_outputs_kept},
+                                   {"no_label_to_report", no_label_to_report},
                                    {"error_success_control", error_success_control}};
 
 int main(int argc, char **argv)

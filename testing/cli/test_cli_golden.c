@@ -3,13 +3,16 @@
  *    testing/cli/golden/README.md;
  *  - a small phantom pair (cropped short prediction, as Slicer hands a segmentation over),
  *    whose golden values are recomputed here by brute force from the definitions of
- *    docs/measures.md (counts, and surface distances by an exhaustive nearest-point search), so
- *    a golden file cannot drift from the definitions unnoticed. test_cli_golden_itk checks the
- *    same golden file against ITK's LabelOverlapMeasuresImageFilter. */
+ *    docs/measures.md (counts here, surface distances by the exhaustive nearest-point search of
+ *    testing/surface_oracle.h), so a golden file cannot drift from the definitions unnoticed.
+ *    test_cli_golden_itk checks the same golden file against ITK's
+ *    LabelOverlapMeasuresImageFilter.
+ * And the table printed for a person: its rows, names and values to the printed precision. */
 #define _GNU_SOURCE
 #include "check.h"
 #include "cli_test_util.h"
 #include "phantom.h"
+#include "surface_oracle.h"
 
 #include <math.h>
 
@@ -26,6 +29,85 @@ static json_t *run_to_json(const char *const *argv, const char *json_path)
     CHECK_UINT(r.out_len, 0); /* outputs were asked for: nothing on stdout */
     run_result_free(&r);
     return load_json(json_path);
+}
+
+/* The measure `key` of a JSON row as the printed table shows it ("-" where undefined). */
+static void printed(char *buf, size_t size, const json_t *row, const char *key, int decimals)
+{
+    const json_t *v = json_object_get(row, key);
+    CHECK_FATAL(v != NULL);
+    if (json_is_null(v))
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, "%.*f", decimals, json_number_value(v));
+}
+
+/* The table LobeDice prints against the report of the same run: a header, one line per row of
+ * `rows` (labels text, name, Dice, Jaccard, status), then the mean line (Dice and Jaccard of
+ * the summary, and HD95 and ASSD when distances were computed) and the pooled Dice. */
+static void check_printed_table(const char *out, const json_t *report, const json_t *rows)
+{
+    const char *line = strstr(out, "\nlabels ");
+    CHECK_FATAL(line != NULL);
+    line = strchr(line + 1, '\n');
+    CHECK_FATAL(line != NULL);
+    line++;
+    const int distances = json_is_true(json_object_get(report, "surface_distances"));
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        const json_t *row = json_array_get(rows, i);
+        char labels[64], name[64], dice[32], jac[32], want_labels[64], want_dice[32], want_jac[32];
+        CHECK_FATAL(sscanf(line, "%63s %63s %31s %31s", labels, name, dice, jac) == 4);
+        snprintf(want_labels, sizeof want_labels, "%lld",
+                 (long long)json_integer_value(json_object_get(row, "label")));
+        printed(want_dice, sizeof want_dice, row, "dice", 4);
+        printed(want_jac, sizeof want_jac, row, "jaccard", 4);
+        CHECK_STR(labels, want_labels);
+        CHECK_STR(name, json_string_value(json_object_get(row, "name")));
+        CHECK_STR(dice, want_dice);
+        CHECK_STR(jac, want_jac);
+        const char *end = strchr(line, '\n');
+        CHECK_FATAL(end != NULL);
+        char status[64];
+        snprintf(status, sizeof status, "  %s\n",
+                 json_string_value(json_object_get(row, "status")));
+        CHECK(strncmp(end + 1 - strlen(status), status, strlen(status)) == 0);
+        line = end + 1;
+    }
+    /* label rows end with a blank line (before the regions, or before the mean) */
+    CHECK(line[0] == '\n');
+    const json_t *summary = json_object_get(report, "summary");
+    const char *mean = strstr(line, "\nmean ");
+    CHECK_FATAL(mean != NULL);
+    const char *mean_end = strchr(mean + 1, '\n');
+    CHECK_FATAL(mean_end != NULL);
+    char *mean_line = strndup(mean + 1, (size_t)(mean_end - mean - 1));
+    CHECK_FATAL(mean_line != NULL);
+    size_t count = 0;
+    char dice[32], jac[32], hd95[32], assd[32], want[32], extra[32];
+    int fields = sscanf(mean_line, "mean %zu labels %31s %31s %31s %31s %31s", &count, dice, jac,
+                        hd95, assd, extra);
+    CHECK_INT(fields, distances ? 5 : 3);
+    CHECK_UINT(count, json_array_size(rows));
+    printed(want, sizeof want, summary, "mean_dice", 4);
+    CHECK_STR(dice, want);
+    printed(want, sizeof want, summary, "mean_jaccard", 4);
+    CHECK_STR(jac, want);
+    if (distances) {
+        printed(want, sizeof want, summary, "mean_hd95_mm", 2);
+        CHECK_STR(hd95, want);
+        printed(want, sizeof want, summary, "mean_assd_mm", 2);
+        CHECK_STR(assd, want);
+    }
+    /* the line is whole and ends with its last value, without trailing blanks */
+    const char *last = distances ? assd : jac;
+    size_t n = strlen(mean_line);
+    CHECK(n >= strlen(last) && strcmp(mean_line + n - strlen(last), last) == 0);
+    free(mean_line);
+    char pooled[32];
+    const char *p = strstr(mean, "\npooled Dice ");
+    CHECK_FATAL(p && sscanf(p, " pooled Dice %31s", pooled) == 1);
+    printed(want, sizeof want, summary, "pooled_dice", 4);
+    CHECK_STR(pooled, want);
 }
 
 static void compare_with_golden(const json_t *got, const char *golden_name, double tol)
@@ -102,22 +184,53 @@ static void golden_example_resampled(void)
     CHECK(json_is_true(json_object_get(predicted, "resampled")));
     CHECK_NEAR(json_real_value(json_array_get(json_object_get(predicted, "spacing"), 0)), 0.5, 0);
     json_decref(want);
-    json_decref(got);
 
+    /* printed without --labels: the four labels either map holds (LLL is in neither) */
     const char *print[] = {LOBEDICE_EXE, ref, pred, NULL};
     run_result r;
     CHECK_FATAL(run_program(&r, print) == 0);
     CHECK_INT(r.status, 0);
     CHECK(strstr(r.out, "resampled onto the reference grid\n  by nearest neighbour") != NULL);
-    CHECK(strstr(r.out, "\n1          RUL ") != NULL || strstr(r.out, "\n1  ") != NULL);
+    json_t *four = json_deep_copy(got);
+    json_t *labels = json_object_get(four, "labels");
+    CHECK_FATAL(json_array_size(labels) == 5);
+    json_array_remove(labels, 4);
+    json_object_set_new(four, "surface_distances", json_false());
+    check_printed_table(r.out, four, labels);
+    json_decref(four);
+    run_result_free(&r);
+    json_decref(got);
+}
+
+/* A region of many labels makes the labels column wide: the printed rows and the mean line
+ * stay whole (the mean line once lost its end to a fixed buffer), and --printTable prints the
+ * table beside the outputs. */
+static void golden_printed_wide_region(void)
+{
+    char dir[1024], ref[1100], pred[1100], json[1100], region[600] = "Wide=1";
+    snprintf(dir, sizeof dir, "%s/wide", CLI_SCRATCH_DIR);
+    CHECK_FATAL(fresh_dir(dir) == 0);
+    snprintf(ref, sizeof ref, "%s/reference.nrrd", dir);
+    snprintf(pred, sizeof pred, "%s/prediction.nrrd", dir);
+    snprintf(json, sizeof json, "%s/report.json", dir);
+    CHECK_FATAL(write_example_pair(ref, pred) == 0);
+    for (int label = 2; label <= 120; label++)
+        snprintf(region + strlen(region), sizeof region - strlen(region), "+%d", label);
+    CHECK(strlen(region) > 256);
+    const char *argv[] = {LOBEDICE_EXE,   "--labels", "1,2,3",        "--surfaceDistances",
+                          "--regions",    region,     "--outputJson", json,
+                          "--printTable", ref,        pred,           NULL};
+    run_result r;
+    CHECK_FATAL(run_program(&r, argv) == 0);
+    CHECK_INT(r.status, 0);
+    json_t *got = load_json(json);
+    check_printed_table(r.out, got, json_object_get(got, "labels"));
+    CHECK(strstr(r.out, region + 5) != NULL); /* the region's labels, whole */
+    json_decref(got);
     run_result_free(&r);
 }
 
-/* ---- the brute-force oracle --------------------------------------------------------------- */
-
-typedef struct point {
-    double x, y, z;
-} point;
+/* ---- the definitions, by brute force ------------------------------------------------------ */
 
 static int in_set(uint8_t v, const int64_t *labels, size_t n)
 {
@@ -125,63 +238,6 @@ static int in_set(uint8_t v, const int64_t *labels, size_t n)
         if (v == labels[i])
             return 1;
     return 0;
-}
-
-/* Voxels of the mask with a face neighbour outside it (outside the image counts as outside),
- * as points in mm. */
-static point *surface(const uint8_t *mask, const size_t s[3], const double sp[3], size_t *count)
-{
-    point *pts = malloc(s[0] * s[1] * s[2] * sizeof *pts);
-    CHECK_FATAL(pts != NULL);
-    size_t n = 0;
-    for (size_t z = 0; z < s[2]; z++)
-        for (size_t y = 0; y < s[1]; y++)
-            for (size_t x = 0; x < s[0]; x++) {
-                size_t i = x + s[0] * (y + s[1] * z);
-                if (!mask[i])
-                    continue;
-                int edge =
-                    x == 0 || y == 0 || z == 0 || x + 1 == s[0] || y + 1 == s[1] || z + 1 == s[2];
-                if (!edge)
-                    edge = !mask[i - 1] || !mask[i + 1] || !mask[i - s[0]] || !mask[i + s[0]] ||
-                           !mask[i - s[0] * s[1]] || !mask[i + s[0] * s[1]];
-                if (edge)
-                    pts[n++] = (point){x * sp[0], y * sp[1], z * sp[2]};
-            }
-    *count = n;
-    return pts;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* d[i] = distance from from[i] to the nearest point of to; sorted. */
-static double *directed(const point *from, size_t nf, const point *to, size_t nt)
-{
-    double *d = malloc((nf ? nf : 1) * sizeof *d);
-    CHECK_FATAL(d != NULL);
-    for (size_t i = 0; i < nf; i++) {
-        double best = INFINITY;
-        for (size_t j = 0; j < nt; j++) {
-            double dx = from[i].x - to[j].x, dy = from[i].y - to[j].y, dz = from[i].z - to[j].z;
-            double q = dx * dx + dy * dy + dz * dz;
-            if (q < best)
-                best = q;
-        }
-        d[i] = sqrt(best);
-    }
-    qsort(d, nf, sizeof *d, cmp_double);
-    return d;
-}
-
-static double p95(const double *d, size_t n)
-{
-    double rank = 0.95 * (double)(n - 1);
-    size_t lo = (size_t)floor(rank), hi = lo + 1 < n ? lo + 1 : lo;
-    return d[lo] + (rank - (double)lo) * (d[hi] - d[lo]);
 }
 
 static double get(const json_t *o, const char *key)
@@ -193,7 +249,7 @@ static double get(const json_t *o, const char *key)
 
 /* Checks one golden row (a label or a region) against the definitions. */
 static void check_row(const json_t *row, const uint8_t *ref, const uint8_t *pred, const size_t s[3],
-                      const double sp[3], const int64_t *labels, size_t n)
+                      const double sp[3], double tolerance_mm, const int64_t *labels, size_t n)
 {
     size_t voxels = s[0] * s[1] * s[2];
     uint8_t *a = calloc(voxels, 1), *b = calloc(voxels, 1);
@@ -224,28 +280,14 @@ static void check_row(const json_t *row, const uint8_t *ref, const uint8_t *pred
     CHECK_NEAR(get(row, "volume_similarity"), 2.0 * ((double)nb - (double)na) / (double)(na + nb),
                tol);
 
-    size_t nsa, nsb;
-    point *sa = surface(a, s, sp, &nsa), *sb = surface(b, s, sp, &nsb);
-    CHECK_FATAL(nsa > 0 && nsb > 0);
-    double *dab = directed(sa, nsa, sb, nsb), *dba = directed(sb, nsb, sa, nsa);
-    double sum = 0, within = 0;
-    for (size_t i = 0; i < nsa; i++) {
-        sum += dab[i];
-        within += dab[i] <= 1.0;
-    }
-    for (size_t i = 0; i < nsb; i++) {
-        sum += dba[i];
-        within += dba[i] <= 1.0;
-    }
+    const surface_oracle_options options = {.tolerance_mm = tolerance_mm};
+    const surface_oracle_result o = surface_oracle_measure(a, b, s, sp, &options);
+    CHECK_FATAL(o.ref_surface_voxels > 0 && o.pred_surface_voxels > 0);
     const double dtol = 1e-9;
-    CHECK_NEAR(get(row, "hd_mm"), fmax(dab[nsa - 1], dba[nsb - 1]), dtol);
-    CHECK_NEAR(get(row, "hd95_mm"), fmax(p95(dab, nsa), p95(dba, nsb)), dtol);
-    CHECK_NEAR(get(row, "assd_mm"), sum / (double)(nsa + nsb), dtol);
-    CHECK_NEAR(get(row, "nsd"), within / (double)(nsa + nsb), dtol);
-    free(dab);
-    free(dba);
-    free(sa);
-    free(sb);
+    CHECK_NEAR(get(row, "hd_mm"), o.hd, dtol);
+    CHECK_NEAR(get(row, "hd95_mm"), o.hd95, dtol);
+    CHECK_NEAR(get(row, "assd_mm"), o.assd, dtol);
+    CHECK_NEAR(get(row, "nsd"), o.nsd, dtol);
     free(a);
     free(b);
 }
@@ -261,13 +303,15 @@ static void golden_phantom_definitions(void)
     phantom_geometry(s, sp, origin);
     uint8_t *ref = phantom_new(s, PHANTOM_REFERENCE), *pred = phantom_new(s, PHANTOM_PREDICTION);
     CHECK_FATAL(ref && pred);
+    const double tolerance = get(golden, "tolerance_mm");
+    CHECK_NEAR(tolerance, 1.0, 0); /* the default */
     const json_t *labels = json_object_get(golden, "labels");
     CHECK_UINT(json_array_size(labels), 5);
     for (size_t i = 0; i < json_array_size(labels); i++) {
         const json_t *row = json_array_get(labels, i);
         int64_t label = (int64_t)json_integer_value(json_object_get(row, "label"));
         CHECK_INT(label, (int64_t)i + 1);
-        check_row(row, ref, pred, s, sp, &label, 1);
+        check_row(row, ref, pred, s, sp, tolerance, &label, 1);
     }
     const json_t *regions = json_object_get(golden, "regions");
     CHECK_UINT(json_array_size(regions), 3);
@@ -279,7 +323,7 @@ static void golden_phantom_definitions(void)
         CHECK_FATAL(n <= 8);
         for (size_t k = 0; k < n; k++)
             set[k] = (int64_t)json_integer_value(json_array_get(ls, k));
-        check_row(row, ref, pred, s, sp, set, n);
+        check_row(row, ref, pred, s, sp, tolerance, set, n);
     }
     /* the summary: means over the labels, pooled Dice of the summed counts */
     const json_t *summary = json_object_get(golden, "summary");
@@ -331,7 +375,8 @@ static void golden_phantom_run(void)
 static const check_case cases[] = {{"golden_example_4x6", golden_example_4x6},
                                    {"golden_example_resampled", golden_example_resampled},
                                    {"golden_phantom_definitions", golden_phantom_definitions},
-                                   {"golden_phantom_run", golden_phantom_run}};
+                                   {"golden_phantom_run", golden_phantom_run},
+                                   {"golden_printed_wide_region", golden_printed_wide_region}};
 
 int main(int argc, char **argv)
 {

@@ -48,9 +48,7 @@ static void golden_phantom_itk()
     filter->Update();
 
     const std::string golden = std::string(CLI_GOLDEN_DIR) + "/phantom_40x40x32.json";
-    json_error_t error;
-    json_t *report = json_load_file(golden.c_str(), 0, &error);
-    CHECK_FATAL(report != nullptr);
+    json_t *report = load_json(golden.c_str());
     const json_t *labels = json_object_get(report, "labels");
     CHECK_UINT(json_array_size(labels), 5);
     const double tol = 1e-12;

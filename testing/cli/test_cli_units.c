@@ -4,10 +4,13 @@
 #define _GNU_SOURCE
 #include "check.h"
 #include "cli_options.h"
+#include "cli_output.h"
 #include "cli_report.h"
 #include "cli_test_util.h"
 
 #include <jansson.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int parse(cli_options *o, char *msg, const char *const *args)
 {
@@ -185,7 +188,6 @@ static void units_report_texts(void)
     cli_row rows[6];
     memset(rows, 0, sizeof rows);
     for (int i = 0; i < 6; i++) {
-        rows[i].overlap = ov[i];
         rows[i].name = i < 5 ? names[i] : "RightLung";
         rows[i].label = labels[i < 5 ? i : 0];
     }
@@ -195,16 +197,17 @@ static void units_report_texts(void)
     cli_report report = {.version = "0.1.0",
                          .reference = {"r.nrrd", {6, 4, 1}, {1, 1, 1}, {0, 0, 0}},
                          .predicted = {"p.nrrd", {6, 4, 1}, {1, 1, 1}, {0, 0, 0}},
-                         .alignment = CLI_ALIGN_IDENTICAL,
+                         .alignment = LOBEDICE_ALIGN_IDENTICAL,
                          .empty_policy = CLI_EMPTY_NAN,
                          .tolerance_mm = 1.0,
                          .distances = 0,
                          .rows = rows,
                          .nlabels = 5,
-                         .nregions = 1};
+                         .nregions = 1,
+                         .overlaps = ov};
     CHECK_INT(cli_report_finish(&report), LOBEDICE_OK);
-    CHECK_INT(rows[4].presence, LOBEDICE_ABSENT);
-    CHECK_INT(rows[2].presence, LOBEDICE_MISSING_IN_PREDICTION);
+    CHECK_INT(lobedice_overlap_presence(&report.overlaps[4]), LOBEDICE_ABSENT);
+    CHECK_INT(lobedice_overlap_presence(&report.overlaps[2]), LOBEDICE_MISSING_IN_PREDICTION);
     CHECK_NEAR(report.summary.mean_dice, 0.4583333333333333, 1e-15);
     CHECK_UINT(report.summary.n_dice, 4);
 
@@ -253,7 +256,7 @@ static void units_report_texts(void)
     /* the policy "one" gives the absent label a Dice of 1, which then counts in the mean */
     report.empty_policy = CLI_EMPTY_ONE;
     CHECK_INT(cli_report_finish(&report), LOBEDICE_OK);
-    CHECK_NEAR(rows[4].overlap.dice, 1.0, 0);
+    CHECK_NEAR(ov[4].dice, 1.0, 0);
     CHECK_UINT(report.summary.n_dice, 5);
 
     char *colors = cli_report_color_table(&report);
@@ -267,14 +270,110 @@ static void units_report_texts(void)
     free(colors);
 }
 
+/* The folder holds exactly these files with these bytes (name, content, ..., NULL). */
+static void expect_folder(const char *dir, const char *const *files)
+{
+    size_t n = 0;
+    for (; files[n]; n += 2) {
+        char *path = path_join(dir, files[n]);
+        size_t len = 0;
+        char *data = path ? read_file(path, &len) : NULL;
+        if (!data || strcmp(data, files[n + 1]) != 0) {
+            fprintf(stderr, "%s holds '%s', expected '%s'\n", files[n], data ? data : "(none)",
+                    files[n + 1]);
+            check_failures++;
+        }
+        free(data);
+        free(path);
+    }
+    char *names[16];
+    int count = list_dir(dir, names, 16);
+    if (count != (int)(n / 2)) {
+        fprintf(stderr, "%s holds %d entries, expected %zu:\n", dir, count, n / 2);
+        for (int i = 0; i < count && i < 16; i++)
+            fprintf(stderr, "  %s\n", names[i]);
+        check_failures++;
+    }
+    for (int i = 0; i < count && i < 16; i++)
+        free(names[i]);
+}
+
+/* A sentence for the user: no capital after "LobeDice: ", no second sentence inside. */
+static void expect_clause(const char *msg, const char *mention)
+{
+    CHECK(msg[0] && !(msg[0] >= 'A' && msg[0] <= 'Z'));
+    for (const char *p = msg; (p = strstr(p, ". ")) != NULL; p++)
+        CHECK(!(p[2] >= 'A' && p[2] <= 'Z'));
+    if (!strstr(msg, mention)) {
+        fprintf(stderr, "message '%s' does not mention '%s'\n", msg, mention);
+        check_failures++;
+    }
+}
+
+/* cli_outputs: all or nothing, and files that were at the targets before survive a failure.
+ * The failures are made at the commit itself, as they can happen after cli_check_paths: a
+ * rename onto a target failing after an earlier output is already in place (its temporary file
+ * is gone), and a folder appearing at a target. */
+static void units_outputs_all_or_nothing(void)
+{
+    char dir[1024], *a, *b, *c;
+    snprintf(dir, sizeof dir, "%s/outputs", CLI_SCRATCH_DIR);
+    CHECK_FATAL(fresh_dir(dir) == 0);
+    a = path_join(dir, "ok.json");
+    b = path_join(dir, "b.csv");
+    c = path_join(dir, "c.nrrd");
+    CHECK_FATAL(a && b && c);
+    CHECK_FATAL(write_file(a, "earlier a", 9) == 0 && write_file(b, "earlier b", 9) == 0);
+    char msg[512] = "";
+
+    /* the last rename fails once ok.json and b.csv hold this run's files */
+    cli_outputs *set = cli_outputs_new();
+    CHECK_FATAL(set != NULL);
+    CHECK_INT(cli_outputs_write_text(set, a, "new a", msg, sizeof msg), 0);
+    CHECK_INT(cli_outputs_write_text(set, b, "new b", msg, sizeof msg), 0);
+    CHECK(cli_outputs_reserve(set, c) != NULL); /* its writer never made the file */
+    CHECK_INT(cli_outputs_commit(set, msg, sizeof msg), -1);
+    expect_clause(msg, "cannot create '");
+    expect_clause(msg, "c.nrrd'");
+    cli_outputs_free(set);
+    expect_folder(dir, (const char *const[]){"ok.json", "earlier a", "b.csv", "earlier b", NULL});
+
+    /* a folder appears where an output goes */
+    set = cli_outputs_new();
+    CHECK_FATAL(set != NULL);
+    CHECK_INT(cli_outputs_write_text(set, a, "new a", msg, sizeof msg), 0);
+    CHECK_INT(cli_outputs_write_text(set, c, "new c", msg, sizeof msg), 0);
+    CHECK_FATAL(mkdir(c, 0755) == 0);
+    CHECK_INT(cli_outputs_commit(set, msg, sizeof msg), -1);
+    expect_clause(msg, "is a folder");
+    cli_outputs_free(set);
+    CHECK_FATAL(rmdir(c) == 0);
+    expect_folder(dir, (const char *const[]){"ok.json", "earlier a", "b.csv", "earlier b", NULL});
+
+    /* success replaces the earlier files and leaves no backup */
+    set = cli_outputs_new();
+    CHECK_FATAL(set != NULL);
+    CHECK_INT(cli_outputs_write_text(set, a, "new a", msg, sizeof msg), 0);
+    CHECK_INT(cli_outputs_write_text(set, c, "new c", msg, sizeof msg), 0);
+    CHECK_INT(cli_outputs_commit(set, msg, sizeof msg), 0);
+    cli_outputs_free(set);
+    expect_folder(dir, (const char *const[]){"ok.json", "new a", "b.csv", "earlier b", "c.nrrd",
+                                             "new c", NULL});
+    free(a);
+    free(b);
+    free(c);
+}
+
 static const check_case cases[] = {{"units_parse_defaults", units_parse_defaults},
                                    {"units_parse_slicer_command", units_parse_slicer_command},
                                    {"units_parse_errors", units_parse_errors},
                                    {"units_paths", units_paths},
                                    {"units_format_double", units_format_double},
-                                   {"units_report_texts", units_report_texts}};
+                                   {"units_report_texts", units_report_texts},
+                                   {"units_outputs_all_or_nothing", units_outputs_all_or_nothing}};
 
 int main(int argc, char **argv)
 {
+    CHECK_FATAL(fresh_dir(CLI_SCRATCH_DIR) == 0);
     return check_main(argc, argv, cases, CHECK_COUNT(cases));
 }

@@ -59,6 +59,21 @@ static void xml_output(void)
     /* Slicer takes files with the run bit, beside their XML */
     CHECK(access(LOBEDICE_EXE, X_OK) == 0);
     CHECK(access(LOBEDICE_EXE_INSTALLED, X_OK) == 0);
+    /* Slicer's discovery of the installed module (components runtime and cli only): it starts,
+     * finding its libraries in the prefix, and prints plugin/LobeDice.xml byte for byte */
+    const char *installed[] = {LOBEDICE_EXE_INSTALLED, "--xml", NULL};
+    run_result ri;
+    CHECK_FATAL(run_program(&ri, installed) == 0);
+    if (ri.status != 0)
+        fprintf(stderr, "%s: exit %d: %s\n", command_text(installed), ri.status, ri.err);
+    CHECK_INT(ri.status, 0);
+    CHECK_UINT(ri.err_len, 0);
+    size_t source_len = 0;
+    char *source = read_file(LOBEDICE_XML_SOURCE, &source_len);
+    CHECK_FATAL(source != NULL);
+    CHECK(ri.out_len == source_len && memcmp(ri.out, source, source_len) == 0);
+    free(source);
+    run_result_free(&ri);
     /* Slicer takes only dot-free executables as modules */
     const char *base = strrchr(LOBEDICE_EXE, '/');
     CHECK(base && strchr(base + 1, '.') == NULL);
@@ -132,17 +147,9 @@ static int is_element(xmlNode *n)
     return n->type == XML_ELEMENT_NODE;
 }
 
-static char *content(xmlNode *n)
-{
-    xmlChar *c = xmlNodeGetContent(n);
-    char *s = strdup(c ? (const char *)c : "");
-    xmlFree(c);
-    return s;
-}
-
+/* [A-Za-z_][A-Za-z0-9_]*: a name, or a longflag once sx_parse stripped its dashes. */
 static int identifier(const char *s)
 {
-    s += strspn(s, "-");
     if (!(isalpha((unsigned char)*s) || *s == '_'))
         return 0;
     for (s++; *s; s++)
@@ -175,8 +182,10 @@ static void check_attributes(xmlNode *n, const char *const *allowed, const char 
         }
 }
 
-static void check_parameter(xmlNode *p, long *indices, size_t *nindices, char names[][64],
-                            size_t *nnames, char flags[][64], size_t *nflags)
+/* The structure of one parameter element, on the raw nodes: its element name, attributes,
+ * children, repeated children. Its values (name, flags, index, channel, default, elements) are
+ * checked on what slicer_xml.c reads, in check_parameter_values. */
+static void check_parameter(xmlNode *p)
 {
     const char *tag = (const char *)p->name;
     char where[128];
@@ -223,9 +232,10 @@ static void check_parameter(xmlNode *p, long *indices, size_t *nindices, char na
     }
     check_only_blank_text(p, where);
 
-    char *name = NULL, *flag = NULL, *longflag = NULL, *channel = NULL, *def = NULL;
-    int has_index = 0, nelements = 0;
-    long index = -1;
+    /* children Slicer reads once: a second one would silently win */
+    static const char *const once[] = {"name",    "flag",  "longflag", "channel",
+                                       "default", "index", NULL};
+    int counts[6] = {0}, nelements = 0;
     for (xmlNode *c = p->children; c; c = c->next) {
         if (!is_element(c))
             continue;
@@ -235,30 +245,11 @@ static void check_parameter(xmlNode *p, long *indices, size_t *nindices, char na
             check_failures++;
             continue;
         }
-        char **slot = !strcmp(child, "name")       ? &name
-                      : !strcmp(child, "flag")     ? &flag
-                      : !strcmp(child, "longflag") ? &longflag
-                      : !strcmp(child, "channel")  ? &channel
-                      : !strcmp(child, "default")  ? &def
-                                                   : NULL;
-        if (slot) {
-            if (*slot) {
+        for (size_t k = 0; once[k]; k++)
+            if (!strcmp(child, once[k]) && ++counts[k] == 2) {
                 fprintf(stderr, "%s: <%s> given twice\n", where, child);
                 check_failures++;
-                free(*slot);
             }
-            *slot = content(c);
-        }
-        if (!strcmp(child, "index")) {
-            char *t = content(c), *end;
-            index = strtol(t, &end, 10);
-            if (end == t || *end || index < 0) {
-                fprintf(stderr, "%s: index '%s' is not a whole number >= 0\n", where, t);
-                check_failures++;
-            }
-            has_index = 1;
-            free(t);
-        }
         if (!strcmp(child, "element"))
             nelements++;
         if (!strcmp(child, "constraints")) {
@@ -270,67 +261,74 @@ static void check_parameter(xmlNode *p, long *indices, size_t *nindices, char na
                 }
         }
     }
-    if (flag) {
-        const char *f = flag + strspn(flag, "-");
-        if (strlen(f) != 1 || !isalnum((unsigned char)f[0])) {
-            fprintf(stderr, "%s: flag '%s' is not one character\n", where, flag);
-            check_failures++;
-        }
+    if (nelements && !strstr(tag, "enumeration")) {
+        fprintf(stderr, "%s: <element> outside an enumeration\n", where);
+        check_failures++;
     }
-    if (longflag && !identifier(longflag)) {
+}
+
+/* The values of one parameter as slicer_xml.c reads them (trimmed, dashes stripped from the
+ * flags, the name taken from the longflag when missing): the contract's rules on names, flags,
+ * indices, channels, defaults and enumerations. Names and flags are collected to find
+ * repeats; indices to check that they run 0, 1, ... */
+static void check_parameter_values(const sx_param *p, long *indices, size_t *nindices,
+                                   char names[][64], size_t *nnames, char flags[][64],
+                                   size_t *nflags)
+{
+    char where[128];
+    snprintf(where, sizeof where, "<%s> '%s'", p->tag, p->name ? p->name : "");
+    const int has_index = p->index >= 0;
+    if (p->flag && (strlen(p->flag) != 1 || !isalnum((unsigned char)p->flag[0]))) {
+        fprintf(stderr, "%s: flag '%s' is not one character\n", where, p->flag);
+        check_failures++;
+    }
+    if (p->longflag && !identifier(p->longflag)) {
         fprintf(stderr, "%s: longflag '%s' does not match [A-Za-z_][A-Za-z0-9_]*\n", where,
-                longflag);
+                p->longflag);
         check_failures++;
     }
-    const char *effective = name ? name : longflag ? longflag + strspn(longflag, "-") : NULL;
-    if (!effective || !identifier(effective) || (name && name[0] == '-')) {
-        fprintf(stderr, "%s: name '%s' missing or not [A-Za-z_][A-Za-z0-9_]*\n", where,
-                effective ? effective : "");
+    if (!p->name || !identifier(p->name)) {
+        fprintf(stderr, "%s: name missing or not [A-Za-z_][A-Za-z0-9_]*\n", where);
         check_failures++;
     }
-    if (has_index && (flag || longflag)) {
+    if (has_index && (p->flag || p->longflag)) {
         fprintf(stderr, "%s: has both an index and a flag\n", where);
         check_failures++;
     }
-    if (!channel || (strcmp(channel, "input") && strcmp(channel, "output"))) {
+    if (!p->channel || (strcmp(p->channel, "input") && strcmp(p->channel, "output"))) {
         fprintf(stderr, "%s: channel must be input or output\n", where);
         check_failures++;
     }
-    if (!has_index && !flag && !longflag) {
+    if (!has_index && !p->flag && !p->longflag) {
         /* a return parameter: an output scalar or string Slicer reads back */
-        if (!channel || strcmp(channel, "output") || !in_list(tag, return_tags)) {
+        if (!sx_is_return(p) || !in_list(p->tag, return_tags)) {
             fprintf(stderr, "%s: without index or flag it must be an output scalar or string\n",
                     where);
             check_failures++;
         }
     }
-    if (strstr(tag, "enumeration")) {
-        if (nelements == 0) {
+    const char *def = p->default_value;
+    if (strstr(p->tag, "enumeration")) {
+        if (p->nelements == 0) {
             fprintf(stderr, "%s: an enumeration without <element>\n", where);
             check_failures++;
         }
         int found = !def;
-        for (xmlNode *c = p->children; c && def; c = c->next)
-            if (is_element(c) && !strcmp((const char *)c->name, "element")) {
-                char *e = content(c);
-                found |= strcmp(e, def) == 0;
-                free(e);
-            }
+        for (size_t e = 0; e < p->nelements && def; e++)
+            found |= strcmp(p->elements[e], def) == 0;
         if (!found) {
             fprintf(stderr, "%s: default '%s' is not one of the elements\n", where, def);
             check_failures++;
         }
-    } else if (nelements) {
-        fprintf(stderr, "%s: <element> outside an enumeration\n", where);
-        check_failures++;
     }
-    if (def && !strcmp(tag, "boolean") && strcmp(def, "true") && strcmp(def, "false")) {
+    if (def && !strcmp(p->tag, "boolean") && strcmp(def, "true") && strcmp(def, "false")) {
         fprintf(stderr, "%s: boolean default '%s'\n", where, def);
         check_failures++;
     }
-    if (def && (!strcmp(tag, "integer") || !strcmp(tag, "float") || !strcmp(tag, "double"))) {
+    if (def &&
+        (!strcmp(p->tag, "integer") || !strcmp(p->tag, "float") || !strcmp(p->tag, "double"))) {
         char *end;
-        if (!strcmp(tag, "integer"))
+        if (!strcmp(p->tag, "integer"))
             (void)strtol(def, &end, 10);
         else
             (void)strtod(def, &end);
@@ -340,21 +338,21 @@ static void check_parameter(xmlNode *p, long *indices, size_t *nindices, char na
         }
     }
     if (has_index)
-        indices[(*nindices)++] = index;
-    if (effective) {
+        indices[(*nindices)++] = p->index;
+    if (p->name) {
         for (size_t i = 0; i < *nnames; i++)
-            if (!strcmp(names[i], effective)) {
-                fprintf(stderr, "%s: name '%s' used twice\n", where, effective);
+            if (!strcmp(names[i], p->name)) {
+                fprintf(stderr, "%s: name '%s' used twice\n", where, p->name);
                 check_failures++;
             }
-        snprintf(names[(*nnames)++], 64, "%s", effective);
+        snprintf(names[(*nnames)++], 64, "%s", p->name);
     }
-    const char *keys[2] = {flag, longflag};
+    const char *keys[2] = {p->flag, p->longflag};
     for (int k = 0; k < 2; k++) {
         if (!keys[k])
             continue;
         char key[64];
-        snprintf(key, sizeof key, "%s%s", k ? "--" : "-", keys[k] + strspn(keys[k], "-"));
+        snprintf(key, sizeof key, "%s%s", k ? "--" : "-", keys[k]);
         for (size_t i = 0; i < *nflags; i++)
             if (!strcmp(flags[i], key)) {
                 fprintf(stderr, "%s: flag '%s' used twice\n", where, key);
@@ -367,11 +365,6 @@ static void check_parameter(xmlNode *p, long *indices, size_t *nindices, char na
             check_failures++;
         }
     }
-    free(name);
-    free(flag);
-    free(longflag);
-    free(channel);
-    free(def);
 }
 
 static int error_count;
@@ -395,9 +388,7 @@ static void xml_rules(void)
     check_attributes(root, NULL, "<executable>");
     check_only_blank_text(root, "<executable>");
 
-    long indices[64];
-    size_t nindices = 0, nnames = 0, nflags = 0, groups = 0;
-    char names[128][64], flags[128][64];
+    size_t groups = 0, nparams = 0;
     int seen_parameters = 0, seen[16] = {0};
     for (xmlNode *top = root->children; top; top = top->next) {
         if (!is_element(top))
@@ -442,16 +433,34 @@ static void xml_rules(void)
                 descriptions++;
             else {
                 params++;
-                check_parameter(p, indices, &nindices, names, &nnames, flags, &nflags);
+                check_parameter(p);
             }
         }
         CHECK_INT(labels, 1);
         CHECK_INT(descriptions, 1);
         CHECK(params > 0);
+        nparams += (size_t)params;
     }
     CHECK(groups > 0);
     /* title, category, description and version are what Slicer shows */
     CHECK(seen[2] == 1 && seen[0] == 1 && seen[3] == 1 && seen[4] == 1);
+    xmlFreeDoc(doc);
+
+    /* the values, as the parser reads them */
+    sx_module m;
+    char err[256];
+    int parsed = sx_parse(&m, xml_text, xml_len, err, sizeof err);
+    if (parsed != 0)
+        fprintf(stderr, "%s\n", err);
+    CHECK_FATAL(parsed == 0);
+    CHECK_UINT(m.nparams, nparams); /* every parameter element was read */
+    long indices[64];
+    size_t nindices = 0, nnames = 0, nflags = 0;
+    char names[128][64], flags[128][64];
+    CHECK_FATAL(m.nparams <= 64);
+    for (size_t i = 0; i < m.nparams; i++)
+        check_parameter_values(&m.params[i], indices, &nindices, names, &nnames, flags, &nflags);
+    sx_free(&m);
     /* indices run 0, 1, ... without gaps or repeats */
     for (size_t i = 0; i < nindices; i++) {
         int count = 0;
@@ -462,7 +471,6 @@ static void xml_rules(void)
             check_failures++;
         }
     }
-    xmlFreeDoc(doc);
 }
 
 /* ---- the module's own parameters (issue 6) ------------------------------------------------ */
@@ -628,6 +636,48 @@ static void xml_flags_accepted(void)
     sx_free(&m);
 }
 
+/* Every value the GUI allows (<constraints>) is one the executable accepts, and --threads
+ * refuses one past the XML's maximum: the two limits are the same. */
+static void xml_constraints_accepted(void)
+{
+    module_xml();
+    sx_module m;
+    char err[256];
+    CHECK_FATAL(sx_parse(&m, xml_text, xml_len, err, sizeof err) == 0);
+    size_t tried = 0;
+    for (size_t i = 0; i < m.nparams; i++) {
+        const sx_param *p = &m.params[i];
+        if (!p->longflag || (!p->minimum && !p->maximum))
+            continue;
+        char key[128];
+        snprintf(key, sizeof key, "--%s", p->longflag);
+        const char *limits[2] = {p->minimum, p->maximum};
+        for (int k = 0; k < 2; k++) {
+            if (!limits[k])
+                continue;
+            const char *argv[] = {LOBEDICE_EXE, key, limits[k], "--help", NULL};
+            int status = run_status(argv, NULL);
+            if (status != 0) {
+                fprintf(stderr, "%s: exit %d, a value the XML allows is refused\n",
+                        command_text(argv), status);
+                check_failures++;
+            }
+            tried++;
+        }
+        if (!strcmp(p->name, "threads")) {
+            CHECK_FATAL(p->maximum != NULL);
+            char beyond[32];
+            snprintf(beyond, sizeof beyond, "%ld", strtol(p->maximum, NULL, 10) + 1);
+            const char *argv[] = {LOBEDICE_EXE, key, beyond, "--help", NULL};
+            int one_line = 0;
+            CHECK_INT(run_status(argv, &one_line), 2);
+            CHECK(one_line);
+        }
+    }
+    CHECK_UINT(tried, 4); /* tolerance and threads, minimum and maximum */
+    sx_free(&m);
+}
+
 static void xml_version(void)
 {
     const char *argv[] = {LOBEDICE_EXE, "--version", NULL};
@@ -644,6 +694,7 @@ static const check_case cases[] = {{"xml_output", xml_output},
                                    {"xml_rules", xml_rules},
                                    {"xml_module_parameters", xml_module_parameters},
                                    {"xml_flags_accepted", xml_flags_accepted},
+                                   {"xml_constraints_accepted", xml_constraints_accepted},
                                    {"xml_version", xml_version}};
 
 int main(int argc, char **argv)

@@ -1,7 +1,8 @@
 /* The core's conversions behind the wrapping layer (core/src/convert.c), against brute force:
  * lobedice_labels_from_double at every dtype's limits and with the first bad value spread over
- * several tasks, lobedice_dtype_for_range, and lobedice_volume_paste with offsets on every side
- * and dtype conversions. Pure C: it needs no ITK, only the core. */
+ * several tasks, lobedice_dtype_for_range, lobedice_volume_paste with offsets on every side,
+ * dtype conversions and every error status, and lobedice_volume_voxels on its own. Pure C: it
+ * needs no ITK, only the core. */
 #include "check.h"
 #include "label_test_util.h"
 #include "lobedice/lobedice.h"
@@ -11,29 +12,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const int64_t dtype_lo[6] = {0, INT8_MIN, 0, INT16_MIN, 0, INT32_MIN};
-static const int64_t dtype_hi[6] = {UINT8_MAX, INT8_MAX,   UINT16_MAX,
-                                    INT16_MAX, UINT32_MAX, INT32_MAX};
-
 static void from_double_limits(void)
 {
     for (int k = 0; k < 6; k++) {
-        const double ok[5] = {(double)dtype_lo[k], (double)dtype_hi[k], -0.0, 1.0,
-                              (double)dtype_hi[k] - 1};
+        int64_t lo = 0, hi = 0;
+        test_range(all_dtypes[k], &lo, &hi);
+        const double ok[5] = {(double)lo, (double)hi, -0.0, 1.0, (double)hi - 1};
         int32_t out[5];
         CHECK_INT(lobedice_labels_from_double(out, all_dtypes[k], ok, 5, NULL), LOBEDICE_OK);
-        CHECK_INT(test_load(out, all_dtypes[k], 0), dtype_lo[k]);
-        CHECK_INT(test_load(out, all_dtypes[k], 1), dtype_hi[k]);
+        CHECK_INT(test_load(out, all_dtypes[k], 0), lo);
+        CHECK_INT(test_load(out, all_dtypes[k], 1), hi);
         CHECK_INT(test_load(out, all_dtypes[k], 2), 0);
-        CHECK_INT(test_load(out, all_dtypes[k], 4), dtype_hi[k] - 1);
-        const double bad[6] = {
-            (double)dtype_lo[k] - 1, (double)dtype_hi[k] + 1, 0.5, NAN, INFINITY, -INFINITY};
+        CHECK_INT(test_load(out, all_dtypes[k], 4), hi - 1);
+        const double bad[6] = {(double)lo - 1, (double)hi + 1, 0.5, NAN, INFINITY, -INFINITY};
         for (int b = 0; b < 6; b++) {
             const double values[3] = {1, bad[b], 2};
             size_t first = 99;
             CHECK_INT(lobedice_labels_from_double(out, all_dtypes[k], values, 3, &first),
                       LOBEDICE_ENONINTEGER);
             CHECK_UINT(first, 1);
+            /* first_bad may be NULL: the status alone */
+            CHECK_INT(lobedice_labels_from_double(out, all_dtypes[k], values, 3, NULL),
+                      LOBEDICE_ENONINTEGER);
         }
     }
     double one = 1;
@@ -169,6 +169,96 @@ static void paste_checks_values_and_arguments(void)
     CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, huge, &sv, zero), LOBEDICE_EOVERFLOW);
 }
 
+/* Sizes beyond INT64_MAX (whose bytes fit in size_t), and every status of src, on either side of
+ * the box test: dst is never written. */
+static void paste_refuses_bad_sizes_without_writing(void)
+{
+    uint8_t src_data[4] = {1, 2, 3, 4};
+    const lobedice_volume sv = {src_data, LOBEDICE_UINT8, {2, 2, 1}, {1, 1, 1}};
+    const size_t dsize[3] = {2, 2, 1};
+    const int64_t zero[3] = {0, 0, 0}, outside[3] = {5, 0, 0};
+    uint8_t dst[4] = {9, 9, 9, 9};
+    const size_t beyond = (size_t)INT64_MAX + 1;
+
+    for (int a = 0; a < 3; a++) {
+        size_t big_dst[3] = {1, 1, 1};
+        big_dst[a] = beyond; /* 2^63 bytes: fits in size_t, not in int64_t */
+        CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, big_dst, &sv, zero),
+                  LOBEDICE_EOVERFLOW);
+        lobedice_volume big_src = sv;
+        big_src.size[0] = big_src.size[1] = big_src.size[2] = 1;
+        big_src.size[a] = beyond; /* a valid volume of 2^63 bytes, never read */
+        CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &big_src, zero),
+                  LOBEDICE_EOVERFLOW);
+        /* also when the box would be empty along another axis */
+        CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &big_src, outside),
+                  LOBEDICE_EOVERFLOW);
+    }
+    lobedice_volume bad = sv;
+    bad.dtype = (lobedice_dtype)6;
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero), LOBEDICE_EDTYPE);
+    bad = sv;
+    bad.size[1] = 0;
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero), LOBEDICE_ESIZE);
+    bad = sv;
+    bad.data = NULL;
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero), LOBEDICE_EINVAL);
+    bad = sv;
+    bad.spacing[2] = INFINITY; /* checked although paste does not use it (see the header) */
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero), LOBEDICE_ESPACING);
+    bad = sv;
+    bad.dtype = LOBEDICE_INT32;
+    bad.size[0] = SIZE_MAX / 4 + 1;
+    bad.size[1] = 1;
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero), LOBEDICE_EOVERFLOW);
+    CHECK(dst[0] == 9 && dst[1] == 9 && dst[2] == 9 && dst[3] == 9);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &sv, zero), LOBEDICE_OK);
+    CHECK(dst[0] == 1 && dst[1] == 2 && dst[2] == 3 && dst[3] == 4);
+}
+
+/* lobedice_volume_voxels on its own: the count, then each status in the order it checks. */
+static void volume_voxels_checks_each_field(void)
+{
+    uint16_t data[30];
+    const lobedice_volume good = {data, LOBEDICE_UINT16, {5, 3, 2}, {0.5, 1, 2.5}};
+    size_t voxels = 0;
+    CHECK_INT(lobedice_volume_voxels(&voxels, &good), LOBEDICE_OK);
+    CHECK_UINT(voxels, 30);
+    voxels = 123;
+    CHECK_INT(lobedice_volume_voxels(NULL, &good), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_volume_voxels(&voxels, NULL), LOBEDICE_EINVAL);
+    lobedice_volume v = good;
+    v.data = NULL;
+    CHECK_INT(lobedice_volume_voxels(&voxels, &v), LOBEDICE_EINVAL);
+    v = good;
+    v.dtype = (lobedice_dtype)-1;
+    CHECK_INT(lobedice_volume_voxels(&voxels, &v), LOBEDICE_EDTYPE);
+    for (int a = 0; a < 3; a++) {
+        v = good;
+        v.size[a] = 0;
+        CHECK_INT(lobedice_volume_voxels(&voxels, &v), LOBEDICE_ESIZE);
+        const double spacings[4] = {0.0, -1.0, NAN, -INFINITY};
+        for (int k = 0; k < 4; k++) {
+            v = good;
+            v.spacing[a] = spacings[k];
+            CHECK_INT(lobedice_volume_voxels(&voxels, &v), LOBEDICE_ESPACING);
+        }
+    }
+    v = good;
+    v.size[0] = SIZE_MAX / 2 + 1; /* the voxel count overflows */
+    CHECK_INT(lobedice_volume_voxels(&voxels, &v), LOBEDICE_EOVERFLOW);
+    v = good;
+    v.size[0] = SIZE_MAX / 2 + 1; /* the count fits, its bytes do not */
+    v.size[1] = v.size[2] = 1;
+    CHECK_INT(lobedice_volume_voxels(&voxels, &v), LOBEDICE_EOVERFLOW);
+    CHECK_UINT(voxels, 123);  /* no error wrote the count */
+    v.dtype = LOBEDICE_UINT8; /* one byte each: fits */
+    CHECK_INT(lobedice_volume_voxels(&voxels, &v), LOBEDICE_OK);
+    CHECK_UINT(voxels, SIZE_MAX / 2 + 1);
+    CHECK_UINT(lobedice_dtype_size(LOBEDICE_INT16), 2);
+    CHECK_UINT(lobedice_dtype_size((lobedice_dtype)6), 0);
+}
+
 int main(int argc, char **argv)
 {
     static const check_case cases[] = {
@@ -177,6 +267,8 @@ int main(int argc, char **argv)
         {"dtype_for_range_picks_the_smallest", dtype_for_range_picks_the_smallest},
         {"paste_matches_brute_force", paste_matches_brute_force},
         {"paste_checks_values_and_arguments", paste_checks_values_and_arguments},
+        {"paste_refuses_bad_sizes_without_writing", paste_refuses_bad_sizes_without_writing},
+        {"volume_voxels_checks_each_field", volume_voxels_checks_each_field},
     };
     return check_main(argc, argv, cases, CHECK_COUNT(cases));
 }

@@ -865,6 +865,193 @@ static void errors(void)
     random_free(&r);
 }
 
+/* Sentinels in every output, to check that a failing call writes nothing. */
+enum { SENTINEL_DICE = 8 };
+
+static void fill_sentinels(double *loss, double *dice, float *grad, size_t n)
+{
+    *loss = 7.0;
+    for (int i = 0; i < SENTINEL_DICE; i++)
+        dice[i] = 7.0;
+    for (size_t i = 0; i < n; i++)
+        grad[i] = 12345.0f;
+}
+
+static int sentinels_intact(const double *loss, const double *dice, const float *grad, size_t n)
+{
+    int intact = *loss == 7.0;
+    for (int i = 0; i < SENTINEL_DICE; i++)
+        intact &= dice[i] == 7.0;
+    for (size_t i = 0; i < n; i++)
+        intact &= grad[i] == 12345.0f;
+    return intact;
+}
+
+/* The generalized loss's own validation: every error status, with loss and grad untouched. */
+static void generalized_errors(void)
+{
+    const size_t B = 2, C = 3, V = 300, n = B * C * V;
+    random_problem r = random_new(B, C, V, 31);
+    float *grad = malloc(n * sizeof(float));
+    CHECK_FATAL(grad);
+    double loss, dice[SENTINEL_DICE];
+    lobedice_dice_loss_options o, good;
+    lobedice_dice_loss_options_init(&good, B, C, V);
+    good.activation = LOBEDICE_ACTIVATION_SOFTMAX;
+    good.reduction = LOBEDICE_LOSS_MEAN;
+    const float *x = r.x_cl, *t = r.onehot_cl;
+#define GDL_EXPECT(status, opts, xx, tt)                                                           \
+    do {                                                                                           \
+        fill_sentinels(&loss, dice, grad, n);                                                      \
+        CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, opts, LOBEDICE_GDL_SQUARE, xx, tt),  \
+                  status);                                                                         \
+        CHECK(sentinels_intact(&loss, dice, grad, n));                                             \
+    } while (0)
+
+    fill_sentinels(&loss, dice, grad, n);
+    CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, &good, LOBEDICE_GDL_SQUARE, x, t),
+              LOBEDICE_OK);
+    CHECK(loss != 7.0 && grad[0] != 12345.0f); /* the good call writes */
+
+    GDL_EXPECT(LOBEDICE_EINVAL, NULL, x, t);
+    GDL_EXPECT(LOBEDICE_EINVAL, &good, NULL, t);
+    GDL_EXPECT(LOBEDICE_EINVAL, &good, x, NULL);
+    o = good;
+    o.layout = (lobedice_layout)2;
+    GDL_EXPECT(LOBEDICE_EINVAL, &o, x, t);
+    o = good;
+    o.activation = (lobedice_activation)3;
+    GDL_EXPECT(LOBEDICE_EINVAL, &o, x, t);
+    const double bad_smooth[3] = {-1e-5, NAN, INFINITY};
+    for (int i = 0; i < 3; i++) {
+        o = good;
+        o.smooth_nr = bad_smooth[i];
+        GDL_EXPECT(LOBEDICE_EINVAL, &o, x, t);
+        o = good;
+        o.smooth_dr = bad_smooth[i];
+        GDL_EXPECT(LOBEDICE_EINVAL, &o, x, t);
+    }
+    lobedice_dice_loss_options_init(&o, B * C, 1, V); /* one channel, background left out */
+    o.reduction = LOBEDICE_LOSS_MEAN;
+    o.include_background = 0;
+    GDL_EXPECT(LOBEDICE_EINVAL, &o, x, t);
+    o.include_background = 1; /* with the background, one channel is fine */
+    fill_sentinels(&loss, dice, grad, n);
+    CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, &o, LOBEDICE_GDL_SQUARE, x, t),
+              LOBEDICE_OK);
+    lobedice_dice_loss_options_init(&o, SIZE_MAX / 8, 3, 2);
+    o.reduction = LOBEDICE_LOSS_MEAN;
+    GDL_EXPECT(LOBEDICE_EOVERFLOW, &o, x, t);
+    lobedice_dice_loss_options_init(&o, 1, 3, SIZE_MAX / 2);
+    o.reduction = LOBEDICE_LOSS_SUM;
+    GDL_EXPECT(LOBEDICE_EOVERFLOW, &o, x, t);
+#undef GDL_EXPECT
+    free(grad);
+    random_free(&r);
+}
+
+/* The generalized loss ignores opts->weights (its weights come from the target), even invalid
+ * ones: the same bits as without weights. */
+static void generalized_ignores_weights(void)
+{
+    const size_t B = 2, C = 4, V = 500, n = B * C * V;
+    random_problem r = random_new(B, C, V, 37);
+    float *want_grad = malloc(n * sizeof(float)), *grad = malloc(n * sizeof(float));
+    CHECK_FATAL(want_grad && grad);
+    lobedice_dice_loss_options o;
+    lobedice_dice_loss_options_init(&o, B, C, V);
+    o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
+    o.reduction = LOBEDICE_LOSS_MEAN;
+    double want = 0, got = 0;
+    CHECK_INT(lobedice_generalized_dice_loss(&want, want_grad, &o, LOBEDICE_GDL_SIMPLE, r.x_cl,
+                                             r.onehot_cl),
+              LOBEDICE_OK);
+    const double invalid[3][4] = {{-1.0, 1, 1, 1}, {1, NAN, 1, 1}, {1, 1, INFINITY, -INFINITY}};
+    for (int i = 0; i < 3; i++) {
+        o.weights = invalid[i];
+        CHECK_INT(lobedice_generalized_dice_loss(&got, grad, &o, LOBEDICE_GDL_SIMPLE, r.x_cl,
+                                                 r.onehot_cl),
+                  LOBEDICE_OK);
+        CHECK_SAME(got, want);
+        CHECK(same_floats(grad, want_grad, n));
+    }
+    free(want_grad);
+    free(grad);
+    random_free(&r);
+}
+
+/* Nothing is written on error, also when the input spans several chunks and the bad value sits
+ * in the very last one (the chunk a single thread reaches last, after the others would have
+ * written their part of grad): input, target and label errors, both layouts, 1 and all
+ * threads, with a gradient. */
+static void error_in_last_chunk(void)
+{
+    const size_t B = 2, C = 3, V = 3 * 4096 + 37, n = B * C * V; /* V > 8192: several chunks */
+    random_problem r = random_new(B, C, V, 41);
+    float *x = malloc(n * sizeof(float)), *t = malloc(n * sizeof(float));
+    float *grad = malloc(n * sizeof(float));
+    uint8_t *labels = malloc(B * V);
+    CHECK_FATAL(x && t && grad && labels);
+    double loss, dice[SENTINEL_DICE];
+    static const size_t threads[2] = {1, 0};
+    for (int layout = 0; layout < 2; layout++)
+        for (int k = 0; k < 2; k++) {
+            lobedice_dice_loss_options o;
+            lobedice_dice_loss_options_init(&o, B, C, V);
+            o.layout = (lobedice_layout)layout;
+            o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
+            o.threads = threads[k];
+            const float *x0 = layout ? r.x_cf : r.x_cl, *t0 = layout ? r.onehot_cf : r.onehot_cl;
+            const size_t last = oracle_index(B - 1, C - 1, V - 1, C, V, o.layout);
+            memcpy(x, x0, n * sizeof(float));
+            memcpy(t, t0, n * sizeof(float));
+            memcpy(labels, r.labels, B * V);
+
+            /* the same calls without the bad value succeed and write */
+            fill_sentinels(&loss, dice, grad, n);
+            CHECK_INT(lobedice_dice_loss(&loss, dice, grad, &o, x, t), LOBEDICE_OK);
+            CHECK(grad[0] != 12345.0f && grad[last] != 12345.0f && loss != 7.0);
+
+            x[last] = NAN;
+            fill_sentinels(&loss, dice, grad, n);
+            CHECK_INT(lobedice_dice_loss(&loss, dice, grad, &o, x, t), LOBEDICE_ENOTFINITE);
+            CHECK(sentinels_intact(&loss, dice, grad, n));
+            fill_sentinels(&loss, dice, grad, n);
+            CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, labels, LOBEDICE_UINT8),
+                      LOBEDICE_ENOTFINITE);
+            CHECK(sentinels_intact(&loss, dice, grad, n));
+            o.reduction = LOBEDICE_LOSS_MEAN;
+            fill_sentinels(&loss, dice, grad, n);
+            CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, &o, LOBEDICE_GDL_SQUARE, x, t),
+                      LOBEDICE_ENOTFINITE);
+            CHECK(sentinels_intact(&loss, dice, grad, n));
+            o.reduction = LOBEDICE_LOSS_NEG_MEAN_DICE;
+            x[last] = x0[last];
+
+            t[last] = INFINITY;
+            fill_sentinels(&loss, dice, grad, n);
+            CHECK_INT(lobedice_dice_loss(&loss, dice, grad, &o, x, t), LOBEDICE_ENOTFINITE);
+            CHECK(sentinels_intact(&loss, dice, grad, n));
+            o.reduction = LOBEDICE_LOSS_SUM;
+            fill_sentinels(&loss, dice, grad, n);
+            CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, &o, LOBEDICE_GDL_UNIFORM, x, t),
+                      LOBEDICE_ENOTFINITE);
+            CHECK(sentinels_intact(&loss, dice, grad, n));
+            o.reduction = LOBEDICE_LOSS_NEG_MEAN_DICE;
+
+            labels[B * V - 1] = (uint8_t)C; /* one past the last channel */
+            fill_sentinels(&loss, dice, grad, n);
+            CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, labels, LOBEDICE_UINT8),
+                      LOBEDICE_ELABEL);
+            CHECK(sentinels_intact(&loss, dice, grad, n));
+        }
+    free(x);
+    free(t);
+    free(grad);
+    free(labels);
+    random_free(&r);
+}
+
 static const check_case cases[] = {
     {"options_init", options_init},
     {"seed_formula_by_hand", seed_formula_by_hand},
@@ -880,6 +1067,9 @@ static const check_case cases[] = {
     {"empty_channel", empty_channel},
     {"extreme_logits", extreme_logits},
     {"errors", errors},
+    {"generalized_errors", generalized_errors},
+    {"generalized_ignores_weights", generalized_ignores_weights},
+    {"error_in_last_chunk", error_in_last_chunk},
 };
 
 int main(int argc, char **argv)

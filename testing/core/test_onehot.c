@@ -137,9 +137,12 @@ static void test_palette_errors(void)
     CHECK_SAME(three[3 + 1], 0.0);
     /* 300 would wrap to 44 in uint8: value 44 is not in the palette */
     const uint8_t wraps[1] = {44};
+    float before[9];
+    memcpy(before, three, sizeof three);
     CHECK_INT(
         lobedice_onehot_encode(three, wraps, LOBEDICE_UINT8, 1, 1, wide, 3, LOBEDICE_CHANNELS_LAST),
         LOBEDICE_ELABEL);
+    CHECK(memcmp(three, before, sizeof three) == 0);
 
     /* decode: the palette must fit the dtype and not repeat */
     const float scores[6] = {0.1f, 0.9f, 0.0f, 0.2f, 0.3f, 0.5f};
@@ -153,14 +156,15 @@ static void test_palette_errors(void)
     CHECK_INT(out8[0], 7);
     CHECK_INT(out8[1], 7);
     const int64_t below_int8[3] = {0, -129, 1}, negative[3] = {0, -1, 1};
-    int8_t outs8[2];
-    uint32_t out32[2];
+    int8_t outs8[2] = {5, 5};
+    uint32_t out32[2] = {5, 5};
     CHECK_INT(lobedice_onehot_decode(outs8, LOBEDICE_INT8, scores, 1, 2, below_int8, 3,
                                      LOBEDICE_CHANNELS_LAST),
               LOBEDICE_EPALETTE);
     CHECK_INT(lobedice_onehot_decode(out32, LOBEDICE_UINT32, scores, 1, 2, negative, 3,
                                      LOBEDICE_CHANNELS_LAST),
               LOBEDICE_EPALETTE);
+    CHECK(outs8[0] == 5 && outs8[1] == 5 && out32[0] == 5 && out32[1] == 5);
     CHECK_INT(lobedice_onehot_decode(outs8, LOBEDICE_INT8, scores, 1, 2, negative, 3,
                                      LOBEDICE_CHANNELS_LAST),
               LOBEDICE_OK);
@@ -245,12 +249,67 @@ static void test_random_argmax(void)
     }
 }
 
+/* A bad label (encode) or a NaN score (decode) far past the first tile of LD_ONEHOT_TILE (1024)
+ * values, in the second sample: the error is found before anything is written. */
+static void test_late_errors_write_nothing(void)
+{
+    enum { BATCH = 2, VOXELS = 1500, CHANNELS = 3 };
+    static int16_t labels[BATCH * VOXELS], back[BATCH * VOXELS];
+    static float hot[BATCH * VOXELS * CHANNELS], scores[BATCH * VOXELS * CHANNELS];
+    const int64_t palette[CHANNELS] = {0, 1, 2};
+    uint64_t rng = 8;
+    for (size_t i = 0; i < BATCH * VOXELS; i++)
+        labels[i] = (int16_t)test_below(&rng, CHANNELS);
+    for (size_t i = 0; i < BATCH * VOXELS * CHANNELS; i++)
+        scores[i] = (float)test_below(&rng, 100);
+    const size_t bad_label[3] = {1024, VOXELS + 1100, BATCH * VOXELS - 1};
+    const size_t bad_score[3] = {3 * 1024, (VOXELS + 1100) * CHANNELS + 2,
+                                 BATCH * VOXELS * CHANNELS - 1};
+    for (size_t k = 0; k < 3; k++) {
+        for (size_t l = 0; l < 2; l++) {
+            const int16_t keep = labels[bad_label[k]];
+            labels[bad_label[k]] = 3; /* not in the palette */
+            for (size_t i = 0; i < BATCH * VOXELS * CHANNELS; i++)
+                hot[i] = -7.0f;
+            CHECK_INT(lobedice_onehot_encode(hot, labels, LOBEDICE_INT16, BATCH, VOXELS, palette,
+                                             CHANNELS, layouts[l]),
+                      LOBEDICE_ELABEL);
+            size_t touched = 0;
+            for (size_t i = 0; i < BATCH * VOXELS * CHANNELS; i++)
+                touched += hot[i] != -7.0f;
+            CHECK_UINT(touched, 0);
+            labels[bad_label[k]] = keep;
+
+            const float kept = scores[bad_score[k]];
+            scores[bad_score[k]] = NAN;
+            for (size_t i = 0; i < BATCH * VOXELS; i++)
+                back[i] = -7;
+            CHECK_INT(lobedice_onehot_decode(back, LOBEDICE_INT16, scores, BATCH, VOXELS, palette,
+                                             CHANNELS, layouts[l]),
+                      LOBEDICE_ENOTFINITE);
+            touched = 0;
+            for (size_t i = 0; i < BATCH * VOXELS; i++)
+                touched += back[i] != -7;
+            CHECK_UINT(touched, 0);
+            scores[bad_score[k]] = kept;
+        }
+    }
+    /* and without the bad values, both succeed */
+    CHECK_INT(lobedice_onehot_encode(hot, labels, LOBEDICE_INT16, BATCH, VOXELS, palette, CHANNELS,
+                                     LOBEDICE_CHANNELS_FIRST),
+              LOBEDICE_OK);
+    CHECK_INT(lobedice_onehot_decode(back, LOBEDICE_INT16, hot, BATCH, VOXELS, palette, CHANNELS,
+                                     LOBEDICE_CHANNELS_FIRST),
+              LOBEDICE_OK);
+    CHECK(memcmp(back, labels, sizeof back) == 0);
+}
+
 static void test_errors(void)
 {
     const uint8_t labels[2] = {0, 1};
     const int64_t palette[2] = {0, 1};
-    float hot[4];
-    uint8_t back[2];
+    float hot[4] = {-1.0f, -1.0f, -1.0f, -1.0f};
+    uint8_t back[2] = {77, 77};
     const lobedice_layout last = LOBEDICE_CHANNELS_LAST;
     CHECK_INT(lobedice_onehot_encode(NULL, labels, LOBEDICE_UINT8, 1, 2, palette, 2, last),
               LOBEDICE_EINVAL);
@@ -278,6 +337,10 @@ static void test_errors(void)
     CHECK_INT(
         lobedice_onehot_encode(hot, labels, LOBEDICE_UINT8, 1, SIZE_MAX / 2, palette, 1, last),
         LOBEDICE_EOVERFLOW); /* the float count fits, its bytes do not */
+    const int64_t repeated[2] = {1, 1};
+    CHECK_INT(lobedice_onehot_encode(hot, labels, LOBEDICE_UINT8, 1, 2, repeated, 2, last),
+              LOBEDICE_EPALETTE);
+    CHECK(hot[0] == -1.0f && hot[1] == -1.0f && hot[2] == -1.0f && hot[3] == -1.0f);
 
     const float scores[4] = {0.0f, 1.0f, 1.0f, 0.0f};
     CHECK_INT(lobedice_onehot_decode(NULL, LOBEDICE_UINT8, scores, 1, 2, palette, 2, last),
@@ -295,9 +358,17 @@ static void test_errors(void)
               LOBEDICE_ESIZE);
     CHECK_INT(lobedice_onehot_decode(back, LOBEDICE_UINT8, scores, 0, 2, palette, 2, last),
               LOBEDICE_ESIZE);
+    CHECK_INT(lobedice_onehot_decode(back, LOBEDICE_UINT8, scores, 1, 0, palette, 2, last),
+              LOBEDICE_ESIZE);
     CHECK_INT(
         lobedice_onehot_decode(back, LOBEDICE_INT32, scores, 1, SIZE_MAX / 2, palette, 1, last),
         LOBEDICE_EOVERFLOW);
+    CHECK_INT(
+        lobedice_onehot_decode(back, LOBEDICE_UINT8, scores, SIZE_MAX / 2 + 1, 2, palette, 2, last),
+        LOBEDICE_EOVERFLOW);
+    CHECK_INT(lobedice_onehot_decode(back, LOBEDICE_UINT8, scores, 1, 2, repeated, 2, last),
+              LOBEDICE_EPALETTE);
+    CHECK(back[0] == 77 && back[1] == 77); /* no error wrote anything */
     CHECK_INT(lobedice_onehot_decode(back, LOBEDICE_UINT8, scores, 1, 2, palette, 2, last),
               LOBEDICE_OK);
     CHECK_INT(back[0], 1);
@@ -311,6 +382,7 @@ static const check_case cases[] = {
     {"ties", test_ties},
     {"nan", test_nan},
     {"random_argmax", test_random_argmax},
+    {"late_errors_write_nothing", test_late_errors_write_nothing},
     {"errors", test_errors},
 };
 

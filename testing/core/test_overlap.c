@@ -703,6 +703,118 @@ static void test_errors(void)
     CHECK_INT(lobedice_overlap_presence(NULL), LOBEDICE_ABSENT);
 }
 
+/* Every error status of the disagreement map leaves the map as it was. */
+static void test_disagreement_errors_write_nothing(void)
+{
+    uint8_t a[8] = {1, 1, 2, 2, 0, 0, 3, 3}, b[8] = {1, 2, 2, 0, 0, 3, 3, 1};
+    const lobedice_volume ref = {a, LOBEDICE_UINT8, {2, 2, 2}, {1, 1, 1}};
+    const lobedice_volume pred = {b, LOBEDICE_UINT8, {2, 2, 2}, {1, 1, 1}};
+    const int64_t labels[3] = {1, 2, 3};
+    int64_t hundred[100];
+    for (size_t i = 0; i < 100; i++)
+        hundred[i] = (int64_t)i;
+    lobedice_volume bad[7];
+    for (size_t i = 0; i < 7; i++)
+        bad[i] = pred;
+    bad[0].data = NULL;
+    bad[1].dtype = (lobedice_dtype)9;
+    bad[2].size[0] = 3; /* differs from ref */
+    bad[3].size[2] = 0;
+    bad[4].spacing[1] = -1;
+    bad[5].size[0] = SIZE_MAX / 2 + 1; /* the voxel count overflows */
+    bad[6].dtype = LOBEDICE_INT32;     /* voxels fit, their bytes do not */
+    bad[6].size[0] = SIZE_MAX / 4 + 1;
+    bad[6].size[1] = bad[6].size[2] = 1;
+    const lobedice_status want[7] = {LOBEDICE_EINVAL,   LOBEDICE_EDTYPE,   LOBEDICE_ESIZE,
+                                     LOBEDICE_ESIZE,    LOBEDICE_ESPACING, LOBEDICE_EOVERFLOW,
+                                     LOBEDICE_EOVERFLOW};
+    int16_t map[8];
+    memset(map, 0x7b, sizeof map);
+    const lobedice_dtype i16 = LOBEDICE_INT16;
+    for (size_t i = 0; i < 7; i++) {
+        CHECK_INT(lobedice_disagreement_map(map, i16, &ref, &bad[i], labels, 3, 0), want[i]);
+        CHECK_INT(lobedice_disagreement_map(map, i16, &bad[i], &pred, labels, 3, 0), want[i]);
+    }
+    CHECK_INT(lobedice_disagreement_map(map, i16, NULL, &pred, labels, 3, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_disagreement_map(map, i16, &ref, NULL, labels, 3, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_disagreement_map(map, i16, &ref, &pred, NULL, 3, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_disagreement_map(map, i16, &ref, &pred, hundred, 100, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_disagreement_map(map, LOBEDICE_UINT8, &ref, &pred, hundred, 10, 0),
+              LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_disagreement_map(map, (lobedice_dtype)6, &ref, &pred, labels, 3, 0),
+              LOBEDICE_EDTYPE);
+    /* uint8 maps claiming SIZE_MAX/2 + 1 voxels are valid volumes, but an int16 map of them does
+     * not fit in size_t bytes: LOBEDICE_EOVERFLOW, and neither volume is read */
+    lobedice_volume huge_ref = ref, huge_pred = pred;
+    huge_ref.size[0] = huge_pred.size[0] = SIZE_MAX / 2 + 1;
+    huge_ref.size[1] = huge_pred.size[1] = huge_ref.size[2] = huge_pred.size[2] = 1;
+    CHECK_INT(lobedice_disagreement_map(map, i16, &huge_ref, &huge_pred, labels, 3, 0),
+              LOBEDICE_EOVERFLOW);
+    size_t touched = 0;
+    for (size_t i = 0; i < 8; i++)
+        touched += map[i] != 0x7b7b;
+    CHECK_UINT(touched, 0);
+    CHECK_INT(lobedice_disagreement_map(map, i16, &ref, &pred, labels, 3, 0), LOBEDICE_OK);
+    CHECK_INT(map[1], 112); /* reference 1, predicted 2 */
+}
+
+/* A set's labels only limit how many there may be: a set claiming UINT32_MAX labels is
+ * LOBEDICE_EOVERFLOW before any is read (the array holds one; a read past it would be caught by
+ * the sanitizers), and so are UINT32_MAX single labels. */
+static void test_label_count_limit(void)
+{
+    uint8_t a[8] = {0}, b[8] = {0};
+    const lobedice_volume ref = {a, LOBEDICE_UINT8, {2, 2, 2}, {1, 1, 1}};
+    const lobedice_volume pred = {b, LOBEDICE_UINT8, {2, 2, 2}, {1, 1, 1}};
+    const int64_t labels[1] = {1};
+    const lobedice_label_set claims = {1, labels, UINT32_MAX};
+    const lobedice_label_set split[2] = {{1, labels, UINT32_MAX / 2},
+                                         {2, labels, UINT32_MAX / 2 + 1}};
+    lobedice_label_overlap out[2];
+    memset(out, 0x3c, sizeof out);
+    CHECK_INT(lobedice_overlap_sets(out, &ref, &pred, &claims, 1, 0), LOBEDICE_EOVERFLOW);
+    CHECK_INT(lobedice_overlap_sets(out, &ref, &pred, split, 2, 0), LOBEDICE_EOVERFLOW);
+    CHECK_INT(lobedice_overlap(out, &ref, &pred, labels, UINT32_MAX), LOBEDICE_EOVERFLOW);
+    CHECK_UINT(out[0].tp, UINT64_C(0x3c3c3c3c3c3c3c3c));
+    /* one label less is allowed (not tried: it would read UINT32_MAX - 1 labels) */
+}
+
+/* One set of 100 000 labels (with repeats, out of order): its class list is built by sorting,
+ * not by insertion; counted against the naive definition. */
+static void test_large_set(void)
+{
+    const size_t nlabels = 100000;
+    int64_t *labels = malloc(nlabels * sizeof *labels);
+    CHECK_FATAL(labels);
+    uint64_t rng = 31;
+    for (size_t i = 0; i < nlabels; i++) /* 50 000 distinct values, each twice, shuffled */
+        labels[i] = (int64_t)(i % 50000) * 3 - 20000;
+    for (size_t i = nlabels - 1; i > 0; i--) {
+        size_t j = (size_t)test_below(&rng, i + 1);
+        int64_t t = labels[i];
+        labels[i] = labels[j];
+        labels[j] = t;
+    }
+    const size_t size[3] = {20, 10, 10}, n = 2000;
+    int32_t *rbuf = malloc(n * sizeof *rbuf), *pbuf = malloc(n * sizeof *pbuf);
+    CHECK_FATAL(rbuf && pbuf);
+    fill_pair(rbuf, LOBEDICE_INT32, pbuf, LOBEDICE_INT32, n, 30, &rng);
+    for (size_t i = 0; i < n; i += 7) /* values of the set, some matching */
+        rbuf[i] = (int32_t)labels[test_below(&rng, 64)];
+    for (size_t i = 0; i < n; i += 5)
+        pbuf[i] = (int32_t)labels[test_below(&rng, 64)];
+    const lobedice_volume ref = {rbuf, LOBEDICE_INT32, {size[0], size[1], size[2]}, {1, 1, 1}};
+    const lobedice_volume pred = {pbuf, LOBEDICE_INT32, {size[0], size[1], size[2]}, {1, 1, 1}};
+    const lobedice_label_set sets[2] = {{1, labels, nlabels}, {2, labels, 3}};
+    lobedice_label_overlap out[2];
+    CHECK_INT(lobedice_overlap_sets(out, &ref, &pred, sets, 2, 0), LOBEDICE_OK);
+    check_naive(&out[0], &sets[0], &ref, &pred, n);
+    check_naive(&out[1], &sets[1], &ref, &pred, n);
+    free(labels);
+    free(rbuf);
+    free(pbuf);
+}
+
 static const check_case cases[] = {
     {"worked_example", test_worked_example},
     {"specificity_undefined", test_specificity_undefined},
@@ -713,6 +825,9 @@ static const check_case cases[] = {
     {"disagreement_map", test_disagreement_map},
     {"disagreement_map_random", test_disagreement_map_random},
     {"errors", test_errors},
+    {"disagreement_errors_write_nothing", test_disagreement_errors_write_nothing},
+    {"label_count_limit", test_label_count_limit},
+    {"large_set", test_large_set},
 };
 
 int main(int argc, char **argv)

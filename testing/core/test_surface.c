@@ -1,8 +1,9 @@
-/* Surface distances (label core): closed-form cases, a brute-force oracle written plainly here,
- * sets, thread-count invariance, progress reports and error statuses. */
+/* Surface distances (label core): closed-form cases, the brute-force oracle of
+ * testing/surface_oracle.h, sets, thread-count invariance, progress reports and error statuses. */
 #include "check.h"
 #include "lobedice/lobedice.h"
 #include "phantom.h"
+#include "surface_oracle.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -83,142 +84,29 @@ static void random_shapes(uint8_t *map, const size_t n[3], int ellipsoids, doubl
             map[i] = (uint8_t)(rng_next() % 4);
 }
 
-/* ---- The brute-force oracle: the definitions of docs/measures.md, literally ------------------ */
+/* ---- The brute-force oracle (testing/surface_oracle.h) ----------------------------------------
+ */
 
-/* Surface voxels of a mask (coordinates), by the 6-neighbour rule; outside the image is outside
- * the mask, except the z neighbours of a 2-D image (n[2] == 1), which are ignored. */
-static size_t bf_surface(size_t (*out)[3], const uint8_t *mask, const size_t n[3])
+/* The oracle's result for the masks in_a (reference) and in_b (prediction), label 0. */
+static lobedice_label_surface oracle_measure(const uint8_t *in_a, const uint8_t *in_b,
+                                             const size_t n[3], const double s[3],
+                                             const surface_oracle_options *o)
 {
-    size_t count = 0;
-    for (size_t z = 0; z < n[2]; z++)
-        for (size_t y = 0; y < n[1]; y++)
-            for (size_t x = 0; x < n[0]; x++) {
-                if (!mask[idx(n, x, y, z)])
-                    continue;
-                const long p[3] = {(long)x, (long)y, (long)z};
-                int surface = 0;
-                for (int a = 0; a < 3; a++) {
-                    if (a == 2 && n[2] == 1)
-                        continue;
-                    for (int step = -1; step <= 1; step += 2) {
-                        long q[3] = {p[0], p[1], p[2]};
-                        q[a] += step;
-                        if (q[a] < 0 || q[a] >= (long)n[a] ||
-                            !mask[idx(n, (size_t)q[0], (size_t)q[1], (size_t)q[2])])
-                            surface = 1;
-                    }
-                }
-                if (surface) {
-                    for (int a = 0; a < 3; a++)
-                        out[count][a] = (size_t)p[a];
-                    count++;
-                }
-            }
-    return count;
-}
-
-/* For each point of a, the distance in mm to the nearest point of b (O(na*nb)). */
-static double *bf_directed(size_t (*a)[3], size_t na, size_t (*b)[3], size_t nb, const double s[3])
-{
-    double *d = malloc((na ? na : 1) * sizeof *d);
-    CHECK_FATAL(d);
-    for (size_t i = 0; i < na; i++) {
-        double best = INFINITY;
-        for (size_t j = 0; j < nb; j++) {
-            double dx = ((double)a[i][0] - (double)b[j][0]) * s[0];
-            double dy = ((double)a[i][1] - (double)b[j][1]) * s[1];
-            double dz = ((double)a[i][2] - (double)b[j][2]) * s[2];
-            double dist = sqrt(dx * dx + dy * dy + dz * dz);
-            if (dist < best)
-                best = dist;
-        }
-        d[i] = best;
-    }
-    return d;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Linear interpolation at rank 0.95*(n-1) of the sorted values. */
-static double bf_p95(double *d, size_t n)
-{
-    qsort(d, n, sizeof *d, cmp_double);
-    double rank = 0.95 * (double)(n - 1);
-    size_t k = (size_t)floor(rank);
-    if (k + 1 >= n)
-        return d[k];
-    return d[k] + (d[k + 1] - d[k]) * (rank - (double)k);
-}
-
-typedef struct bf_options {
-    double tolerance;
-    uint64_t *histogram; /* bins entries or NULL */
-    size_t bins;
-    double bin_mm;
-} bf_options;
-
-/* The whole result for masks inA, inB (one byte per voxel). */
-static lobedice_label_surface bf_measure(const uint8_t *in_a, const uint8_t *in_b,
-                                         const size_t n[3], const double s[3], const bf_options *o)
-{
+    const surface_oracle_result w = surface_oracle_measure(in_a, in_b, n, s, o);
     lobedice_label_surface r;
     memset(&r, 0, sizeof r);
-    size_t(*sa)[3] = malloc(count_of(n) * sizeof *sa);
-    size_t(*sb)[3] = malloc(count_of(n) * sizeof *sb);
-    CHECK_FATAL(sa && sb);
-    size_t na = bf_surface(sa, in_a, n), nb = bf_surface(sb, in_b, n);
-    r.ref_surface_voxels = na;
-    r.pred_surface_voxels = nb;
-    r.hd = r.hd95 = r.assd = r.nsd = NAN;
-    r.hd_ref_to_pred = r.hd_pred_to_ref = r.hd95_ref_to_pred = r.hd95_pred_to_ref = NAN;
-    r.mean_ref_to_pred = r.mean_pred_to_ref = NAN;
-    if (o->histogram)
-        memset(o->histogram, 0, o->bins * sizeof *o->histogram);
-    if (na && nb) {
-        double *dab = bf_directed(sa, na, sb, nb, s), *dba = bf_directed(sb, nb, sa, na, s);
-        double sum_ab = 0, sum_ba = 0, max_ab = 0, max_ba = 0;
-        size_t within = 0;
-        for (int dir = 0; dir < 2; dir++) {
-            double *d = dir ? dba : dab;
-            size_t cnt = dir ? nb : na;
-            for (size_t i = 0; i < cnt; i++) {
-                if (dir)
-                    sum_ba += d[i];
-                else
-                    sum_ab += d[i];
-                if (dir && d[i] > max_ba)
-                    max_ba = d[i];
-                if (!dir && d[i] > max_ab)
-                    max_ab = d[i];
-                if (d[i] <= o->tolerance)
-                    within++;
-                if (o->histogram) {
-                    size_t j = 0; /* bin j holds j*w <= d < (j+1)*w, the last everything beyond */
-                    while (j + 1 < o->bins && (double)(j + 1) * o->bin_mm <= d[i])
-                        j++;
-                    o->histogram[j]++;
-                }
-            }
-        }
-        r.hd_ref_to_pred = max_ab;
-        r.hd_pred_to_ref = max_ba;
-        r.hd95_ref_to_pred = bf_p95(dab, na);
-        r.hd95_pred_to_ref = bf_p95(dba, nb);
-        r.mean_ref_to_pred = sum_ab / (double)na;
-        r.mean_pred_to_ref = sum_ba / (double)nb;
-        r.hd = fmax(max_ab, max_ba);
-        r.hd95 = fmax(r.hd95_ref_to_pred, r.hd95_pred_to_ref);
-        r.assd = (sum_ab + sum_ba) / (double)(na + nb);
-        r.nsd = (double)within / (double)(na + nb);
-        free(dab);
-        free(dba);
-    }
-    free(sa);
-    free(sb);
+    r.ref_surface_voxels = w.ref_surface_voxels;
+    r.pred_surface_voxels = w.pred_surface_voxels;
+    r.hd = w.hd;
+    r.hd95 = w.hd95;
+    r.assd = w.assd;
+    r.nsd = w.nsd;
+    r.hd_ref_to_pred = w.hd_ref_to_pred;
+    r.hd_pred_to_ref = w.hd_pred_to_ref;
+    r.hd95_ref_to_pred = w.hd95_ref_to_pred;
+    r.hd95_pred_to_ref = w.hd95_pred_to_ref;
+    r.mean_ref_to_pred = w.mean_ref_to_pred;
+    r.mean_pred_to_ref = w.mean_pred_to_ref;
     return r;
 }
 
@@ -248,11 +136,12 @@ static uint8_t *mask_of(const lobedice_volume *v, const lobedice_label_set *set)
     return m;
 }
 
-static lobedice_label_surface bf_set(const lobedice_volume *ref, const lobedice_volume *pred,
-                                     const lobedice_label_set *set, const bf_options *o)
+static lobedice_label_surface oracle_set(const lobedice_volume *ref, const lobedice_volume *pred,
+                                         const lobedice_label_set *set,
+                                         const surface_oracle_options *o)
 {
     uint8_t *a = mask_of(ref, set), *b = mask_of(pred, set);
-    lobedice_label_surface r = bf_measure(a, b, ref->size, ref->spacing, o);
+    lobedice_label_surface r = oracle_measure(a, b, ref->size, ref->spacing, o);
     r.label = set->id;
     free(a);
     free(b);
@@ -351,8 +240,8 @@ static lobedice_label_surface from_lists(double *dab, size_t na, double *dba, si
     }
     r.ref_surface_voxels = na;
     r.pred_surface_voxels = nb;
-    r.hd95_ref_to_pred = bf_p95(dab, na);
-    r.hd95_pred_to_ref = bf_p95(dba, nb);
+    r.hd95_ref_to_pred = surface_oracle_p95(dab, na);
+    r.hd95_pred_to_ref = surface_oracle_p95(dba, nb);
     r.mean_ref_to_pred = sab / (double)na;
     r.mean_pred_to_ref = sba / (double)nb;
     r.hd = fmax(r.hd_ref_to_pred, r.hd_pred_to_ref);
@@ -487,8 +376,8 @@ static void test_concentric_spheres(void)
                              got.mean_pred_to_ref};
     for (size_t i = 0; i < CHECK_COUNT(values); i++)
         CHECK(values[i] > lo && values[i] <= hi);
-    bf_options o = {.tolerance = 5.0};
-    lobedice_label_surface want = bf_measure(ref, pred, n, s, &o);
+    surface_oracle_options o = {.tolerance_mm = 5.0};
+    lobedice_label_surface want = oracle_measure(ref, pred, n, s, &o);
     want.label = 1;
     check_same_result(&got, &want);
     free(ref);
@@ -586,8 +475,8 @@ static void test_border(void)
     CHECK_SAME(got.hd, aniso[0]);
     CHECK_SAME(got.hd_ref_to_pred, aniso[0]);
     CHECK_SAME(got.hd_pred_to_ref, aniso[0]); /* the inner face x = 1 is one voxel from x = 0 */
-    bf_options o = {.tolerance = 0.0};
-    lobedice_label_surface want = bf_measure(ref, pred, n, aniso, &o);
+    surface_oracle_options o = {.tolerance_mm = 0.0};
+    lobedice_label_surface want = oracle_measure(ref, pred, n, aniso, &o);
     want.label = 1;
     check_same_result(&got, &want);
 
@@ -619,8 +508,8 @@ static void test_planar(void)
     CHECK_UINT(got.pred_surface_voxels, 14);
     CHECK_SAME(got.hd, aniso[1]);
     CHECK_SAME(got.hd95, aniso[1]);
-    bf_options o = {.tolerance = 0.5};
-    lobedice_label_surface want = bf_measure(ref, pred, n, aniso, &o);
+    surface_oracle_options o = {.tolerance_mm = 0.5};
+    lobedice_label_surface want = oracle_measure(ref, pred, n, aniso, &o);
     want.label = 1;
     check_same_result(&got, &want);
 }
@@ -696,8 +585,8 @@ static void compare_with_oracle(const lobedice_volume *ref, const lobedice_volum
         o.threads = 1 + t;
         CHECK_INT(lobedice_surface_distances_sets(got, ref, pred, sets, nsets, &o), LOBEDICE_OK);
         for (size_t i = 0; i < nsets; i++) {
-            bf_options bo = {tolerances[t], want_hist, bins, bin_mm};
-            lobedice_label_surface want = bf_set(ref, pred, &sets[i], &bo);
+            surface_oracle_options bo = {tolerances[t], want_hist, bins, bin_mm};
+            lobedice_label_surface want = oracle_set(ref, pred, &sets[i], &bo);
             check_same_result(&got[i], &want);
             for (size_t j = 0; j < bins; j++)
                 CHECK_UINT(hist[i * bins + j], want_hist[j]);
@@ -1091,6 +980,15 @@ static void test_errors(void)
     bad = r;
     bad.dtype = (lobedice_dtype)42;
     CHECK_INT(lobedice_surface_distances(out, &bad, &p, &label, 1, 1.0), LOBEDICE_EDTYPE);
+    bad = p;
+    bad.dtype = (lobedice_dtype)-1;
+    CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0), LOBEDICE_EDTYPE);
+    for (int a = 0; a < 3; a++) { /* a zero size along any axis, of pred or of ref */
+        bad = p;
+        bad.size[a] = 0;
+        CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0), LOBEDICE_ESIZE);
+        CHECK_INT(lobedice_surface_distances(out, &bad, &r, &label, 1, 1.0), LOBEDICE_ESIZE);
+    }
     bad = r;
     bad.size[0] = SIZE_MAX / 2;
     bad.size[1] = 4;
@@ -1099,6 +997,14 @@ static void test_errors(void)
     /* sets and options */
     CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, NULL, 1, NULL), LOBEDICE_EINVAL);
     CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, NULL, 0, NULL), LOBEDICE_OK);
+    CHECK_INT(lobedice_surface_distances_sets(NULL, &r, &p, &set, 1, NULL), LOBEDICE_EINVAL);
+    /* with no result asked for, out (and sets, labels) may be NULL, as the header says; the
+     * volumes are still checked */
+    CHECK_INT(lobedice_surface_distances_sets(NULL, &r, &p, NULL, 0, NULL), LOBEDICE_OK);
+    CHECK_INT(lobedice_surface_distances(NULL, &r, &p, NULL, 0, 1.0), LOBEDICE_OK);
+    CHECK_INT(lobedice_surface_distances(NULL, &r, &p, &label, 0, 1.0), LOBEDICE_OK);
+    CHECK_INT(lobedice_surface_distances(NULL, NULL, &p, NULL, 0, 1.0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_surface_distances_sets(NULL, &r, NULL, NULL, 0, NULL), LOBEDICE_EINVAL);
     const lobedice_label_set no_labels = {1, NULL, 2};
     CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, &no_labels, 1, NULL), LOBEDICE_EINVAL);
     lobedice_surface_options_init(&o);
@@ -1123,6 +1029,8 @@ static void test_errors(void)
     const lobedice_label_set two[2] = {set, set};
     o.histogram_bins = SIZE_MAX / 2 + 1; /* 2 results * bins overflows */
     CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, two, 2, &o), LOBEDICE_EOVERFLOW);
+    o.histogram_bins = SIZE_MAX / 8 + 1; /* one result: the entries fit, their bytes do not */
+    CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, &set, 1, &o), LOBEDICE_EOVERFLOW);
     o.histogram_bins = 8; /* a valid histogram: distances 0.7 and 0.7, both in bin 0 */
     CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, &set, 1, &o), LOBEDICE_OK);
     CHECK_UINT(hist[0], 2);

@@ -21,13 +21,12 @@
 // of rounding of a sum of three squares and a square root, a few 1e-16 relative. 1e-9 mm is far
 // below any voxel-level disagreement (>= 0.01 mm here) and far above that rounding.
 #include "check.h"
+#include "itk_image_util.h"
 #include "lobedice/lobedice.h"
 
 #include <itkDirectedHausdorffDistanceImageFilter.h>
 #include <itkHausdorffDistanceImageFilter.h>
-#include <itkImage.h>
 
-#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -57,31 +56,16 @@ struct Grid {
     }
 };
 
-template <typename TImage>
-typename TImage::Pointer to_itk(const std::vector<uint8_t> &map, const size_t n[3])
-{
-    constexpr unsigned D = TImage::ImageDimension;
-    typename TImage::SizeType size;
-    typename TImage::SpacingType spacing;
-    for (unsigned a = 0; a < D; a++) {
-        size[a] = n[a];
-        spacing[a] = kSpacing[a];
-    }
-    auto image = TImage::New();
-    image->SetRegions(typename TImage::RegionType(size));
-    image->SetSpacing(spacing);
-    image->Allocate();
-    std::copy(map.begin(), map.end(), image->GetBufferPointer());
-    return image;
-}
-
 struct Itk {
     double hd, ab, ba; // symmetric, ref to pred, pred to ref
 };
 
-template <typename TImage> Itk itk_hausdorff(const Grid &g)
+// ITK's filters on images over the grid's buffers (no copy; the grid outlives them).
+template <typename TImage> Itk itk_hausdorff(Grid &g)
 {
-    auto ref = to_itk<TImage>(g.ref, g.n), pred = to_itk<TImage>(g.pred, g.n);
+    constexpr unsigned D = TImage::ImageDimension;
+    auto ref = itk_wrap<uint8_t, D>(g.ref.data(), g.n, kSpacing),
+         pred = itk_wrap<uint8_t, D>(g.pred.data(), g.n, kSpacing);
     auto sym = itk::HausdorffDistanceImageFilter<TImage, TImage>::New();
     sym->SetInput1(ref);
     sym->SetInput2(pred);

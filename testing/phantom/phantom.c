@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void phantom_geometry(const size_t size[3], double spacing[3], double origin[3])
 {
@@ -118,4 +119,54 @@ uint8_t *phantom_new(const size_t size[3], enum phantom_kind kind)
         return NULL;
     }
     return out;
+}
+
+phantom_pair *phantom_pair_new(const size_t size[3])
+{
+    phantom_pair *pair = calloc(1, sizeof *pair);
+    if (!pair)
+        return NULL;
+    pair->ref = phantom_new(size, PHANTOM_REFERENCE);
+    pair->pred = pair->ref ? phantom_new(size, PHANTOM_PREDICTION) : NULL;
+    if (!pair->pred) {
+        phantom_pair_free(pair);
+        return NULL;
+    }
+    memcpy(pair->size, size, sizeof pair->size);
+    pair->voxels = size[0] * size[1] * size[2]; /* phantom_new checked the product */
+    phantom_geometry(size, pair->spacing, pair->origin);
+    return pair;
+}
+
+void phantom_pair_free(phantom_pair *pair)
+{
+    if (!pair)
+        return;
+    free(pair->ref);
+    free(pair->pred);
+    free(pair);
+}
+
+int phantom_content_box(const uint8_t *map, const size_t size[3], size_t lo[3], size_t hi[3])
+{
+    size_t first[3] = {size[0], size[1], size[2]}, last[3] = {0, 0, 0};
+    size_t i = 0;
+    for (size_t z = 0; z < size[2]; z++)
+        for (size_t y = 0; y < size[1]; y++)
+            for (size_t x = 0; x < size[0]; x++, i++) {
+                if (!map[i])
+                    continue;
+                const size_t p[3] = {x, y, z};
+                for (int a = 0; a < 3; a++) {
+                    if (p[a] < first[a])
+                        first[a] = p[a];
+                    if (p[a] + 1 > last[a])
+                        last[a] = p[a] + 1;
+                }
+            }
+    if (last[0] == 0)
+        return -1;
+    memcpy(lo, first, sizeof first);
+    memcpy(hi, last, sizeof last);
+    return 0;
 }

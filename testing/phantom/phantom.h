@@ -31,8 +31,28 @@ void phantom_geometry(const size_t size[3], double spacing[3], double origin[3])
  * Returns 0, or -1 when a size is zero. */
 int phantom_fill(uint8_t *out, const size_t size[3], enum phantom_kind kind);
 
-/* Allocates and fills a map (free() it); NULL when the size is zero or memory runs out. */
+/* Allocates and fills a map (free() it); NULL when a size is zero, the voxel count overflows or
+ * memory runs out. */
 uint8_t *phantom_new(const size_t size[3], enum phantom_kind kind);
+
+/* The reference and the prediction of one size, with their geometry: what most tests and
+ * benchmarks start from. phantom_volume.h turns it into lobedice volumes; this header stays
+ * free of the core so that lobedice-phantom builds without it. */
+typedef struct phantom_pair {
+    uint8_t *ref, *pred; /* `voxels` labels each, x fastest */
+    size_t size[3];
+    size_t voxels;
+    double spacing[3], origin[3]; /* from phantom_geometry */
+} phantom_pair;
+
+/* Makes both maps; NULL when a size is zero, the voxel count overflows or memory runs out.
+ * Release it with phantom_pair_free (NULL is allowed there). */
+phantom_pair *phantom_pair_new(const size_t size[3]);
+void phantom_pair_free(phantom_pair *pair);
+
+/* The bounding box of the non-zero voxels of a map: [lo[a], hi[a]) along each axis. Returns 0,
+ * or -1 when every voxel is 0 (lo and hi are then untouched). */
+int phantom_content_box(const uint8_t *map, const size_t size[3], size_t lo[3], size_t hi[3]);
 
 #ifdef __cplusplus
 }

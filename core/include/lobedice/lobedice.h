@@ -107,10 +107,21 @@ LOBEDICE_API lobedice_status lobedice_volume_voxels(size_t *voxels, const lobedi
 /* The distinct values of a volume, sorted ascending, 0 included when present.
  * labels: caller buffer of `capacity` entries; *count receives the number of distinct values,
  * which may exceed capacity (then only the `capacity` smallest are written; call again with a
- * larger buffer). labels may be NULL when capacity is 0. One pass, multithreaded. */
+ * larger buffer). labels may be NULL when capacity is 0. One pass, multithreaded; extra memory
+ * follows the number of distinct values, never the volume. On any error status (LOBEDICE_EINVAL
+ * for a NULL count, or NULL labels with capacity > 0; then the statuses of
+ * lobedice_volume_voxels, and LOBEDICE_ENOMEM) neither labels nor *count is written. */
 LOBEDICE_API lobedice_status lobedice_labels_present(int64_t *labels, size_t capacity,
                                                      size_t *count, const lobedice_volume *volume,
                                                      size_t threads);
+
+/* The distinct values present in ref or in pred (or both), sorted ascending, 0 included when
+ * present: the default label list of a comparison. Same buffer rules and statuses as
+ * lobedice_labels_present (both volumes are checked); the two volumes may differ in size and
+ * dtype. One pass over each. */
+LOBEDICE_API lobedice_status lobedice_labels_union(int64_t *labels, size_t capacity, size_t *count,
+                                                   const lobedice_volume *ref,
+                                                   const lobedice_volume *pred, size_t threads);
 
 /* Converts whole-numbered floating-point values (from a float image read from a file) into a
  * label buffer of `dtype` (`count` values; -0.0 becomes 0). Returns LOBEDICE_ENONINTEGER, with
@@ -134,7 +145,10 @@ LOBEDICE_API lobedice_status lobedice_dtype_for_range(lobedice_dtype *dtype, int
  * segmentation on the full reference grid. dst holds dst_size[0]*dst_size[1]*dst_size[2] values
  * and must not overlap src. LOBEDICE_ENONINTEGER when a copied value does not fit dst's dtype
  * (dst is then partly written); LOBEDICE_ESIZE for a zero dst size; LOBEDICE_EOVERFLOW when a
- * size does not fit. Uses all cores. */
+ * size does not fit (or exceeds INT64_MAX). src is checked as lobedice_volume_voxels does
+ * (LOBEDICE_EINVAL, LOBEDICE_EDTYPE, LOBEDICE_ESIZE, LOBEDICE_EOVERFLOW, and LOBEDICE_ESPACING
+ * although paste never uses the spacing: a volume with a broken geometry is refused
+ * everywhere). Uses all cores. */
 LOBEDICE_API lobedice_status lobedice_volume_paste(void *dst, lobedice_dtype dst_dtype,
                                                    const size_t dst_size[3],
                                                    const lobedice_volume *src,
@@ -177,7 +191,10 @@ typedef struct lobedice_label_set {
 
 /* out[i] describes sets[i]: A = reference voxels whose value is in sets[i], B likewise in pred.
  * All sets together in one pass; `threads` 0 = all cores. lobedice_overlap is this with one
- * single-label set per label and all cores. */
+ * single-label set per label and all cores. LOBEDICE_EINVAL for NULL out or sets with
+ * nsets > 0, or a set with labels NULL and nlabels > 0; LOBEDICE_EOVERFLOW when the sets name
+ * UINT32_MAX labels or more in all (repeats counted; checked before any label is read); the
+ * volume statuses of lobedice_overlap. */
 LOBEDICE_API lobedice_status lobedice_overlap_sets(lobedice_label_overlap *out,
                                                    const lobedice_volume *ref,
                                                    const lobedice_volume *pred,
@@ -214,7 +231,8 @@ LOBEDICE_API double lobedice_mean_defined(const double *values, size_t count, si
  * code is accepted (lobedice_disagreement_dtype gives the smallest). Statuses: LOBEDICE_EINVAL
  * (NULL out, ref or pred, NULL labels with nlabels > 0, nlabels > 99, a dtype too small for the
  * codes), LOBEDICE_EDTYPE (an unknown dtype for out or a volume), LOBEDICE_ESIZE,
- * LOBEDICE_ESPACING, LOBEDICE_EOVERFLOW, LOBEDICE_ENOMEM. */
+ * LOBEDICE_ESPACING, LOBEDICE_EOVERFLOW (also when the map's bytes do not fit in size_t),
+ * LOBEDICE_ENOMEM. On any error nothing is written to out. */
 LOBEDICE_API lobedice_status lobedice_disagreement_map(void *out, lobedice_dtype dtype,
                                                        const lobedice_volume *ref,
                                                        const lobedice_volume *pred,
@@ -232,15 +250,19 @@ LOBEDICE_API lobedice_status lobedice_disagreement_dtype(lobedice_dtype *dtype, 
 
 /* out: batch*voxels*channels floats in `layout`; labels: batch*voxels values of dtype; palette[c]
  * is the label value of channel c. A value missing from the palette is LOBEDICE_ELABEL (never a
- * silent zero); a palette that repeats a value is LOBEDICE_EPALETTE. */
+ * silent zero); a palette that repeats a value is LOBEDICE_EPALETTE. Other statuses:
+ * LOBEDICE_EINVAL (a NULL pointer, an unknown layout), LOBEDICE_EDTYPE, LOBEDICE_ESIZE (batch,
+ * voxels or channels 0), LOBEDICE_EOVERFLOW, LOBEDICE_ENOMEM. On any error nothing is written:
+ * every label is checked before the first float is. */
 LOBEDICE_API lobedice_status lobedice_onehot_encode(float *out, const void *labels,
                                                     lobedice_dtype dtype, size_t batch,
                                                     size_t voxels, const int64_t *palette,
                                                     size_t channels, lobedice_layout layout);
 
 /* argmax over channels, ties to the lowest channel, written as palette values of dtype;
- * a NaN score is LOBEDICE_ENOTFINITE; a palette value the dtype cannot hold is
- * LOBEDICE_EPALETTE. */
+ * a NaN score is LOBEDICE_ENOTFINITE; a palette value the dtype cannot hold (or a repeated one)
+ * is LOBEDICE_EPALETTE; other statuses as lobedice_onehot_encode. On any error nothing is
+ * written: every score is checked before the first label is. */
 LOBEDICE_API lobedice_status lobedice_onehot_decode(void *labels, lobedice_dtype dtype,
                                                     const float *scores, size_t batch,
                                                     size_t voxels, const int64_t *palette,
@@ -270,8 +292,9 @@ LOBEDICE_API lobedice_status lobedice_onehot_decode(void *labels, lobedice_dtype
  * left out only where it provably cannot hold the nearest voxel. Extra memory: at most
  * about 6 bytes per voxel of the largest such box (10 when a side along x or y exceeds 65536
  * voxels; much less is touched when the surfaces are near each other), 8 bytes per surface
- * voxel of one side, and per thread about 8 bytes per voxel of one slice of the box; never a
- * copy of the volume.
+ * voxel of one side, and per thread the larger of about 4 bytes per voxel of one x-y slice of
+ * the box and 16 per voxel of one x-z plane of it (of at most 256 voxels along x); never a copy
+ * of the volume.
  * ------------------------------------------------------------------------------------------- */
 typedef struct lobedice_label_surface {
     int64_t label; /* the label, or the set id */
@@ -315,11 +338,11 @@ LOBEDICE_API void lobedice_surface_options_init(lobedice_surface_options *opts);
  * dtypes may differ; a label a dtype cannot hold is simply absent from that volume. Uses all
  * cores; results are bit-identical for any thread count. This is lobedice_surface_distances_sets
  * with one single-label set per label and default options.
- * Statuses: LOBEDICE_EINVAL (NULL out, labels, ref or pred, or data; a tolerance that is NaN or
- * negative), LOBEDICE_EDTYPE, LOBEDICE_ESIZE (a zero size, or sizes differ),
- * LOBEDICE_ESPACING (not finite positive), LOBEDICE_EOVERFLOW (a size product, or a bounding
- * box side above 2^32-1 voxels), LOBEDICE_ENOMEM. On error the contents of out are
- * unspecified. */
+ * Statuses: LOBEDICE_EINVAL (NULL ref, pred or data; NULL out or labels when nlabels > 0, as
+ * both may be NULL when it is 0; a tolerance that is NaN or negative), LOBEDICE_EDTYPE,
+ * LOBEDICE_ESIZE (a zero size, or sizes differ), LOBEDICE_ESPACING (not finite positive),
+ * LOBEDICE_EOVERFLOW (a size product, or a bounding box side above 2^32-1 voxels),
+ * LOBEDICE_ENOMEM. On error the contents of out are unspecified. */
 LOBEDICE_API lobedice_status lobedice_surface_distances(lobedice_label_surface *out,
                                                         const lobedice_volume *ref,
                                                         const lobedice_volume *pred,
@@ -329,11 +352,11 @@ LOBEDICE_API lobedice_status lobedice_surface_distances(lobedice_label_surface *
 /* out[i] describes sets[i]: A = reference voxels whose value is any of sets[i].labels, B
  * likewise in pred (a region such as the lungs = {1, 2, 3, 4, 5} measured as one mask); the
  * result's label is sets[i].id. opts may be NULL for the defaults. Sets are measured one after
- * the other, each with all the threads asked for. Statuses as lobedice_surface_distances, plus
- * LOBEDICE_EINVAL for a set with labels NULL and nlabels > 0, an unknown opts->version, or a
- * histogram with zero bins or a bin width that is not finite positive, and LOBEDICE_EOVERFLOW
- * when nsets*histogram_bins entries do not fit in size_t. On error the contents of out and of
- * the histogram are unspecified. */
+ * the other, each with all the threads asked for. Statuses as lobedice_surface_distances (out
+ * and sets may be NULL when nsets is 0), plus LOBEDICE_EINVAL for a set with labels NULL and
+ * nlabels > 0, an unknown opts->version, or a histogram with zero bins or a bin width that is
+ * not finite positive, and LOBEDICE_EOVERFLOW when nsets*histogram_bins entries do not fit in
+ * size_t. On error the contents of out and of the histogram are unspecified. */
 LOBEDICE_API lobedice_status lobedice_surface_distances_sets(
     lobedice_label_surface *out, const lobedice_volume *ref, const lobedice_volume *pred,
     const lobedice_label_set *sets, size_t nsets, const lobedice_surface_options *opts);

@@ -5,7 +5,12 @@
  * (which file, which voxel or field, what was expected). No global error state.
  *
  * `message` / `message_size`: a caller buffer receiving the sentence when a call fails (always
- * NUL-terminated, truncated to fit; may be NULL when message_size is 0).
+ * NUL-terminated, truncated to fit; may be NULL when message_size is 0). The sentence reads
+ * "<Context>: <reason>." with a fixed context ("Cannot read '<path>'", "Cannot write '<path>'",
+ * "Cannot align the images") and a reason that starts in lower case and names the field or
+ * the file that is wrong, so a caller may strip the context or put its own words before it.
+ * Messages call the image being aligned "the prediction" and the other "the reference".
+ * Nothing thrown inside ever crosses this boundary (the functions are noexcept in C++).
  */
 #ifndef LOBEDICE_IO_H
 #define LOBEDICE_IO_H
@@ -20,6 +25,12 @@ extern "C" {
 #define LOBEDICE_IO_API
 #else
 #define LOBEDICE_IO_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+#define LOBEDICE_IO_NOEXCEPT noexcept
+#else
+#define LOBEDICE_IO_NOEXCEPT
 #endif
 
 /* A label map with its geometry. volume.data is owned by the image. */
@@ -43,7 +54,8 @@ typedef struct lobedice_image {
  * not fit in memory), LOBEDICE_ENOMEM, LOBEDICE_EINVAL (NULL argument). The message reads
  * "Cannot read '<path>': <reason>.". On failure *image is NULL. */
 LOBEDICE_IO_API lobedice_status lobedice_image_read(lobedice_image **image, const char *path,
-                                                    char *message, size_t message_size);
+                                                    char *message,
+                                                    size_t message_size) LOBEDICE_IO_NOEXCEPT;
 
 /* A new image of zeros on the given grid (direction NULL = identity), e.g. for an output map;
  * its dimension is 3 (set it to 2 to write a 2-D file). Errors: LOBEDICE_EINVAL (NULL argument,
@@ -52,13 +64,13 @@ LOBEDICE_IO_API lobedice_status lobedice_image_read(lobedice_image **image, cons
 LOBEDICE_IO_API lobedice_status lobedice_image_new(lobedice_image **image, lobedice_dtype dtype,
                                                    const size_t size[3], const double spacing[3],
                                                    const double origin[3],
-                                                   const double direction[9]);
+                                                   const double direction[9]) LOBEDICE_IO_NOEXCEPT;
 
 /* The image's voxel buffer, writable. */
-LOBEDICE_IO_API void *lobedice_image_buffer(lobedice_image *image);
+LOBEDICE_IO_API void *lobedice_image_buffer(lobedice_image *image) LOBEDICE_IO_NOEXCEPT;
 
 /* Frees an image; NULL is allowed. */
-LOBEDICE_IO_API void lobedice_image_free(lobedice_image *image);
+LOBEDICE_IO_API void lobedice_image_free(lobedice_image *image) LOBEDICE_IO_NOEXCEPT;
 
 /* Writes an image with its geometry; the format follows the extension (.nrrd, .nii, .nii.gz,
  * .mha, any case; the two-file formats .nhdr and .mhd are refused). compress != 0 asks for gzip
@@ -69,7 +81,7 @@ LOBEDICE_IO_API void lobedice_image_free(lobedice_image *image);
  * LOBEDICE_EFORMAT (unknown extension), LOBEDICE_EINVAL, or the status of an invalid volume. */
 LOBEDICE_IO_API lobedice_status lobedice_image_write(const lobedice_image *image, const char *path,
                                                      int compress, char *message,
-                                                     size_t message_size);
+                                                     size_t message_size) LOBEDICE_IO_NOEXCEPT;
 
 typedef enum lobedice_alignment {
     LOBEDICE_ALIGN_IDENTICAL = 0, /* same grid: the image was used as it is */
@@ -93,7 +105,7 @@ typedef enum lobedice_alignment {
 LOBEDICE_IO_API lobedice_status lobedice_image_align(lobedice_image **moving,
                                                      lobedice_alignment *how,
                                                      const lobedice_image *reference, char *message,
-                                                     size_t message_size);
+                                                     size_t message_size) LOBEDICE_IO_NOEXCEPT;
 
 #ifdef __cplusplus
 }

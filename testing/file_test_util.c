@@ -1,0 +1,213 @@
+/* File and process helpers of the tests (file_test_util.h). */
+#define _GNU_SOURCE /* strdup, mkstemp */
+#include "file_test_util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- running a program -------------------------------------------------------------------- */
+
+static char *slurp_fd(int fd, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return NULL;
+    lseek(fd, 0, SEEK_SET);
+    for (;;) {
+        if (n + 1 >= cap) {
+            char *grown = realloc(buf, cap *= 2);
+            if (!grown) {
+                free(buf);
+                return NULL;
+            }
+            buf = grown;
+        }
+        ssize_t got = read(fd, buf + n, cap - n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int run_program(run_result *r, const char *const *argv)
+{
+    memset(r, 0, sizeof *r);
+    /* Output goes to unlinked temporary files: no pipe can fill up and block the child. */
+    char out_name[] = "/tmp/lobedice-cli-out-XXXXXX", err_name[] = "/tmp/lobedice-cli-err-XXXXXX";
+    int out = mkstemp(out_name), err = mkstemp(err_name);
+    if (out < 0 || err < 0)
+        return -1;
+    unlink(out_name);
+    unlink(err_name);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(out, 1);
+        dup2(err, 2);
+        execv(argv[0], (char *const *)argv);
+        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r->out = slurp_fd(out, &r->out_len);
+    r->err = slurp_fd(err, &r->err_len);
+    close(out);
+    close(err);
+    return r->out && r->err ? 0 : -1;
+}
+
+void run_result_free(run_result *r)
+{
+    free(r->out);
+    free(r->err);
+    memset(r, 0, sizeof *r);
+}
+
+const char *command_text(const char *const *argv)
+{
+    static char buf[4096];
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; argv[i] && n < sizeof buf; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, i ? " '%s'" : "%s", argv[i]);
+    return buf;
+}
+
+/* ---- files -------------------------------------------------------------------------------- */
+
+char *read_file(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return NULL;
+    size_t n = 0;
+    char *data = slurp_fd(fd, &n);
+    close(fd);
+    if (data && len)
+        *len = n;
+    return data;
+}
+
+int write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    int ok = fwrite(data, 1, len, f) == len;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+char *path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *out = malloc(n);
+    if (out)
+        snprintf(out, n, "%s/%s", dir, name);
+    return out;
+}
+
+void remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (d) {
+            struct dirent *e;
+            while ((e = readdir(d))) {
+                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                    continue;
+                char *child = path_join(path, e->d_name);
+                if (child)
+                    remove_tree(child);
+                free(child);
+            }
+            closedir(d);
+        }
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+int fresh_dir(const char *dir)
+{
+    remove_tree(dir);
+    return mkdir(dir, 0755);
+}
+
+int list_dir(const char *dir, char **names, size_t capacity)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (names && (size_t)n < capacity)
+            names[n] = strdup(e->d_name);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* ---- NRRD --------------------------------------------------------------------------------- */
+
+int write_nrrd(const char *path, const char *type, int dim, const size_t size[3],
+               const double spacing[3], const double origin[3], const void *data)
+{
+    size_t bytes = strcmp(type, "short") == 0           ? 2
+                   : strcmp(type, "unsigned char") == 0 ? 1
+                   : strcmp(type, "float") == 0         ? 4
+                                                        : 0;
+    if (!bytes)
+        return -1;
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    size_t n = size[0] * size[1] * (dim == 3 ? size[2] : 1);
+    if (dim == 2)
+        fprintf(f,
+                "NRRD0004\ntype: %s\ndimension: 2\nspace dimension: 2\nsizes: %zu %zu\n"
+                "space directions: (%.17g,0) (0,%.17g)\nkinds: domain domain\n"
+                "endian: little\nencoding: raw\nspace origin: (%.17g,%.17g)\n\n",
+                type, size[0], size[1], spacing[0], spacing[1], origin[0], origin[1]);
+    else
+        fprintf(f,
+                "NRRD0004\ntype: %s\ndimension: 3\nspace: left-posterior-superior\n"
+                "sizes: %zu %zu %zu\nspace directions: (%.17g,0,0) (0,%.17g,0) (0,0,%.17g)\n"
+                "kinds: domain domain domain\nendian: little\nencoding: raw\n"
+                "space origin: (%.17g,%.17g,%.17g)\n\n",
+                type, size[0], size[1], size[2], spacing[0], spacing[1], spacing[2], origin[0],
+                origin[1], origin[2]);
+    int ok = fwrite(data, bytes, n, f) == n;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
