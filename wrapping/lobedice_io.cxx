@@ -22,8 +22,11 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
+#include <iostream>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <random>
 #include <string>
@@ -357,9 +360,15 @@ void check_geometry(const lobedice_image &image, const image_name &name)
     }
     case LOBEDICE_ESIZE:
         throw io_error{st, owner + " size " + size_text(v.size) + " has no voxels"};
-    case LOBEDICE_ESPACING:
-        throw io_error{st, owner + " spacing " + triple_text(v.spacing) +
-                               " mm is not finite and positive"};
+    case LOBEDICE_ESPACING: {
+        bool positive = true;
+        for (double s : v.spacing)
+            positive = positive && std::isfinite(s) && s > 0;
+        throw io_error{st, owner + " spacing " + triple_text(v.spacing) + " mm " +
+                               (positive ? "makes its voxel volume, physical volume or diagonal "
+                                           "overflow or vanish"
+                                         : "is not finite and positive")};
+    }
     case LOBEDICE_EOVERFLOW:
         throw io_error{st, owner + " size " + size_text(v.size) + " does not fit in memory"};
     default: throw io_error{st, std::string(name.subject) + " is not usable: " + status_clause(st)};
@@ -410,16 +419,66 @@ std::string index_text(size_t i, const size_t size[3])
 }
 
 /* ---- Voxel data in files ------------------------------------------------------------------
- * Where a file keeps its voxel data and whether all of it is there. NRRD reads need none of
- * this (teem refuses a short file itself), NIfTI and MetaImage reads and every write do. */
+ * Every file a header names for its voxel data, and whether all of it is there. Each data file
+ * must be a regular file before any library opens it (a FIFO or a device would block a read
+ * forever or feed it endless bytes). teem checks that NRRD data is complete itself; niftilib and
+ * MetaIO only print, and niftilib turns non-finite floats into 0, so NIfTI and MetaImage data
+ * are checked here before ITK reads them. */
 
-/* A file opened for reading, closed at the end of the scope. */
+std::string lowercase(std::string text)
+{
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+bool ends_with(const std::string &text, const std::string &suffix)
+{
+    return text.size() >= suffix.size() &&
+           lowercase(text.substr(text.size() - suffix.size())) == suffix;
+}
+
+/* "a folder", "a FIFO (named pipe)", ... for a file that is not a regular file. */
+const char *kind_of_file(mode_t mode)
+{
+    return S_ISDIR(mode)    ? "a folder"
+           : S_ISFIFO(mode) ? "a FIFO (named pipe)"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "not a regular file";
+}
+
+/* Throws unless `name` is a regular file. `role` names it in the reason: "" for the image file
+ * itself ("it is a FIFO ..."), else e.g. "its data file 'x.raw'". */
+void require_regular_file(const std::string &name, const std::string &role)
+{
+    struct stat info;
+    const std::string subject = role.empty() ? "it" : role;
+    if (stat(name.c_str(), &info) != 0) {
+        if (errno == ENOENT && !role.empty())
+            throw io_error{LOBEDICE_EIO, subject + " does not exist"};
+        throw io_error{LOBEDICE_EIO, (role.empty() ? "" : subject + ": ") + system_reason(errno)};
+    }
+    if (!S_ISREG(info.st_mode))
+        throw io_error{LOBEDICE_EIO,
+                       subject + " is " + kind_of_file(info.st_mode) + ", not a regular file"};
+}
+
+/* A file opened for reading, closed at the end of the scope. O_NONBLOCK and the fstat check
+ * keep a file swapped for a FIFO after require_regular_file from blocking the open. */
 struct input_file {
     int fd;
-    explicit input_file(const std::string &name) : fd(open(name.c_str(), O_RDONLY | O_CLOEXEC))
+    explicit input_file(const std::string &name)
+        : fd(open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK))
     {
         if (fd < 0)
             throw io_error{LOBEDICE_EIO, system_reason(errno)};
+        struct stat info;
+        if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+            close(fd);
+            throw io_error{LOBEDICE_EIO, "'" + name + "' is not a regular file"};
+        }
     }
     ~input_file()
     {
@@ -454,6 +513,9 @@ uint64_t file_size(const std::string &name)
     return static_cast<uint64_t>(info.st_size);
 }
 
+/* Receives the bytes of a data stream in order, in pieces of any size. */
+using byte_sink = std::function<void(const unsigned char *, size_t)>;
+
 struct inflated {
     uint64_t bytes = 0;    /* bytes that came out */
     bool complete = false; /* the stream (every gzip member) ended, its checksum verified */
@@ -462,9 +524,9 @@ struct inflated {
 
 /* Inflates the zlib or gzip stream that starts at byte `start` of `file`, to its end (gzip
  * members may follow one another, as gzip and zlib's gzread allow), or until `limit` bytes came
- * out. The first head->size() bytes that come out are copied to *head (head may be NULL). */
+ * out. What comes out goes to sink (may be empty). */
 inflated inflate_file(const std::string &file, uint64_t start, uint64_t limit,
-                      std::vector<unsigned char> *head)
+                      const byte_sink &sink)
 {
     input_file in(file);
     z_stream z{};
@@ -500,9 +562,8 @@ inflated inflate_file(const std::string &file, uint64_t start, uint64_t limit,
         z.avail_out = static_cast<uInt>(output.size());
         int rc = inflate(&z, Z_NO_FLUSH);
         size_t out = output.size() - z.avail_out;
-        if (head && result.bytes < head->size())
-            std::memcpy(head->data() + result.bytes, output.data(),
-                        std::min<uint64_t>(out, head->size() - result.bytes));
+        if (sink && out)
+            sink(output.data(), out);
         result.bytes += out;
         if (result.bytes >= limit)
             return result;
@@ -527,19 +588,22 @@ inflated inflate_file(const std::string &file, uint64_t start, uint64_t limit,
     }
 }
 
-bool is_gzip(const input_file &in)
+bool is_gzip(const std::string &name)
 {
+    input_file in(name);
     unsigned char magic[2];
     return in.read_at(magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
-/* Where a file keeps its voxel data: `need` bytes from byte `start` of `file`, stored as they
- * are, or inflating to at least `need` bytes from a zlib/gzip stream starting there. */
+/* A run of voxel data: `need` bytes from byte `start` of `file`, stored as they are, or, when
+ * `compressed`, from byte `start` of the zlib/gzip stream that begins at byte `stream_start` of
+ * the file (NIfTI counts vox_offset in the inflated stream of a .nii.gz). */
 struct voxel_data {
     std::string file;
     uint64_t start = 0;
     uint64_t need = 0;
     bool compressed = false;
+    uint64_t stream_start = 0;
 };
 
 /* need = a * b * c... with overflow checks; false when it does not fit. */
@@ -547,6 +611,155 @@ bool multiply(uint64_t &product, uint64_t factor)
 {
     return !__builtin_mul_overflow(product, factor, &product);
 }
+
+/* The text of a header: the first bytes of a file, up to 1 MiB. */
+std::string header_text(const std::string &path)
+{
+    std::string text(static_cast<size_t>(1) << 20, '\0');
+    input_file in(path);
+    text.resize(in.read_at(reinterpret_cast<unsigned char *>(&text[0]), text.size(), 0));
+    return text;
+}
+
+std::string trimmed(const std::string &s)
+{
+    size_t b = s.find_first_not_of(" \t\r"), e = s.find_last_not_of(" \t\r");
+    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+std::vector<std::string> words(const std::string &s)
+{
+    std::vector<std::string> out;
+    for (size_t at = 0; (at = s.find_first_not_of(" \t\r\n", at)) != std::string::npos;) {
+        size_t end = s.find_first_of(" \t\r\n", at);
+        out.push_back(s.substr(at, end == std::string::npos ? std::string::npos : end - at));
+        at = end;
+    }
+    return out;
+}
+
+/* `name` as the header means it: relative names are relative to the header's folder. */
+std::string beside(const std::string &header, const std::string &name)
+{
+    size_t slash = header.find_last_of('/');
+    return name[0] == '/' || slash == std::string::npos ? name : header.substr(0, slash + 1) + name;
+}
+
+/* The header's lines up to its end (a blank line, or the end of the text). */
+std::vector<std::string> header_lines(const std::string &text)
+{
+    std::vector<std::string> lines;
+    for (size_t at = 0; at < text.size();) {
+        size_t end = text.find('\n', at);
+        std::string line = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        if (line.empty() && end != std::string::npos)
+            break;
+        lines.push_back(line);
+        if (end == std::string::npos)
+            break;
+        at = end + 1;
+    }
+    return lines;
+}
+
+/* The data file names of a numbered pattern "<format> <min> <max> <step>" (NRRD and MetaImage
+ * alike). The format may hold one integer conversion (%d, %u, %i with a width and flag 0) and
+ * %% only: it is never handed to printf. */
+std::vector<std::string> numbered_files(const std::vector<std::string> &w, const std::string &field)
+{
+    const std::string bad = "its " + field + " field names numbered data files";
+    if (w.size() < 4)
+        throw io_error{LOBEDICE_EFORMAT, bad + " but not <format> <min> <max> <step>"};
+    long long first = 0, last = 0, step = 0;
+    try {
+        first = std::stoll(w[1]);
+        last = std::stoll(w[2]);
+        step = std::stoll(w[3]);
+    } catch (const std::exception &) {
+        throw io_error{LOBEDICE_EFORMAT, bad + " with a <min> <max> <step> that is not three "
+                                               "whole numbers"};
+    }
+    long long span = 0;
+    if (step == 0 || __builtin_sub_overflow(last, first, &span) || span / step < 0 ||
+        span / step >= 1000000)
+        throw io_error{LOBEDICE_EFORMAT, bad + " from " + w[1] + " to " + w[2] + " by " + w[3] +
+                                             ", which is not 1 to 1000000 files"};
+    const std::string &format = w[0];
+    size_t percent = std::string::npos;
+    for (size_t i = 0; i < format.size(); i++) {
+        if (format[i] != '%')
+            continue;
+        if (i + 1 < format.size() && format[i + 1] == '%') {
+            i++;
+            continue;
+        }
+        if (percent != std::string::npos)
+            throw io_error{LOBEDICE_EFORMAT,
+                           bad + " with more than one number in '" + format + "'"};
+        percent = i;
+    }
+    size_t spec_end = percent == std::string::npos
+                          ? std::string::npos
+                          : format.find_first_not_of("0123456789", percent + 1);
+    if (spec_end == std::string::npos ||
+        std::string("diu").find(format[spec_end]) == std::string::npos)
+        throw io_error{LOBEDICE_EFORMAT,
+                       bad + " with the format '" + format + "', which holds no %d number"};
+    const std::string flags = format.substr(percent + 1, spec_end - percent - 1);
+    const bool zeros = !flags.empty() && flags[0] == '0';
+    const size_t width = flags.empty() ? 0 : static_cast<size_t>(std::min(std::stoul(flags), 64UL));
+    auto unescape = [](const std::string &s) {
+        std::string out;
+        for (size_t i = 0; i < s.size(); i++)
+            out += s[i], i += s[i] == '%' && i + 1 < s.size() && s[i + 1] == '%';
+        return out;
+    };
+    const std::string head = unescape(format.substr(0, percent)),
+                      tail = unescape(format.substr(spec_end + 1));
+    std::vector<std::string> names;
+    for (long long i = first; step > 0 ? i <= last : i >= last; i += step) {
+        char number[96]; /* our own format around the checked width: never the file's */
+        std::snprintf(number, sizeof number, zeros ? "%0*lld" : "%*lld", static_cast<int>(width),
+                      i);
+        names.push_back(head + number + tail);
+    }
+    return names;
+}
+
+/* The data files a NRRD header names ("data file:" or "datafile:"): none for attached data. */
+std::vector<std::string> nrrd_data_files(const std::string &path)
+{
+    const std::vector<std::string> lines = header_lines(header_text(path));
+    for (size_t i = 0; i < lines.size(); i++) {
+        const std::string &line = lines[i];
+        size_t colon = line.find(':');
+        if (colon == std::string::npos || line[0] == '#')
+            continue;
+        const std::string key = trimmed(line.substr(0, colon));
+        if (key != "data file" && key != "datafile")
+            continue;
+        const std::string value = trimmed(line.substr(colon + 1));
+        const std::vector<std::string> w = words(value);
+        std::vector<std::string> names;
+        if (!w.empty() && w[0] == "LIST") {
+            for (size_t j = i + 1; j < lines.size(); j++)
+                if (!trimmed(lines[j]).empty())
+                    names.push_back(trimmed(lines[j]));
+        } else if (value.find('%') != std::string::npos) {
+            names = numbered_files(w, "'data file'");
+        } else {
+            names.push_back(value);
+        }
+        for (auto &name : names)
+            name = beside(path, name);
+        return names;
+    }
+    return {};
+}
+
+/* ---- NIfTI ---- */
 
 /* Bytes per voxel of a NIfTI datatype code, as niftilib counts them (0 when unknown). */
 uint64_t nifti_bytes_per_voxel(int datatype)
@@ -563,26 +776,57 @@ uint64_t nifti_bytes_per_voxel(int datatype)
     return 0;
 }
 
-/* A single-file NIfTI-1 or NIfTI-2 image (.nii, or .nii.gz when the file is gzip): its header
- * holds vox_offset, the datatype and the dimensions. niftilib reads nvox * nbyper bytes from
- * max(vox_offset, header size). False when the file is not a single-file NIfTI image whose
- * header can be read (a .hdr/.img pair, an ANALYZE file, a header cut short). */
-bool nifti_voxel_data(voxel_data &out, const std::string &path)
+/* What a NIfTI-1, NIfTI-2 or ANALYZE 7.5 header says about its voxel data. */
+struct nifti_header {
+    bool single_file = false; /* magic n+1 / n+2: the data follows the header */
+    bool big_endian = false;
+    int datatype = 0;
+    uint64_t header_bytes = 0; /* 348 or 540 */
+    uint64_t offset = 0;       /* vox_offset, checked */
+    uint64_t data_bytes = 0;   /* nvox * bytes per voxel */
+};
+
+/* The image file of a two-file NIfTI or ANALYZE image, as niftilib finds it: the header's name
+ * with .img (or .img.gz, in either case) for .hdr; the first that exists. */
+std::string nifti_image_file(const std::string &path)
+{
+    std::string stem = path;
+    for (const char *ext : {".hdr.gz", ".img.gz", ".hdr", ".img"})
+        if (ends_with(path, ext)) {
+            stem = path.substr(0, path.size() - std::strlen(ext));
+            break;
+        }
+    for (const char *ext : {".img", ".IMG", ".img.gz", ".IMG.gz"}) {
+        struct stat info;
+        if (lstat((stem + ext).c_str(), &info) == 0)
+            return stem + ext;
+    }
+    return stem + ".img";
+}
+
+/* The NIfTI header of path (the .hdr of a pair), gzip or not. Throws a reason when it is cut
+ * short or its dimensions or vox_offset make no sense (before niftilib turns them into a read
+ * at the wrong place). False when it is no NIfTI/ANALYZE header at all (ITK will say so). */
+bool read_nifti_header(nifti_header &out, const std::string &path)
 {
     std::vector<unsigned char> h(540);
-    bool gzip = false;
     size_t got = 0;
-    {
-        input_file in(path);
-        gzip = is_gzip(in);
-        got = gzip ? 0 : in.read_at(h.data(), h.size(), 0);
-    }
-    if (gzip)
+    if (is_gzip(path)) {
         got = static_cast<size_t>(
-            std::min<uint64_t>(inflate_file(path, 0, h.size(), &h).bytes, h.size()));
+            std::min<uint64_t>(inflate_file(path, 0, h.size(),
+                                            [&](const unsigned char *p, size_t n) {
+                                                size_t take = std::min(n, h.size() - got);
+                                                std::memcpy(h.data() + got, p, take);
+                                                got += take;
+                                            })
+                                   .bytes,
+                               h.size()));
+    } else {
+        got = input_file(path).read_at(h.data(), h.size(), 0);
+    }
     if (got < 348)
-        return false;
-    /* The file is in its writer's byte order: sizeof_hdr tells which. */
+        throw io_error{LOBEDICE_EIO, "its header ends after " + std::to_string(got) +
+                                         " bytes, before its 348th byte"};
     bool big = false;
     auto load = [&](size_t at, size_t n) {
         uint64_t v = 0;
@@ -593,172 +837,307 @@ bool nifti_voxel_data(voxel_data &out, const std::string &path)
     auto i16 = [&](size_t at) { return static_cast<int16_t>(load(at, 2)); };
     uint32_t sizeof_hdr = static_cast<uint32_t>(load(0, 4));
     if (sizeof_hdr != 348 && sizeof_hdr != 540) {
-        big = true;
+        big = true; /* the file is in its writer's byte order: sizeof_hdr tells which */
         sizeof_hdr = static_cast<uint32_t>(load(0, 4));
     }
-    uint64_t nvox = 1, offset = 0;
-    int datatype = 0;
+    out.big_endian = big;
+    uint64_t nvox = 1;
+    std::string dims_text;
+    auto count_axis = [&](int64_t n) {
+        dims_text += (dims_text.empty() ? "" : " x ") + std::to_string(n);
+        if (n < 1)
+            throw io_error{LOBEDICE_EFORMAT, "its header gives an axis " + std::to_string(n) +
+                                                 " voxels, not 1 or more"};
+        if (!multiply(nvox, static_cast<uint64_t>(n)))
+            throw io_error{LOBEDICE_EOVERFLOW, "its size " + dims_text +
+                                                   "... does not fit in "
+                                                   "memory"};
+    };
     if (sizeof_hdr == 348) {
-        if (std::memcmp(&h[344], "n+1", 4) != 0)
-            return false;
-        datatype = i16(70);
+        out.single_file = std::memcmp(&h[344], "n+1", 4) == 0;
+        out.header_bytes = 348;
+        out.datatype = i16(70);
         int dims = i16(40);
         if (dims < 1 || dims > 7)
-            return false;
+            throw io_error{LOBEDICE_EFORMAT, "its header gives dim[0] = " + std::to_string(dims) +
+                                                 ", not 1 to 7 axes"};
         for (int i = 1; i <= dims; i++)
-            if (!multiply(nvox, static_cast<uint64_t>(std::max<int16_t>(i16(40 + 2 * i), 1))))
-                return false;
+            count_axis(i16(40 + 2 * i));
         uint32_t bits = static_cast<uint32_t>(load(108, 4));
         float vox_offset;
         std::memcpy(&vox_offset, &bits, 4);
-        offset = vox_offset > 348 && vox_offset < 1e18f ? static_cast<uint64_t>(vox_offset) : 348;
+        const uint64_t least = out.single_file ? 348 : 0;
+        if (!(vox_offset >= static_cast<float>(least) && vox_offset < 1.8e19f) ||
+            vox_offset != std::floor(vox_offset))
+            throw io_error{LOBEDICE_EFORMAT, "its header's vox_offset " + format_value(vox_offset) +
+                                                 " is not a whole byte offset of " +
+                                                 std::to_string(least) +
+                                                 " or more (where the voxel data starts)"};
+        out.offset = static_cast<uint64_t>(vox_offset);
     } else if (sizeof_hdr == 540 && got >= 540) {
-        if (std::memcmp(&h[4], "n+2", 4) != 0)
-            return false;
-        datatype = i16(12);
+        out.single_file = std::memcmp(&h[4], "n+2", 4) == 0;
+        out.header_bytes = 540;
+        out.datatype = i16(12);
         int64_t dims = static_cast<int64_t>(load(16, 8));
         if (dims < 1 || dims > 7)
-            return false;
+            throw io_error{LOBEDICE_EFORMAT, "its header gives dim[0] = " + std::to_string(dims) +
+                                                 ", not 1 to 7 axes"};
         for (int i = 1; i <= dims; i++)
-            if (!multiply(nvox, static_cast<uint64_t>(std::max<int64_t>(
-                                    static_cast<int64_t>(load(16 + 8 * i, 8)), 1))))
-                return false;
+            count_axis(static_cast<int64_t>(load(16 + 8 * i, 8)));
         int64_t vox_offset = static_cast<int64_t>(load(168, 8));
-        offset = vox_offset > 540 ? static_cast<uint64_t>(vox_offset) : 540;
+        const int64_t least = out.single_file ? 540 : 0;
+        if (vox_offset < least)
+            throw io_error{LOBEDICE_EFORMAT, "its header's vox_offset " +
+                                                 std::to_string(vox_offset) + " is not " +
+                                                 std::to_string(least) + " or more"};
+        out.offset = static_cast<uint64_t>(vox_offset);
     } else {
         return false;
     }
-    uint64_t need = nifti_bytes_per_voxel(datatype);
-    if (need == 0 || !multiply(need, nvox) || __builtin_add_overflow(need, offset, &need))
-        return false;
-    out.file = path;
-    out.start = 0; /* vox_offset counts in the inflated stream of a .nii.gz */
-    out.need = need;
-    out.compressed = gzip;
+    out.data_bytes = nifti_bytes_per_voxel(out.datatype);
+    if (out.data_bytes == 0)
+        return false; /* ITK names the pixel type it cannot read */
+    if (!multiply(out.data_bytes, nvox) || out.data_bytes + out.offset < out.data_bytes /* wraps */)
+        throw io_error{LOBEDICE_EOVERFLOW, "its size " + dims_text + " does not fit in memory"};
     return true;
 }
 
-/* The text of a header: the first bytes of a file, up to 64 KiB. */
-std::string header_text(const std::string &path)
-{
-    std::string text(1 << 16, '\0');
-    input_file in(path);
-    text.resize(in.read_at(reinterpret_cast<unsigned char *>(&text[0]), text.size(), 0));
-    return text;
-}
+/* ---- MetaImage ---- */
 
-std::string trimmed(const std::string &s)
-{
-    size_t b = s.find_first_not_of(" \t\r"), e = s.find_last_not_of(" \t\r");
-    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
+/* What a MetaImage header says about where its voxel data lives. */
+struct meta_header {
+    std::vector<std::string> files; /* detached data files; empty for LOCAL */
+    uint64_t local_start = 0;       /* LOCAL: the byte after the ElementDataFile line */
+    long long header_size = 0; /* HeaderSize: bytes skipped in each data file, -1: at its end */
+    unsigned file_dims = 0;    /* LIST or pattern: axes per data file (0: all but the last) */
+    bool compressed = false;
+    bool found = false; /* an ElementDataFile line was read */
+};
 
-/* A MetaImage file (.mha, or .mhd with its data file): "Key = value" lines, the last one
- * ElementDataFile; LOCAL data starts right after that line, as MetaIO reads it. False for
- * layouts not checked here (a list or pattern of data files, a HeaderSize that skips bytes of
- * LOCAL data or counts from the end). voxel_bytes: what the header announces. */
-bool meta_voxel_data(voxel_data &out, const std::string &path, uint64_t voxel_bytes)
+/* "Key = value" lines, the last one ElementDataFile (LOCAL data starts right after it, as MetaIO
+ * reads it; LIST names follow it, one or more per line). */
+meta_header read_meta_header(const std::string &path)
 {
     const std::string text = header_text(path);
-    bool compressed = false;
-    long long header_size = 0;
+    meta_header out;
     for (size_t line = 0; line < text.size();) {
         size_t end = text.find('\n', line);
         if (end == std::string::npos)
-            return false; /* no ElementDataFile line in the first 64 KiB */
+            end = text.size();
         size_t equals = text.find_first_of("=:", line);
         if (equals < end) {
             const std::string key = trimmed(text.substr(line, equals - line));
             const std::string value = trimmed(text.substr(equals + 1, end - equals - 1));
             if (key == "CompressedData")
-                compressed =
-                    !value.empty() && (value[0] == 'T' || value[0] == 't' || value[0] == '1');
+                out.compressed = lowercase(value) == "true" || value == "1";
             else if (key == "HeaderSize")
-                header_size = std::atoll(value.c_str());
+                out.header_size = std::atoll(value.c_str());
             else if (key == "ElementDataFile") {
-                out.need = voxel_bytes;
-                out.compressed = compressed;
+                out.found = true;
+                const std::vector<std::string> w = words(value);
                 if (value == "LOCAL") {
-                    out.file = path;
-                    out.start = end + 1;
-                    return header_size == 0;
+                    out.local_start = end + 1;
+                } else if (!w.empty() && w[0] == "LIST") {
+                    out.file_dims =
+                        w.size() > 1 ? static_cast<unsigned>(std::atoi(w[1].c_str())) : 0;
+                    for (const auto &name : words(text.substr(std::min(end + 1, text.size()))))
+                        out.files.push_back(beside(path, name));
+                } else if (value.find('%') != std::string::npos && w.size() >= 4) {
+                    out.file_dims =
+                        w.size() > 4 ? static_cast<unsigned>(std::atoi(w[4].c_str())) : 0;
+                    for (const auto &name : numbered_files(w, "ElementDataFile"))
+                        out.files.push_back(beside(path, name));
+                } else if (!value.empty()) {
+                    out.files.push_back(beside(path, value));
                 }
-                if (value.empty() || value.find_first_of(" %") != std::string::npos ||
-                    value.compare(0, 4, "LIST") == 0 || header_size < 0)
-                    return false;
-                size_t slash = path.find_last_of('/');
-                out.file = value[0] == '/' || slash == std::string::npos
-                               ? value
-                               : path.substr(0, slash + 1) + value;
-                out.start = compressed ? 0 : static_cast<uint64_t>(header_size);
-                return true;
+                return out;
             }
         }
         line = end + 1;
     }
-    return false;
+    return out;
 }
 
-/* A NRRD file with its data attached (as ITK writes it): the header ends at the first empty
- * line; "encoding: gzip" data is one gzip stream. */
-bool nrrd_voxel_data(voxel_data &out, const std::string &path, uint64_t voxel_bytes)
+/* ---- The checks ---- */
+
+/* Every file the image's header names for its voxel data, for require_regular_file. */
+std::vector<std::string> data_files(const std::string &kind, const std::string &path)
 {
-    const std::string text = header_text(path);
-    size_t blank = text.find("\n\n");
-    if (blank == std::string::npos)
-        return false;
-    const std::string header = text.substr(0, blank + 1);
-    if (header.find("\ndata file:") != std::string::npos ||
-        header.find("\ndatafile:") != std::string::npos)
-        return false;
-    out.file = path;
-    out.start = blank + 2;
-    out.need = voxel_bytes;
-    out.compressed = header.find("\nencoding: gz") != std::string::npos;
-    return true;
+    if (kind == "NrrdImageIO")
+        return nrrd_data_files(path);
+    if (kind == "MetaImageIO")
+        return read_meta_header(path).files;
+    if (kind == "NiftiImageIO") {
+        nifti_header h;
+        if (read_nifti_header(h, path) && !h.single_file) {
+            if (ends_with(path, ".nii") || ends_with(path, ".nii.gz"))
+                throw io_error{LOBEDICE_EFORMAT, "its header's magic field is not 'n+1' or 'n+2' "
+                                                 "(a .nii file holds its header and data "
+                                                 "together)"};
+            return {nifti_image_file(path)};
+        }
+    }
+    return {};
 }
 
-/* What a file holds of its voxel data. */
-struct voxel_data_state {
-    uint64_t file_bytes = 0; /* size of the data file */
-    bool complete = false;
-    bool damaged = false;
+/* Where the voxel data of a NIfTI or MetaImage image lives, run by run (one per data file).
+ * Empty for NRRD, whose data teem checks. */
+std::vector<voxel_data> voxel_layout(const itk::ImageIOBase &io, const std::string &path)
+{
+    const std::string kind = io.GetNameOfClass();
+    std::vector<voxel_data> runs;
+    if (kind == "NiftiImageIO") {
+        nifti_header h;
+        if (!read_nifti_header(h, path))
+            return runs;
+        const std::string file = h.single_file ? path : nifti_image_file(path);
+        runs.push_back(voxel_data{file, h.offset, h.data_bytes, is_gzip(file), 0});
+        return runs;
+    }
+    if (kind != "MetaImageIO")
+        return runs;
+    const meta_header m = read_meta_header(path);
+    const uint64_t voxel_bytes = io.GetImageSizeInBytes();
+    if (!m.found)
+        return runs;
+    if (m.files.empty()) { /* LOCAL */
+        const uint64_t skip = static_cast<uint64_t>(std::max(0LL, m.header_size));
+        if (m.compressed)
+            runs.push_back(voxel_data{path, 0, voxel_bytes, true, m.local_start + skip});
+        else
+            runs.push_back(voxel_data{path, m.local_start + skip, voxel_bytes, false, 0});
+        return runs;
+    }
+    /* One data file holds everything, or each file of a LIST or pattern holds file_dims axes. */
+    uint64_t each = voxel_bytes;
+    const unsigned ndim = io.GetNumberOfDimensions();
+    if (m.files.size() > 1 || m.file_dims) {
+        const unsigned axes = m.file_dims && m.file_dims < ndim ? m.file_dims : ndim - 1;
+        each = io.GetComponentSize() * io.GetNumberOfComponents();
+        for (unsigned a = 0; a < axes; a++)
+            each *= io.GetDimensions(a); /* no overflow: the whole size was checked */
+    }
+    const uint64_t count = each ? voxel_bytes / each : 1;
+    if (m.files.size() < count)
+        throw io_error{LOBEDICE_EIO, "its header lists " + std::to_string(m.files.size()) +
+                                         " data files for " + std::to_string(count) + " slices"};
+    for (uint64_t i = 0; i < count; i++) {
+        voxel_data d{m.files[i], 0, each, m.compressed, 0};
+        if (!m.compressed && m.header_size > 0)
+            d.start = static_cast<uint64_t>(m.header_size);
+        if (!m.compressed && m.header_size == -1) { /* the data ends the file */
+            uint64_t size = file_size(d.file);
+            d.start = size >= each ? size - each : 0;
+        }
+        runs.push_back(d);
+    }
+    return runs;
+}
+
+/* Checks that a run of voxel data is all there; each stored or inflated piece of it (in order,
+ * from byte 0 of the stream for compressed runs) goes to sink. `what` names the file in the
+ * reason ("its voxel data" or "its data file 'x'"). */
+void check_run(const voxel_data &d, const std::string &what, const byte_sink &sink)
+{
+    const uint64_t size = file_size(d.file);
+    if (!d.compressed) {
+        if (size < d.start || size - d.start < d.need)
+            throw io_error{LOBEDICE_EIO, what + " is cut short: its header announces " +
+                                             std::to_string(d.need) + " bytes from byte " +
+                                             std::to_string(d.start) + ", and the file holds " +
+                                             std::to_string(size) + " bytes"};
+        if (sink) {
+            input_file in(d.file);
+            std::vector<unsigned char> buffer(1 << 20);
+            for (uint64_t done = 0; done < d.need;) {
+                size_t n = static_cast<size_t>(std::min<uint64_t>(buffer.size(), d.need - done));
+                size_t got = in.read_at(buffer.data(), n, d.start + done);
+                if (got == 0)
+                    throw io_error{LOBEDICE_EIO, what + " ended while it was read"};
+                sink(buffer.data(), got);
+                done += got;
+            }
+        }
+        return;
+    }
+    uint64_t position = 0;
+    const uint64_t end = d.start + d.need;
+    inflated z = inflate_file(d.file, d.stream_start, std::numeric_limits<uint64_t>::max(),
+                              [&](const unsigned char *p, size_t n) {
+                                  uint64_t lo = std::max(position, d.start),
+                                           hi = std::min(position + n, end);
+                                  if (sink && lo < hi)
+                                      sink(p + (lo - position), static_cast<size_t>(hi - lo));
+                                  position += n;
+                              });
+    if (z.damaged)
+        throw io_error{LOBEDICE_EIO, what + " is damaged: zlib cannot decompress it"};
+    if (!z.complete || z.bytes < end)
+        throw io_error{LOBEDICE_EIO, what + " is cut short: its header announces " +
+                                         std::to_string(end) + " bytes once decompressed, and " +
+                                         (z.complete ? "it holds "
+                                                     : "the compressed stream ends "
+                                                       "after ") +
+                                         std::to_string(z.bytes)};
+}
+
+/* A NIfTI float image must hold finite values only: niftilib silently reads NaN and the
+ * infinities as 0. The core scans the stored bytes; the message names the voxel. */
+struct nonfinite_scan {
+    size_t value_size;
+    bool big_endian;
+    uint64_t index = 0;
+    std::vector<unsigned char> carry;
+    uint64_t first = std::numeric_limits<uint64_t>::max();
+
+    void operator()(const unsigned char *p, size_t n)
+    {
+        if (first != std::numeric_limits<uint64_t>::max())
+            return;
+        while (n && !carry.empty()) { /* a value split between two pieces */
+            carry.push_back(*p++);
+            n--;
+            if (carry.size() == value_size) {
+                scan(carry.data(), 1);
+                carry.clear();
+            }
+        }
+        size_t whole = n / value_size;
+        scan(p, whole);
+        carry.assign(p + whole * value_size, p + n);
+    }
+    void scan(const unsigned char *p, size_t count)
+    {
+        size_t at = count;
+        lobedice_first_nonfinite(&at, p, count, value_size, big_endian);
+        if (at < count && first == std::numeric_limits<uint64_t>::max())
+            first = index + at;
+        index += count;
+    }
 };
 
-voxel_data_state examine(const voxel_data &d)
-{
-    voxel_data_state s;
-    s.file_bytes = file_size(d.file);
-    if (s.file_bytes < d.start)
-        return s;
-    if (!d.compressed) {
-        s.complete = s.file_bytes - d.start >= d.need;
-        return s;
-    }
-    inflated z = inflate_file(d.file, d.start, std::numeric_limits<uint64_t>::max(), nullptr);
-    s.complete = z.complete && z.bytes >= d.need;
-    s.damaged = z.damaged;
-    return s;
-}
-
-/* After ReadImageInformation: the NIfTI or MetaImage file must hold every voxel its header
- * announces (niftilib and MetaIO only print when it does not, and the image would be read with
- * wrong voxels). */
+/* After ReadImageInformation: every data file of a NIfTI or MetaImage image holds every byte
+ * its header announces, and NIfTI floats are finite; NRRD data is teem's to check. */
 void check_voxel_data_before_reading(itk::ImageIOBase &io, const char *path)
 {
-    voxel_data d;
-    const std::string kind = io.GetNameOfClass();
-    bool known = kind == "NiftiImageIO"  ? nifti_voxel_data(d, path)
-                 : kind == "MetaImageIO" ? meta_voxel_data(d, path, io.GetImageSizeInBytes())
-                                         : false;
-    if (!known)
-        return;
-    voxel_data_state s = examine(d);
-    if (s.damaged)
-        throw io_error{LOBEDICE_EIO, "its compressed voxel data is damaged (zlib cannot "
-                                     "decompress it)"};
-    if (!s.complete)
-        throw io_error{LOBEDICE_EIO, "its voxel data is shorter than its header announces"};
+    const std::vector<voxel_data> runs = voxel_layout(io, path);
+    nifti_header h;
+    const bool floats = std::string(io.GetNameOfClass()) == "NiftiImageIO" &&
+                        read_nifti_header(h, path) && (h.datatype == 16 || h.datatype == 64);
+    nonfinite_scan scan{floats ? static_cast<size_t>(h.datatype == 16 ? 4 : 8) : 0, h.big_endian};
+    for (const auto &run : runs) {
+        const std::string what =
+            run.file == path ? std::string("its voxel data") : "its data file '" + run.file + "'";
+        check_run(run, what, floats ? byte_sink(std::ref(scan)) : byte_sink());
+    }
+    if (floats && scan.first != std::numeric_limits<uint64_t>::max()) {
+        size_t size[3] = {1, 1, 1};
+        for (unsigned a = 0; a < std::min(3u, io.GetNumberOfDimensions()); a++)
+            size[a] = io.GetDimensions(a);
+        throw io_error{LOBEDICE_ENONINTEGER,
+                       "voxel " + index_text(static_cast<size_t>(scan.first), size) +
+                           " holds a value that is not a finite number (NaN or an infinity)"};
+    }
 }
 
 /* ---- Reading ------------------------------------------------------------------------------ */
@@ -805,6 +1184,8 @@ image_holder *read_whole_numbers(itk::ImageIOBase *io, const char *path, unsigne
     lobedice_image geometry{};
     take_geometry(geometry, *values);
     geometry.dimension = dimension;
+    geometry.volume.data = values->GetBufferPointer();
+    check_geometry(geometry, read_file_name);
     std::unique_ptr<image_holder> out(new_image(dtype, geometry, false));
     size_t count = 0, bad = 0;
     lobedice_volume_voxels(&count, &out->volume);
@@ -829,13 +1210,111 @@ image_holder *read_whole_numbers(itk::ImageIOBase *io, const char *path, unsigne
     return out.release();
 }
 
-image_holder *read_image(const char *path)
+/* While it lives, what the process writes to standard error (niftilib's fprintf, MetaIO's
+ * std::cerr, ITK's output window) goes to a temporary file instead, so that it can be folded
+ * into the one sentence of a failure. Descriptor 2 belongs to the whole process: one capture
+ * at a time. */
+class stderr_capture
 {
-    struct stat info;
-    if (stat(path, &info) != 0)
-        throw io_error{LOBEDICE_EIO, system_reason(errno)};
-    if (S_ISDIR(info.st_mode))
-        throw io_error{LOBEDICE_EIO, "it is a folder, not an image file"};
+  public:
+    stderr_capture() : hold_(lock())
+    {
+        std::fflush(stderr);
+        std::cerr.flush();
+        file_ = std::tmpfile();
+        saved_ = file_ ? dup(2) : -1;
+        if (saved_ >= 0 && dup2(fileno(file_), 2) < 0) {
+            close(saved_);
+            saved_ = -1;
+        }
+    }
+    ~stderr_capture()
+    {
+        restore();
+        if (file_)
+            std::fclose(file_);
+    }
+    stderr_capture(const stderr_capture &) = delete;
+    stderr_capture &operator=(const stderr_capture &) = delete;
+
+    /* What was captured, as one line of at most 300 bytes; restores standard error. */
+    std::string text()
+    {
+        restore();
+        if (!file_)
+            return "";
+        char buffer[301];
+        std::rewind(file_);
+        size_t n = std::fread(buffer, 1, sizeof buffer - 1, file_);
+        return one_line(std::string(buffer, n));
+    }
+
+  private:
+    void restore()
+    {
+        if (saved_ < 0)
+            return;
+        std::fflush(stderr);
+        std::cerr.flush();
+        dup2(saved_, 2);
+        close(saved_);
+        saved_ = -1;
+    }
+    static std::mutex &lock()
+    {
+        static std::mutex m;
+        return m;
+    }
+    std::lock_guard<std::mutex> hold_;
+    FILE *file_ = nullptr;
+    int saved_ = -1;
+};
+
+/* Whether a library's printed text reports an error (niftilib's "** ERROR", MetaIO's "cannot
+ * open slice" or "data not read completely"), as opposed to a warning. */
+bool reports_error(const std::string &text)
+{
+    const std::string lower = lowercase(text);
+    for (const char *word :
+         {"error", "cannot", "can't", "could not", "couldn't", "fail", "not read", "incomplete"})
+        if (lower.find(word) != std::string::npos)
+            return true;
+    return false;
+}
+
+/* Before a reader allocates: the data files must be able to hold what a NRRD header announces
+ * (stored bytes; at most 8 bytes per character of text; at most 1032 bytes per byte of a gzip
+ * stream, zlib's limit), so that a short file with a huge header is refused, not allocated.
+ * teem checks the exact count as it reads. */
+void check_nrrd_data_can_fit(const std::string &path, const std::vector<std::string> &files,
+                             uint64_t need)
+{
+    const std::string text = header_text(path);
+    uint64_t available = 0;
+    if (files.empty()) {
+        size_t blank = text.find("\n\n");
+        uint64_t size = file_size(path);
+        available = blank == std::string::npos || blank + 2 > size ? size : size - (blank + 2);
+    }
+    for (const auto &file : files)
+        available += file_size(file);
+    std::string encoding = "raw";
+    for (const auto &line : header_lines(text))
+        if (line.compare(0, 9, "encoding:") == 0)
+            encoding = lowercase(trimmed(line.substr(9)));
+    const uint64_t factor = encoding == "raw"                          ? 1
+                            : (encoding == "gzip" || encoding == "gz") ? 1032
+                                                                       : 8;
+    if (available < need && (factor == 1 || available < need / factor + 1))
+        throw io_error{LOBEDICE_EIO, "its voxel data is cut short: its header announces " +
+                                         std::to_string(need) + " bytes, and its data " +
+                                         (factor == 1 ? "holds " : "cannot hold them in ") +
+                                         std::to_string(available) + " bytes"};
+}
+
+image_holder *read_image_quietly(const char *path)
+{
+    require_regular_file(path, "");
     if (access(path, R_OK) != 0)
         throw io_error{LOBEDICE_EIO, system_reason(errno)};
     register_io_factories();
@@ -844,6 +1323,11 @@ image_holder *read_image(const char *path)
     if (!io)
         throw io_error{LOBEDICE_EFORMAT, "no ITK reader recognises the file (LobeDice reads "
                                          "NRRD, NIfTI and MetaImage label maps)"};
+    const std::string kind = io->GetNameOfClass();
+    /* Every data file is a regular file before any library opens one. */
+    const std::vector<std::string> files = data_files(kind, path);
+    for (const auto &file : files)
+        require_regular_file(file, "its data file '" + file + "'");
     io->SetFileName(path);
     io->ReadImageInformation();
 
@@ -871,6 +1355,18 @@ image_holder *read_image(const char *path)
     for (unsigned a = 0; a < ndim; a++)
         if (__builtin_mul_overflow(bytes, static_cast<size_t>(io->GetDimensions(a)), &bytes))
             throw io_error{LOBEDICE_EOVERFLOW, "its size " + sizes + " does not fit in memory"};
+    {
+        lobedice_image info{};
+        info.volume = {path, LOBEDICE_UINT8, {1, 1, 1}, {1, 1, 1}};
+        info.direction[0] = info.direction[4] = info.direction[8] = 1;
+        for (unsigned a = 0; a < std::min(ndim, 3u); a++) {
+            info.volume.size[a] = io->GetDimensions(a);
+            info.volume.spacing[a] = io->GetSpacing(a);
+        }
+        check_geometry(info, read_file_name); /* sizes and spacing, before anything allocates */
+    }
+    if (kind == "NrrdImageIO")
+        check_nrrd_data_can_fit(path, files, io->GetImageSizeInBytes());
     check_voxel_data_before_reading(*io, path);
 
     const itk::IOComponentEnum component = io->GetComponentType();
@@ -892,14 +1388,33 @@ image_holder *read_image(const char *path)
     return owned.release();
 }
 
-/* ---- Writing ------------------------------------------------------------------------------ */
-
-std::string lowercase(std::string text)
+/* read_image_quietly, with what the libraries print captured: folded into the reason of a
+ * failure, and a failure itself when it reports an error on a read that seemed to succeed. */
+image_holder *read_image(const char *path)
 {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
+    stderr_capture capture;
+    std::unique_ptr<image_holder> out;
+    try {
+        out.reset(read_image_quietly(path));
+    } catch (const itk::ExceptionObject &e) {
+        const std::string said = capture.text();
+        if (said.empty())
+            throw;
+        /* ITK's generic "File cannot be read ... Reason: <errno text>" says less than the library
+         */
+        std::string reason = itk_reason(e);
+        if (reason.compare(0, 19, "File cannot be read") == 0)
+            reason = "its header cannot be read";
+        throw io_error{LOBEDICE_EIO, reason + "; the image library printed '" + said + "'"};
+    }
+    const std::string said = capture.text();
+    if (reports_error(said))
+        throw io_error{LOBEDICE_EIO,
+                       "the image library reported a problem while reading it: '" + said + "'"};
+    return out.release();
 }
+
+/* ---- Writing ------------------------------------------------------------------------------ */
 
 /* The file extension that picks the writer, or "" when it is not one we write. */
 std::string write_extension(const std::string &path)
@@ -952,25 +1467,40 @@ struct temporary_file {
 };
 
 /* The written file must hold the whole header and every voxel: on a full disk or over a file
- * size limit, NIfTI and MetaImage writers only print, and teem fails mid-way. */
-void check_written(const std::string &name, const std::string &ext, uint64_t voxel_bytes)
+ * size limit, NIfTI and MetaImage writers only print, and teem may fail mid-way. The file is
+ * read back as a reader would see it (header by ITK, data runs by check_run). */
+void check_written(const std::string &name, uint64_t voxel_bytes)
 {
-    voxel_data d;
-    const std::string lower = lowercase(ext);
-    bool known = lower == ".nrrd"  ? nrrd_voxel_data(d, name, voxel_bytes)
-                 : lower == ".mha" ? meta_voxel_data(d, name, voxel_bytes)
-                                   : nifti_voxel_data(d, name);
-    const std::string took = "the file system took only " + std::to_string(file_size(name));
-    const char *why = " (disk full or file size limit)";
-    if (!known) /* cut short inside the header */
-        throw io_error{LOBEDICE_EIO, took + " bytes, which end inside the header" + why};
-    voxel_data_state s = examine(d);
-    if (s.complete)
-        return;
-    if (d.compressed)
-        throw io_error{LOBEDICE_EIO,
-                       took + " bytes, which end inside the compressed voxel data" + why};
-    throw io_error{LOBEDICE_EIO, took + " of " + std::to_string(d.start + d.need) + " bytes" + why};
+    const io_error short_file{LOBEDICE_EIO, "the file system took only " +
+                                                std::to_string(file_size(name)) +
+                                                " bytes of it (disk full or file size limit)"};
+    std::vector<voxel_data> runs;
+    try {
+        itk::ImageIOBase::Pointer io = itk::ImageIOFactory::CreateImageIO(
+            name.c_str(), itk::ImageIOFactory::IOFileModeEnum::ReadMode);
+        if (!io)
+            throw short_file;
+        io->SetFileName(name);
+        io->ReadImageInformation();
+        if (std::string(io->GetNameOfClass()) == "NrrdImageIO") {
+            /* as written here: attached data after the first blank line */
+            const std::string text = header_text(name);
+            const size_t blank = text.find("\n\n");
+            if (blank == std::string::npos)
+                throw short_file;
+            const bool gzip = text.substr(0, blank).find("\nencoding: gz") != std::string::npos;
+            runs.push_back(gzip ? voxel_data{name, 0, voxel_bytes, true, blank + 2}
+                                : voxel_data{name, blank + 2, voxel_bytes, false, 0});
+        } else {
+            runs = voxel_layout(*io, name);
+        }
+        for (const auto &run : runs)
+            check_run(run, "its data", byte_sink());
+    } catch (const itk::ExceptionObject &) {
+        throw short_file;
+    } catch (const io_error &) {
+        throw short_file;
+    }
 }
 
 void write_image(const lobedice_image &image, const std::string &path, bool compress)
@@ -1021,10 +1551,10 @@ void write_image(const lobedice_image &image, const std::string &path, bool comp
     try {
         io->Write(image.volume.data);
     } catch (const itk::ExceptionObject &) {
-        check_written(temporary.name, ext, voxel_bytes); /* a short file explains it best */
+        check_written(temporary.name, voxel_bytes); /* a short file explains it best */
         throw;
     }
-    check_written(temporary.name, ext, voxel_bytes);
+    check_written(temporary.name, voxel_bytes);
 
     if (std::rename(temporary.name.c_str(), path.c_str()) != 0)
         throw io_error{LOBEDICE_EIO, system_reason(errno)};

@@ -192,3 +192,22 @@ lobedice_status lobedice_volume_paste(void *dst, lobedice_dtype dst_dtype, const
     ld_parallel_for(0, ctx.hi[2] - ctx.lo[2], ld_paste_task, &ctx);
     return atomic_load(&ctx.misfit) ? LOBEDICE_ENONINTEGER : LOBEDICE_OK;
 }
+
+lobedice_status lobedice_first_nonfinite(size_t *first, const void *bytes, size_t count,
+                                         size_t value_size, int big_endian)
+{
+    if (!first || (count > 0 && !bytes) || (value_size != 4 && value_size != 8))
+        return LOBEDICE_EINVAL;
+    /* The exponent field, all ones for NaN and the infinities, sits in the two bytes next to the
+     * sign: the last two bytes of a little-endian value, the first two of a big-endian one. */
+    const unsigned char *b = bytes;
+    const size_t hi = big_endian ? 0 : value_size - 1, lo = big_endian ? 1 : value_size - 2;
+    const unsigned mask_lo = value_size == 4 ? 0x80u : 0xf0u;
+    for (size_t i = 0; i < count; i++, b += value_size)
+        if ((b[hi] & 0x7fu) == 0x7fu && (b[lo] & mask_lo) == mask_lo) {
+            *first = i;
+            return LOBEDICE_OK;
+        }
+    *first = count;
+    return LOBEDICE_OK;
+}

@@ -20,7 +20,9 @@ const char *lobedice_strerror(lobedice_status status)
     case LOBEDICE_EOVERFLOW: return "A size computation overflows the address space.";
     case LOBEDICE_EDTYPE: return "The pixel type is not a supported integer label type.";
     case LOBEDICE_ESIZE: return "A size is zero, or the two images differ in size.";
-    case LOBEDICE_ESPACING: return "A voxel spacing is not a finite positive number.";
+    case LOBEDICE_ESPACING:
+        return "A voxel spacing is not a finite positive number, or makes volumes or distances "
+               "overflow.";
     case LOBEDICE_ELABEL: return "A label value is missing from the palette or out of range.";
     case LOBEDICE_EPALETTE:
         return "The palette repeats a value or holds a value the pixel type cannot store.";

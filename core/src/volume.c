@@ -1,6 +1,7 @@
 /* Volume validation and dtype facts. */
 #include "internal.h"
 
+#include <float.h>
 #include <math.h>
 
 size_t lobedice_dtype_size(lobedice_dtype dtype)
@@ -65,6 +66,14 @@ lobedice_status lobedice_volume_voxels(size_t *voxels, const lobedice_volume *vo
     }
     if (!ld_mul_size(n, bytes, &bytes))
         return LOBEDICE_EOVERFLOW;
+    /* Volumes (count x voxel volume) and squared distances (sum of squared extents) must stay
+     * finite and non-zero, or a report would hold infinities or zeros for real numbers. */
+    double extent[3], voxel_volume = volume->spacing[0] * volume->spacing[1] * volume->spacing[2];
+    for (int a = 0; a < 3; a++)
+        extent[a] = (double)volume->size[a] * volume->spacing[a];
+    if (!(voxel_volume >= DBL_MIN) || !isfinite(extent[0] * extent[1] * extent[2]) ||
+        !isfinite(extent[0] * extent[0] + extent[1] * extent[1] + extent[2] * extent[2]))
+        return LOBEDICE_ESPACING;
     *voxels = n;
     return LOBEDICE_OK;
 }

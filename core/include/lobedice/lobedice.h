@@ -100,8 +100,9 @@ typedef struct lobedice_volume {
 } lobedice_volume;
 
 /* *voxels = size[0]*size[1]*size[2]. Checks the volume: data not NULL, dtype known, no zero size
- * (LOBEDICE_ESIZE), finite positive spacing (LOBEDICE_ESPACING), and that the byte count fits in
- * size_t (LOBEDICE_EOVERFLOW). */
+ * (LOBEDICE_ESIZE), finite positive spacing whose voxel volume, physical volume and squared
+ * diagonal are finite and not below DBL_MIN (LOBEDICE_ESPACING), and that the byte count fits
+ * in size_t (LOBEDICE_EOVERFLOW). */
 LOBEDICE_API lobedice_status lobedice_volume_voxels(size_t *voxels, const lobedice_volume *volume);
 
 /* The distinct values of a volume, sorted ascending, 0 included when present.
@@ -132,6 +133,15 @@ LOBEDICE_API lobedice_status lobedice_labels_union(int64_t *labels, size_t capac
 LOBEDICE_API lobedice_status lobedice_labels_from_double(void *out, lobedice_dtype dtype,
                                                          const double *values, size_t count,
                                                          size_t *first_bad);
+
+/* The index of the first value that is not finite (NaN or an infinity) among `count` IEEE-754
+ * values of `value_size` bytes (4: binary32, 8: binary64) stored as in a file: unaligned, in
+ * little-endian (big_endian 0) or big-endian byte order. *first = count when every value is
+ * finite. For readers whose library silently turns such values into 0 (niftilib). Errors:
+ * LOBEDICE_EINVAL (NULL pointer with count > 0, value_size not 4 or 8). */
+LOBEDICE_API lobedice_status lobedice_first_nonfinite(size_t *first, const void *bytes,
+                                                      size_t count, size_t value_size,
+                                                      int big_endian);
 
 /* The smallest dtype (the first in the order of lobedice_dtype) able to hold every value in
  * [min, max]: [0, 5] is UINT8, [-1, 5] INT8, [-1, 300] INT16. LOBEDICE_ENONINTEGER when none can,
