@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* getopt_long, realpath, strdup */
 #include "cli_options.h"
 
+#include "cli_text.h"
 #include "lobedice/lobedice.h"
 
 #include <ctype.h>
@@ -107,7 +108,7 @@ static int parse_double(const char *s, double *out)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || errno == ERANGE || !isfinite(v))
+    if (end == s || !isfinite(v)) /* ERANGE with a finite result: a subnormal, still exact */
         return -1;
     while (isspace((unsigned char)*end))
         end++;
@@ -169,6 +170,18 @@ static int has_control(const char *s)
     for (; *s; s++)
         if ((unsigned char)*s < 0x20 || *s == 0x7f)
             return 1;
+    return 0;
+}
+
+/* Replaces *s by its valid UTF-8 form (cli_text.h), so that every report holds valid text.
+ * -1 when out of memory. */
+static int escape_name(char **s)
+{
+    char *escaped = cli_text_escape(*s);
+    if (!escaped)
+        return -1;
+    free(*s);
+    *s = escaped;
     return 0;
 }
 
@@ -264,6 +277,10 @@ static int parse_regions(cli_options *opts, const char *text, char *msg, size_t 
             rc = fail(msg, size, "out of memory while reading --regions");
             break;
         }
+        if (escape_name(&regions[i].name) != 0) {
+            rc = fail(msg, size, "out of memory while reading --regions");
+            break;
+        }
         if (regions[i].name[0] == '\0' || has_control(regions[i].name)) {
             rc = fail(msg, size, "--regions expects a name before '=' in '%s'", items[i]);
             break;
@@ -303,12 +320,15 @@ static int parse_names(cli_options *opts, const char *text, char *msg, size_t si
     if (rc == -2)
         return fail(msg, size,
                     "--labelNames expects names separated by ',', got an empty name in '%s'", text);
-    for (size_t i = 0; i < opts->nlabel_names; i++)
+    for (size_t i = 0; i < opts->nlabel_names; i++) {
         if (has_control(opts->label_names[i]))
             return fail(msg, size,
                         "--labelNames expects printable names, got a control "
                         "character in name %zu",
                         i + 1);
+        if (escape_name(&opts->label_names[i]) != 0)
+            return fail(msg, size, "out of memory while reading --labelNames");
+    }
     return 0;
 }
 

@@ -1,9 +1,11 @@
-/* The outputs of one run, written all or nothing: each output goes to a temporary file beside
- * its target; only when every one is written are they renamed into place. A file already at a
- * target is first renamed to a backup name beside it, put back if anything fails and removed
- * once every output is in place, so a failure at any point leaves the folder as it was. */
+/* The outputs of one run, written all or nothing through lobedice_io's output sets (the one
+ * atomic-write path): each output goes to a temporary file beside its target; only when every
+ * one is written are they renamed into place, and a failure or an interrupt at any point leaves
+ * every earlier file as it was. A signal (cli_signals.h) removes the staged files. */
 #ifndef LOBEDICE_CLI_OUTPUT_H
 #define LOBEDICE_CLI_OUTPUT_H
+
+#include "lobedice/lobedice_io.h"
 
 #include <stddef.h>
 
@@ -13,25 +15,23 @@ extern "C" {
 
 typedef struct cli_outputs cli_outputs;
 
+/* A new set, watched by the signal thread until it is freed. NULL when out of memory. */
 cli_outputs *cli_outputs_new(void);
 
-/* A temporary path for `target` in the same folder (".lobedice-<pid>-<n>-<name>": the extension
- * stays, so writers that choose the format by extension still work). The caller writes the
- * file there; the set owns the string. NULL when out of memory. */
-const char *cli_outputs_reserve(cli_outputs *set, const char *target);
-
-/* Writes `text` to a reserved temporary file for `target`. Returns 0, or -1 with a sentence in
- * msg. */
+/* Writes `text` to a staged file for `target`. Returns 0, or -1 with a sentence in msg. */
 int cli_outputs_write_text(cli_outputs *set, const char *target, const char *text, char *msg,
                            size_t msg_size);
 
-/* Moves each existing target to its backup name (".lobedice-<pid>-<n>-backup-<name>"), renames
- * every temporary file onto its target, then removes the backups. On failure, removes the
- * targets already renamed, restores the backups and returns -1 with a sentence in msg (which
- * also names a backup that could not be restored, left in place). */
+/* Writes an image (the error map) to a staged file for `target`. Returns 0, or -1 with a
+ * sentence naming `what` and target in msg. */
+int cli_outputs_write_image(cli_outputs *set, const char *target, const char *what,
+                            const lobedice_image *image, char *msg, size_t msg_size);
+
+/* Renames every staged file onto its target. Returns 0, or -1 with a sentence in msg (every
+ * target then is as it was before the run). */
 int cli_outputs_commit(cli_outputs *set, char *msg, size_t msg_size);
 
-/* Removes every temporary file not yet committed and frees the set (NULL allowed). */
+/* Removes every staged file not committed and frees the set (NULL allowed). */
 void cli_outputs_free(cli_outputs *set);
 
 #ifdef __cplusplus

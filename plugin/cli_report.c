@@ -2,6 +2,8 @@
  * schema, return parameters, the error map's colour table, and the table for a person. */
 #include "cli_report.h"
 
+#include "cli_text.h"
+
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -188,10 +190,12 @@ static json_t *json_image(const cli_image_info *info)
     json_t *o = json_object();
     if (!o)
         return NULL;
-    int ok = set(o, "path", json_string(info->path)) &&
+    char *path = cli_text_escape(info->path); /* a file name need not be UTF-8 */
+    int ok = path && set(o, "path", json_string(path)) &&
              set(o, "size", json_triple_size(info->size)) &&
              set(o, "spacing", json_triple(info->spacing)) &&
              set(o, "origin", json_triple(info->origin));
+    free(path);
     if (!ok) {
         json_decref(o);
         return NULL;

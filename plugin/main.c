@@ -5,6 +5,8 @@
 #include "cli_options.h"
 #include "cli_output.h"
 #include "cli_report.h"
+#include "cli_signals.h"
+#include "cli_text.h"
 #include "lobedice/lobedice.h"
 #include "lobedice/lobedice_io.h"
 
@@ -26,13 +28,15 @@ static int print_xml(void)
                : CLI_EXIT_FAILURE;
 }
 
-/* One line on standard error: "LobeDice: <sentence>." */
+/* One line on standard error: "LobeDice: <sentence>.", valid UTF-8 whatever the user typed. */
 static void print_error(const char *msg)
 {
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '.' || msg[n - 1] == ' '))
+    char line[4 * MSG_SIZE];
+    cli_text_escape_into(line, sizeof line, msg);
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '.' || line[n - 1] == ' '))
         n--;
-    fprintf(stderr, "LobeDice: %.*s.\n", (int)n, msg);
+    fprintf(stderr, "LobeDice: %.*s.\n", (int)n, line);
 }
 
 /* ---- progress (Slicer reads <filter-progress> lines from standard output) ----------------- */
@@ -292,19 +296,10 @@ static int write_outputs(run_state *s, const cli_options *opts, const cli_report
     for (size_t i = 0; rc == 0 && i < nfiles; i++)
         if (cli_outputs_write_text(s->outputs, files[i].target, files[i].text, msg, size) != 0)
             rc = CLI_EXIT_FAILURE;
-    if (rc == 0 && opts->error_map) {
-        /* lobedice_io names the temporary file in its message: only its reason is shown */
-        const char *temp = cli_outputs_reserve(s->outputs, opts->error_map);
-        char why[MSG_SIZE] = "", context[MSG_SIZE], reason[MSG_SIZE];
-        lobedice_status st =
-            temp ? lobedice_image_write(s->error_map, temp, 0, why, sizeof why) : LOBEDICE_ENOMEM;
-        if (st != LOBEDICE_OK) {
-            snprintf(context, sizeof context, "Cannot write '%s'", temp ? temp : "");
-            snprintf(msg, size, "cannot write the error map '%s': %s", opts->error_map,
-                     io_reason(reason, sizeof reason, why, context, st));
-            rc = CLI_EXIT_FAILURE;
-        }
-    }
+    if (rc == 0 && opts->error_map &&
+        cli_outputs_write_image(s->outputs, opts->error_map, "the error map", s->error_map, msg,
+                                size) != 0)
+        rc = CLI_EXIT_FAILURE;
     if (rc == 0 && cli_outputs_commit(s->outputs, msg, size) != 0)
         rc = CLI_EXIT_FAILURE;
     return rc;
@@ -433,6 +428,7 @@ int main(int argc, char **argv)
      * it before anything else can be printed. */
     if (argc > 1 && strcmp(argv[1], "--xml") == 0)
         return print_xml();
+    cli_signals_start(); /* before any thread: every thread inherits the blocked signals */
 
     cli_options opts;
     char msg[MSG_SIZE];

@@ -16,8 +16,19 @@ typedef struct run_result {
     size_t out_len, err_len;
 } run_result;
 
-/* Runs argv (argv[0] is a path) and waits; returns 0 or -1 when it could not be started. */
+/* Runs argv (argv[0] is a path) and waits; returns 0 or -1 when it could not be started. When
+ * the environment variable LOBEDICE_TEST_WRAPPER is set (e.g. "valgrind --error-exitcode=99"),
+ * programs whose name starts with "LobeDice" run under it. */
 int run_program(run_result *result, const char *const *argv);
+
+/* The same with the child's file size limit (RLIMIT_FSIZE) set to max_file_bytes, as a full
+ * disk would be: writes past it fail with EFBIG (SIGXFSZ ignored). */
+int run_program_limited(run_result *result, const char *const *argv, long max_file_bytes);
+
+/* The same, sending `sig` to the child as soon as `trigger` holds: trigger(folder) is polled
+ * every millisecond while the child runs (the signal is sent at most once). */
+int run_program_signalled(run_result *result, const char *const *argv, int sig,
+                          int (*trigger)(const char *folder), const char *folder);
 void run_result_free(run_result *result);
 
 /* The command line as one string, for failure messages (static buffer). */

@@ -28,7 +28,6 @@
 #include <memory>
 #include <mutex>
 #include <new>
-#include <random>
 #include <string>
 #include <sys/stat.h>
 #include <type_traits>
@@ -1428,44 +1427,6 @@ std::string write_extension(const std::string &path)
     return "";
 }
 
-/* Creates an empty, unique file beside `path` whose name ends in `ext` (so that ITK picks the
- * same writer), with the permissions a new file would get. Returns its name. */
-std::string create_temporary(const std::string &path, const std::string &ext)
-{
-    size_t slash = path.find_last_of('/');
-    std::string folder = slash == std::string::npos ? "." : path.substr(0, slash ? slash : 1);
-    std::string stem = path.substr(slash == std::string::npos ? 0 : slash + 1);
-    stem = stem.substr(0, stem.size() - ext.size());
-    std::random_device seed;
-    std::mt19937_64 random(seed() ^ (static_cast<uint64_t>(getpid()) << 32));
-    for (int attempt = 0; attempt < 100; attempt++) {
-        char tag[32];
-        std::snprintf(tag, sizeof tag, "%012llx",
-                      static_cast<unsigned long long>(random() & 0xffffffffffffULL));
-        std::string name = folder + "/." + stem + ".tmp-" + tag + ext;
-        int fd = open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0) {
-            close(fd);
-            return name;
-        }
-        if (errno != EEXIST)
-            throw io_error{LOBEDICE_EIO, "cannot create a file in the folder '" + folder +
-                                             "': " + system_reason(errno)};
-    }
-    throw io_error{LOBEDICE_EIO, "cannot find a free temporary name in '" + folder + "'"};
-}
-
-/* Removes the temporary file unless the write was committed. */
-struct temporary_file {
-    std::string name;
-    bool committed = false;
-    ~temporary_file()
-    {
-        if (!committed)
-            std::remove(name.c_str());
-    }
-};
-
 /* The written file must hold the whole header and every voxel: on a full disk or over a file
  * size limit, NIfTI and MetaImage writers only print, and teem may fail mid-way. The file is
  * read back as a reader would see it (header by ITK, data runs by check_run). */
@@ -1503,7 +1464,8 @@ void check_written(const std::string &name, uint64_t voxel_bytes)
     }
 }
 
-void write_image(const lobedice_image &image, const std::string &path, bool compress)
+/* What every written image must be: valid geometry, 2-D or 3-D, a name that picks a format. */
+std::string check_writable(const lobedice_image &image, const std::string &path)
 {
     check_geometry(image, written_image);
     if (image.dimension != 2 && image.dimension != 3)
@@ -1517,10 +1479,18 @@ void write_image(const lobedice_image &image, const std::string &path, bool comp
     if (ext.empty())
         throw io_error{LOBEDICE_EFORMAT,
                        "the name must end in .nrrd, .nii, .nii.gz or .mha to pick the format"};
+    return ext;
+}
+
+/* Writes the image into `temp`, a staged file whose name ends in the target's extension (so
+ * that ITK picks the same writer), and checks that the file holds all of it. */
+void write_image_to(const lobedice_image &image, const std::string &temp, const std::string &ext,
+                    bool compress)
+{
+    stderr_capture capture; /* the writers print on failure; the sentence says it */
     register_io_factories();
-    temporary_file temporary{create_temporary(path, ext)};
     itk::ImageIOBase::Pointer io = itk::ImageIOFactory::CreateImageIO(
-        temporary.name.c_str(), itk::ImageIOFactory::IOFileModeEnum::WriteMode);
+        temp.c_str(), itk::ImageIOFactory::IOFileModeEnum::WriteMode);
     if (!io)
         throw io_error{LOBEDICE_EFORMAT, "no ITK writer is registered for '" + ext + "' files"};
 
@@ -1543,22 +1513,21 @@ void write_image(const lobedice_image &image, const std::string &path, bool comp
     io->SetComponentType(component_of(image.volume.dtype));
     io->SetNumberOfComponents(1);
     io->SetUseCompression(compress);
-    io->SetFileName(temporary.name);
+    io->SetFileName(temp);
     io->SetIORegion(region);
     size_t voxels = 0;
     lobedice_volume_voxels(&voxels, &image.volume);
     const uint64_t voxel_bytes = voxels * lobedice_dtype_size(image.volume.dtype);
     try {
         io->Write(image.volume.data);
-    } catch (const itk::ExceptionObject &) {
-        check_written(temporary.name, voxel_bytes); /* a short file explains it best */
-        throw;
+    } catch (const itk::ExceptionObject &e) {
+        check_written(temp, voxel_bytes); /* a short file explains it best */
+        const std::string said = capture.text();
+        throw io_error{LOBEDICE_EIO,
+                       itk_reason(e) +
+                           (said.empty() ? "" : "; the image library printed '" + said + "'")};
     }
-    check_written(temporary.name, voxel_bytes);
-
-    if (std::rename(temporary.name.c_str(), path.c_str()) != 0)
-        throw io_error{LOBEDICE_EIO, system_reason(errno)};
-    temporary.committed = true;
+    check_written(temp, voxel_bytes);
 }
 
 /* ---- Geometry -------------------------------------------------------------------------- */
@@ -1777,6 +1746,27 @@ void lobedice_image_free(lobedice_image *image) noexcept
     delete static_cast<image_holder *>(image);
 }
 
+lobedice_status lobedice_image_write_staged(const lobedice_image *image, lobedice_outputs *set,
+                                            const char *target, int compress, char *message,
+                                            size_t message_size) noexcept
+{
+    if (!image || !set || !target || !*target) {
+        write_text(message, message_size,
+                   "lobedice_image_write_staged needs an image, a set and a path.");
+        return LOBEDICE_EINVAL;
+    }
+    std::string ext;
+    lobedice_status st = io_call(message, message_size, "Cannot write", target,
+                                 [&] { ext = check_writable(*image, target); });
+    const char *temp = nullptr;
+    if (st == LOBEDICE_OK)
+        st = lobedice_outputs_stage(set, target, &temp, message, message_size);
+    if (st == LOBEDICE_OK)
+        st = io_call(message, message_size, "Cannot write", target,
+                     [&] { write_image_to(*image, temp, ext, compress != 0); });
+    return st;
+}
+
 lobedice_status lobedice_image_write(const lobedice_image *image, const char *path, int compress,
                                      char *message, size_t message_size) noexcept
 {
@@ -1784,8 +1774,17 @@ lobedice_status lobedice_image_write(const lobedice_image *image, const char *pa
         write_text(message, message_size, "lobedice_image_write needs an image and a path.");
         return LOBEDICE_EINVAL;
     }
-    return io_call(message, message_size, "Cannot write", path,
-                   [&] { write_image(*image, path, compress != 0); });
+    lobedice_outputs *set = nullptr;
+    lobedice_status st = lobedice_outputs_new(&set);
+    if (st != LOBEDICE_OK) {
+        write_message(message, message_size, "Cannot write", path, "not enough memory");
+        return st;
+    }
+    st = lobedice_image_write_staged(image, set, path, compress, message, message_size);
+    if (st == LOBEDICE_OK)
+        st = lobedice_outputs_commit(set, message, message_size);
+    lobedice_outputs_free(set);
+    return st;
 }
 
 lobedice_status lobedice_image_align(lobedice_image **moving, lobedice_alignment *how,

@@ -351,39 +351,70 @@ static void error_late_write_failure(void)
 }
 
 /* The error map's write really fails, after the JSON, the table, its schema and the colour
- * table were written: a 225-character stem makes the map's temporary name too long for the
- * file system (the other names still fit). The sentence names the map and the reason, never a
- * temporary name; a JSON report from an earlier run stays as it was; nothing else is left. */
+ * table were written: the disk is full (a 4 KiB file size limit: the texts fit, the map does
+ * not). The sentence names the map and the reason, never a temporary name; a JSON report from
+ * an earlier run stays as it was; nothing else is left. */
 static void error_map_write_fails(void)
 {
     setup("map_write_fails");
-    char stem[226], map[1400], table_path[1400];
-    memset(stem, 'm', 225);
-    stem[225] = '\0';
-    snprintf(map, sizeof map, "%s/%s.nrrd", dir, stem);
-    snprintf(table_path, sizeof table_path, "%s/%s.csv", dir, stem);
+    int16_t big[64 * 64];
+    for (size_t i = 0; i < 64 * 64; i++)
+        big[i] = (int16_t)(i % 3);
+    const size_t size[3] = {64, 64, 1};
+    const double spacing[3] = {1, 1, 1}, origin[3] = {0, 0, 0};
+    CHECK_FATAL(write_nrrd(ref, "short", 2, size, spacing, origin, big) == 0);
+    CHECK_FATAL(write_nrrd(pred, "short", 2, size, spacing, origin, big) == 0);
     static const char earlier[] = "{\"an earlier report\": true}\n";
     CHECK_FATAL(write_file(in_dir("ok.json"), earlier, sizeof earlier - 1) == 0);
     const char *argv[] = {LOBEDICE_EXE,
                           "--outputJson",
                           in_dir("ok.json"),
                           "--outputTable",
-                          table_path,
+                          in_dir("t.csv"),
                           "--errorMap",
-                          map,
+                          in_dir("map.nrrd"),
                           ref,
                           pred,
                           NULL};
-    expect_failure(argv, 1, MENTIONS("cannot write the error map", map), 3);
     run_result r;
-    CHECK_FATAL(run_program(&r, argv) == 0);
-    CHECK(strstr(r.err, ".lobedice-") == NULL && strstr(r.err, ".tmp-") == NULL);
-    CHECK(strstr(r.err, "too long") != NULL);
+    CHECK_FATAL(run_program_limited(&r, argv, 4096) == 0);
+    CHECK_INT(r.status, 1);
+    CHECK(strstr(r.err, "LobeDice: the error map: cannot write '") == r.err);
+    CHECK(strstr(r.err, "map.nrrd': the file system took only ") != NULL);
+    CHECK(strstr(r.err, "(disk full or file size limit).\n") != NULL);
+    CHECK(strstr(r.err, ".lobedice-") == NULL);
+    CHECK(strchr(r.err, '\n') == r.err + r.err_len - 1);
     run_result_free(&r);
+    CHECK_INT(list_dir(dir, NULL, 0), 3);
     size_t len = 0;
     char *kept = read_file(in_dir("ok.json"), &len);
     CHECK(kept && len == sizeof earlier - 1 && memcmp(kept, earlier, len) == 0);
     free(kept);
+}
+
+/* Output names of 220 to 255 bytes (NAME_MAX) work: the staged names fit the folder's limit. */
+static void long_output_names_work(void)
+{
+    setup("long_names");
+    for (size_t n = 220; n <= 255; n += 5) {
+        char stem[256], json[1400], map[1400];
+        memset(stem, 'm', sizeof stem);
+        stem[n - 5] = '\0'; /* + ".json" = n bytes */
+        snprintf(json, sizeof json, "%s/%s.json", dir, stem);
+        stem[n - 5] = 'm';
+        stem[n - 7] = '\0'; /* + ".nrrd" = n - 2; its ".ctbl" fits too */
+        snprintf(map, sizeof map, "%s/%s.nrrd", dir, stem);
+        const char *argv[] = {LOBEDICE_EXE, "--outputJson", json, "--errorMap", map,
+                              ref,          pred,           NULL};
+        run_result r;
+        CHECK_FATAL(run_program(&r, argv) == 0);
+        if (r.status != 0)
+            fprintf(stderr, "name of %zu bytes: %s", n, r.err);
+        CHECK_INT(r.status, 0);
+        CHECK(file_exists(json) && file_exists(map));
+        run_result_free(&r);
+        CHECK_FATAL(fresh_dir(dir) == 0 && write_example_pair(ref, pred) == 0);
+    }
 }
 
 /* Earlier outputs survive a failed run: a folder in the table's place stops the run, and the
@@ -489,6 +520,7 @@ static const check_case cases[] = {{"error_unknown_flag", error_unknown_flag},
                                    {"error_disjoint_geometry", error_disjoint_geometry},
                                    {"error_late_write_failure", error_late_write_failure},
                                    {"error_map_write_fails", error_map_write_fails},
+                                   {"long_output_names_work", long_output_names_work},
                                    {"error_existing_outputs_kept", error_existing_outputs_kept},
                                    {"no_label_to_report", no_label_to_report},
                                    {"error_success_control", error_success_control}};

@@ -697,7 +697,7 @@ static void failed_writes_leave_nothing(void)
      * permission bits do not stop a write). */
     CHECK_INT(lobedice_image_write(im, "/proc/lobedice-test.nrrd", 0, message, sizeof message),
               LOBEDICE_EIO);
-    CHECK(strstr(message, "cannot create a file in the folder '/proc'") != NULL);
+    CHECK(strstr(message, "Cannot create a file beside '/proc/lobedice-test.nrrd'") != NULL);
     CHECK(!file_exists("/proc/lobedice-test.nrrd"));
 
     /* A "folder" that is a file. */

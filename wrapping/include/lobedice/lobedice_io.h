@@ -72,13 +72,53 @@ LOBEDICE_IO_API void *lobedice_image_buffer(lobedice_image *image) LOBEDICE_IO_N
 /* Frees an image; NULL is allowed. */
 LOBEDICE_IO_API void lobedice_image_free(lobedice_image *image) LOBEDICE_IO_NOEXCEPT;
 
-/* Writes an image with its geometry; the format follows the extension (.nrrd, .nii, .nii.gz,
- * .mha, any case; the two-file formats .nhdr and .mhd are refused). compress != 0 asks for gzip
- * where the format has it (.nii.gz is always compressed, .nii never). dimension 2 writes a 2-D
- * file (size[2] must be 1). The file is written to a new temporary name in the same folder
- * (".<name>.tmp-<12 hex digits><extension>") and renamed into place, so a failed write leaves
- * no file behind and an existing file is replaced whole or not at all. Errors: LOBEDICE_EIO,
- * LOBEDICE_EFORMAT (unknown extension), LOBEDICE_EINVAL, or the status of an invalid volume. */
+/* ---- All-or-nothing outputs ----------------------------------------------------------------
+ * A set of output files written all or nothing, the one atomic-write path of LobeDice. Each
+ * target is first written to a new temporary file in its folder, named
+ * ".lobedice-<8 hex digits>-<start of the name><extension>" within the folder's NAME_MAX; the
+ * commit renames every one into place. A file already at a target is kept (as a hard link)
+ * until every rename succeeded, so a failed or interrupted commit leaves every earlier file as
+ * it was. lobedice_outputs_abandon may be called from another thread (a signal watcher): it
+ * waits for a commit step in progress, which then rolls back. */
+typedef struct lobedice_outputs lobedice_outputs;
+
+/* An empty set. Errors: LOBEDICE_EINVAL, LOBEDICE_ENOMEM. */
+LOBEDICE_IO_API lobedice_status lobedice_outputs_new(lobedice_outputs **set) LOBEDICE_IO_NOEXCEPT;
+
+/* Creates the empty temporary file for target (beside it, mode 0666 less the umask) and sets
+ * *temp to its name (owned by the set); write the output there. Errors: LOBEDICE_EIO (the
+ * folder takes no new file; the set was abandoned), LOBEDICE_ENOMEM, LOBEDICE_EINVAL; the
+ * message then names the target. */
+LOBEDICE_IO_API lobedice_status lobedice_outputs_stage(lobedice_outputs *set, const char *target,
+                                                       const char **temp, char *message,
+                                                       size_t message_size) LOBEDICE_IO_NOEXCEPT;
+
+/* Renames every staged file onto its target. On failure (LOBEDICE_EIO: a target is a folder, a
+ * rename failed, the set was abandoned) every target is as it was before, and the message
+ * names the target and the reason. */
+LOBEDICE_IO_API lobedice_status lobedice_outputs_commit(lobedice_outputs *set, char *message,
+                                                        size_t message_size) LOBEDICE_IO_NOEXCEPT;
+
+/* Removes every staged file not committed; later stages and commits fail. Thread-safe against
+ * the other calls on the set. NULL allowed. */
+LOBEDICE_IO_API void lobedice_outputs_abandon(lobedice_outputs *set) LOBEDICE_IO_NOEXCEPT;
+
+/* Abandons, then frees the set (NULL allowed). */
+LOBEDICE_IO_API void lobedice_outputs_free(lobedice_outputs *set) LOBEDICE_IO_NOEXCEPT;
+
+/* Writes an image with its geometry into a file staged in `set` for `target`; the format
+ * follows target's extension (.nrrd, .nii, .nii.gz, .mha, any case; the two-file formats .nhdr
+ * and .mhd are refused). compress != 0 asks for gzip where the format has it (.nii.gz is always
+ * compressed, .nii never). dimension 2 writes a 2-D file (size[2] must be 1). The written file
+ * is read back to check that it holds every byte (a full disk makes some writers only print).
+ * Errors: LOBEDICE_EIO, LOBEDICE_EFORMAT (unknown extension), LOBEDICE_EINVAL, or the status
+ * of an invalid volume; the message reads "Cannot write '<target>': <reason>.". */
+LOBEDICE_IO_API lobedice_status
+lobedice_image_write_staged(const lobedice_image *image, lobedice_outputs *set, const char *target,
+                            int compress, char *message, size_t message_size) LOBEDICE_IO_NOEXCEPT;
+
+/* lobedice_image_write_staged and commit in a set of one: a failed write leaves no file behind
+ * and an existing file is replaced whole or not at all. */
 LOBEDICE_IO_API lobedice_status lobedice_image_write(const lobedice_image *image, const char *path,
                                                      int compress, char *message,
                                                      size_t message_size) LOBEDICE_IO_NOEXCEPT;
