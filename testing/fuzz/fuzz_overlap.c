@@ -1,0 +1,75 @@
+/* Fuzz target: per-label overlap, label sets, the label union and the disagreement map on
+ * arbitrary small volumes (sizes, dtypes, spacing, labels, sets); checks the invariants of
+ * docs/measures.md on every result. */
+#include "fuzz_input.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_input in = {data, size, 0};
+    size_t dims[3];
+    for (int a = 0; a < 3; a++)
+        dims[a] = fuzz_u8(&in) % 9; /* 0 is a bad size the core must refuse */
+    lobedice_dtype tr = fuzz_dtype(&in), tp = fuzz_dtype(&in);
+    double spacing[3];
+    for (int a = 0; a < 3; a++)
+        spacing[a] = fuzz_double(&in);
+    const size_t n = dims[0] * dims[1] * dims[2];
+    void *ref = calloc(n ? n : 1, 4), *pred = calloc(n ? n : 1, 4);
+    FUZZ_REQUIRE(ref && pred);
+    fuzz_labels(&in, ref, tr, n);
+    fuzz_labels(&in, pred, tp, n);
+    lobedice_volume vr = {
+        ref, tr, {dims[0], dims[1], dims[2]}, {spacing[0], spacing[1], spacing[2]}};
+    lobedice_volume vp = {
+        pred, tp, {dims[0], dims[1], dims[2]}, {spacing[0], spacing[1], spacing[2]}};
+
+    int64_t labels[8];
+    const size_t nlabels = fuzz_u8(&in) % 9;
+    for (size_t i = 0; i < nlabels; i++)
+        labels[i] = (int64_t)(fuzz_u8(&in) % 12) - 2;
+    lobedice_label_overlap ov[8];
+    lobedice_status st = lobedice_overlap(ov, &vr, &vp, labels, nlabels);
+    if (st == LOBEDICE_OK)
+        for (size_t i = 0; i < nlabels; i++) {
+            FUZZ_REQUIRE(ov[i].tp + ov[i].fp + ov[i].fn + ov[i].tn == n);
+            FUZZ_REQUIRE(isnan(ov[i].dice) || (ov[i].dice >= 0 && ov[i].dice <= 1));
+            FUZZ_REQUIRE(isnan(ov[i].jaccard) || (ov[i].jaccard >= 0 && ov[i].jaccard <= 1));
+            FUZZ_REQUIRE(isfinite(ov[i].volume_ref_ml) && isfinite(ov[i].volume_pred_ml));
+        }
+    lobedice_overlap_summary summary;
+    if (st == LOBEDICE_OK && lobedice_overlap_summarize(&summary, ov, nlabels) == LOBEDICE_OK)
+        FUZZ_REQUIRE(isnan(summary.pooled_dice) ||
+                     (summary.pooled_dice >= 0 && summary.pooled_dice <= 1));
+
+    /* two label sets made of the labels above */
+    lobedice_label_set sets[2] = {{0, labels, nlabels / 2},
+                                  {1, labels + nlabels / 2, nlabels - nlabels / 2}};
+    lobedice_label_overlap so[2];
+    st = lobedice_overlap_sets(so, &vr, &vp, sets, 2, fuzz_u8(&in) % 3);
+    if (st == LOBEDICE_OK)
+        for (int i = 0; i < 2; i++)
+            FUZZ_REQUIRE(so[i].tp + so[i].fp + so[i].fn + so[i].tn == n);
+
+    int64_t present[32];
+    size_t count = 0;
+    st = lobedice_labels_union(present, 32, &count, &vr, &vp, 1);
+    if (st == LOBEDICE_OK)
+        for (size_t i = 1; i < count && i < 32; i++)
+            FUZZ_REQUIRE(present[i - 1] < present[i]);
+
+    lobedice_dtype map_dtype;
+    if (lobedice_disagreement_dtype(&map_dtype, nlabels) == LOBEDICE_OK) {
+        void *map = calloc(n ? n : 1, 4);
+        FUZZ_REQUIRE(map);
+        lobedice_disagreement_map(map, map_dtype, &vr, &vp, labels, nlabels, 1);
+        free(map);
+    }
+    free(ref);
+    free(pred);
+    return 0;
+}
