@@ -50,7 +50,7 @@ fuzz: deps
 	cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
 	  -DCMAKE_CXX_COMPILER=clang++ -DLOBEDICE_FUZZ=ON -DLOBEDICE_BENCHMARKS=OFF \
 	  "-DCMAKE_C_FLAGS=-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
-	  "-DCMAKE_CXX_FLAGS=-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all"
+	  "-DCMAKE_CXX_FLAGS=-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -include $(CURDIR)/testing/fuzz/itk_clang_shim.h"
 	cmake --build $(FUZZ_DIR) --parallel $(JOBS) --target $(FUZZ_TARGETS)
 	./testing/fuzz/run_fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 

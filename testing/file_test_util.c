@@ -71,7 +71,7 @@ static const char **wrapped(const char *const *argv)
 }
 
 static int run_child(run_result *r, const char *const *argv, long max_file_bytes, int sig,
-                     int (*trigger)(const char *), const char *folder)
+                     int (*trigger)(const char *, const char *), const char *folder)
 {
     memset(r, 0, sizeof *r);
     /* Output goes to unlinked temporary files: no pipe can fill up and block the child. */
@@ -106,7 +106,10 @@ static int run_child(run_result *r, const char *const *argv, long max_file_bytes
             break;
         if (done < 0 && errno != EINTR)
             return -1;
-        if (trigger && !sent && trigger(folder)) {
+        char printed[4096];
+        ssize_t n = trigger && !sent ? pread(out, printed, sizeof printed - 1, 0) : 0;
+        printed[n > 0 ? n : 0] = '\0';
+        if (trigger && !sent && trigger(folder, printed)) {
             kill(pid, sig);
             sent = 1;
         }
@@ -132,7 +135,7 @@ int run_program_limited(run_result *r, const char *const *argv, long max_file_by
 }
 
 int run_program_signalled(run_result *r, const char *const *argv, int sig,
-                          int (*trigger)(const char *folder), const char *folder)
+                          int (*trigger)(const char *folder, const char *out), const char *folder)
 {
     return run_child(r, argv, 0, sig, trigger, folder);
 }

@@ -25,10 +25,11 @@ int run_program(run_result *result, const char *const *argv);
  * disk would be: writes past it fail with EFBIG (SIGXFSZ ignored). */
 int run_program_limited(run_result *result, const char *const *argv, long max_file_bytes);
 
-/* The same, sending `sig` to the child as soon as `trigger` holds: trigger(folder) is polled
- * every millisecond while the child runs (the signal is sent at most once). */
+/* The same, sending `sig` to the child as soon as `trigger` holds: trigger(folder, out) is
+ * polled every millisecond while the child runs, with what the child printed so far on
+ * standard output (the signal is sent at most once). */
 int run_program_signalled(run_result *result, const char *const *argv, int sig,
-                          int (*trigger)(const char *folder), const char *folder);
+                          int (*trigger)(const char *folder, const char *out), const char *folder);
 void run_result_free(run_result *result);
 
 /* The command line as one string, for failure messages (static buffer). */
