@@ -141,18 +141,18 @@ static size_t cropped_voxels(const size_t size[3])
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: bench_cli [--size X,Y,Z] [--repeats N (1..64)] [--dir FOLDER]\n");
+    fprintf(to, "usage: bench_cli [--size X,Y,Z] [--repeats N (1..64)] [--dir FOLDER] "
+                "[--uchar-only]\n");
 }
 
 int main(int argc, char **argv)
 {
-    static const struct option longs[] = {{"size", required_argument, NULL, 's'},
-                                          {"repeats", required_argument, NULL, 'r'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
+    static const struct option longs[] = {
+        {"size", required_argument, NULL, 's'}, {"repeats", required_argument, NULL, 'r'},
+        {"dir", required_argument, NULL, 'd'},  {"uchar-only", no_argument, NULL, 'u'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     size_t dims[3] = {512, 512, 320};
-    int repeats = 5;
+    int repeats = 5, uchar_only = 0;
     const char *base = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     long v;
     for (int c; (c = getopt_long(argc, argv, "", longs, NULL)) != -1;) {
@@ -173,6 +173,7 @@ int main(int argc, char **argv)
             repeats = (int)v;
             break;
         case 'd': base = optarg; break;
+        case 'u': uchar_only = 1; break; /* the scale run: one pair, as little else as can be */
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -184,7 +185,7 @@ int main(int argc, char **argv)
     char size[96];
     snprintf(size, sizeof size, "%zu,%zu,%zu", dims[0], dims[1], dims[2]);
     const size_t voxels = dims[0] * dims[1] * dims[2]; /* bench_parse_size checked the product */
-    const size_t cropped = cropped_voxels(dims);       /* before any child: they inherit our RSS */
+    const size_t cropped = uchar_only ? 1 : cropped_voxels(dims); /* before any child */
     if (!cropped) {
         fprintf(stderr, "bench_cli: not enough memory for the %s phantom\n", size);
         return 1;
@@ -217,7 +218,7 @@ int main(int argc, char **argv)
     snprintf(table, sizeof table, "%s/table.csv", dir);
     snprintf(map, sizeof map, "%s/errormap.nrrd", dir);
     snprintf(params, sizeof params, "%s/return.params", dir);
-    for (size_t c = 0; c < sizeof configs / sizeof *configs; c++) {
+    for (size_t c = uchar_only; c < (uchar_only ? 2 : sizeof configs / sizeof *configs); c++) {
         char *make[] = {LOBEDICE_PHANTOM_EXE,
                         "--size",
                         size,
