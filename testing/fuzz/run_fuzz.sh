@@ -16,7 +16,8 @@ for target in fuzz_overlap fuzz_surface fuzz_loss fuzz_cli_args fuzz_read; do
   mkdir -p "$work/corpus"
   cp "$here/corpus/$target/"* "$work/corpus/"
   echo "== $target: $seconds s"
-  if ! ( cd "$work" && ASAN_OPTIONS=detect_leaks=1 "$build/bin/$target" -max_total_time="$seconds" \
+  if ! ( cd "$work" && ASAN_OPTIONS=detect_leaks=1 \
+      LSAN_OPTIONS=suppressions=$here/../lsan.supp "$build/bin/$target" -max_total_time="$seconds" \
       -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 -artifact_prefix="$build/crash-$target-" \
       corpus >"$work/log" 2>&1 ); then
     status=1
