@@ -1083,8 +1083,8 @@ void check_run(const voxel_data &d, const std::string &what, const byte_sink &si
 /* A NIfTI float image must hold finite values only: niftilib silently reads NaN and the
  * infinities as 0. The core scans the stored bytes; the message names the voxel. */
 struct nonfinite_scan {
-    size_t value_size;
-    bool big_endian;
+    size_t value_size = 0;
+    bool big_endian = false;
     uint64_t index = 0;
     std::vector<unsigned char> carry;
     uint64_t first = std::numeric_limits<uint64_t>::max();
@@ -1123,7 +1123,9 @@ void check_voxel_data_before_reading(itk::ImageIOBase &io, const char *path)
     nifti_header h;
     const bool floats = std::string(io.GetNameOfClass()) == "NiftiImageIO" &&
                         read_nifti_header(h, path) && (h.datatype == 16 || h.datatype == 64);
-    nonfinite_scan scan{floats ? static_cast<size_t>(h.datatype == 16 ? 4 : 8) : 0, h.big_endian};
+    nonfinite_scan scan;
+    scan.value_size = floats ? static_cast<size_t>(h.datatype == 16 ? 4 : 8) : 0;
+    scan.big_endian = h.big_endian;
     for (const auto &run : runs) {
         const std::string what =
             run.file == path ? std::string("its voxel data") : "its data file '" + run.file + "'";
