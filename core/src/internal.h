@@ -87,6 +87,18 @@ void ld_parallel_for(size_t threads, size_t ntasks, ld_task_fn task, void *ctx);
 typedef void (*ld_worker_task_fn)(void *ctx, size_t task, size_t worker);
 void ld_parallel_for_workers(size_t threads, size_t ntasks, ld_worker_task_fn task, void *ctx);
 
+/* An options struct's version is one the library accepts: 1 up to its own. */
+static inline bool ld_version_ok(unsigned version, unsigned current)
+{
+    return version >= 1 && version <= current;
+}
+
+/* Mean of the values that are not NaN (NaN when none); *used (may be NULL) = how many. */
+double ld_mean_defined(const double *values, size_t count, size_t *used);
+
+/* 2*sum(tp) / (2*sum(tp) + sum(fp) + sum(fn)), NaN when that is 0/0. */
+double ld_pooled_dice(const lobedice_label_overlap *overlaps, size_t count);
+
 /* Number of online cores (at least 1). */
 size_t ld_cpu_count(void);
 

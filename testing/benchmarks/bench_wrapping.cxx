@@ -70,7 +70,7 @@ double direct(const lobedice_volume &ref, const lobedice_volume &pred, const cas
            "lobedice_overlap_summarize");
     if (c.surface) {
         lobedice_surface_options options;
-        lobedice_surface_options_init(&options);
+        lobedice_surface_options_init(&options, LOBEDICE_SURFACE_OPTIONS_VERSION);
         options.threads = threads;
         std::vector<lobedice_label_surface> surfaces(labels.size());
         die_on(lobedice_surface_distances_sets(surfaces.data(), &ref, &pred, sets.data(),
