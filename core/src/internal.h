@@ -25,6 +25,13 @@ static inline bool ld_add_size(size_t a, size_t b, size_t *out)
     return !__builtin_add_overflow(a, b, out);
 }
 
+/* An option struct's version is accepted from 1 up to the library's own (older callers keep
+ * working). */
+static inline bool ld_version_ok(unsigned version, unsigned current)
+{
+    return version >= 1 && version <= current;
+}
+
 /* Work split in fixed chunks (so the partition never depends on the thread count): the number
  * of chunks of `chunk` items covering n items, and the end of chunk `task` (the last is short). */
 static inline size_t ld_chunk_count(size_t n, size_t chunk)

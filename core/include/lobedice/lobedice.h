@@ -639,19 +639,24 @@ LOBEDICE_API lobedice_status lobedice_comparison_hd_voxel(uint64_t voxel[3],
  *   I = sum_v p*g,   D = sum_v p + sum_v g   (sum p^2 + sum g^2 with squared_pred),
  *   dice = (2*I + smooth_nr) / (D + smooth_dr)
  *          (jaccard: (2*I + smooth_nr) / (2*(D - I) + smooth_dr)).
- * The seed's 2*(I + s)/(D + s) is smooth_nr = 2s, smooth_dr = s (the defaults, s = 1e-5); note
- * that it gives a channel empty in both prediction and target a dice of 2 (MONAI's
- * smooth_nr = smooth_dr gives 1, smooth_nr = 0 gives 0).
+ * The default smoothing, smooth_nr = 2s and smooth_dr = s with s = 1e-5, is 2*(I + s)/(D + s); it
+ * gives a channel empty in both prediction and target a dice of 2 (MONAI's smooth_nr = smooth_dr
+ * gives 1, smooth_nr = 0 gives 0).
  * Undefined: a zero denominator (smooth_dr = 0 and a channel empty in both) makes that dice 0/0,
  * reported as NaN (undefined is NaN, never 0 or 1); the loss and every gradient entry that depends
  * on it are then NaN too (a zero weight does not hide it) and the status is still LOBEDICE_OK.
  * Keep smooth_dr > 0 when a channel can be empty.
  *
  * Precision: activations in float (exp good to 8.4e-8 relative), every sum in double, the
- * gradient in float. Results are bit-identical for any `threads`. Extra memory: O(batch *
- * channels) partial sums plus a few KB of tile buffers per thread, whatever the voxel count.
- * With a gradient, grad holds the activations between the two sweeps: it must not overlap
- * input, target or labels. On any error status nothing is written (loss, dice, grad).
+ * gradient in float. Extra memory: O(batch * channels) partial sums plus a few KB of tile buffers
+ * per thread, whatever the voxel count. With a gradient, grad holds the activations between the
+ * two sweeps: it must not overlap input, target or labels. On any error status nothing is written
+ * (loss, dice, grad).
+ * Threads: opts->threads, 1 by default (a library called from a training data loader or a batch
+ * job must not start threads it was not asked for); 0 = all online cores. Results are
+ * bit-identical for any thread count.
+ * Thread safety: the functions are reentrant and keep no state; several threads may call them at
+ * once, sharing inputs and options, as long as each call writes to its own outputs.
  * ------------------------------------------------------------------------------------------- */
 typedef enum lobedice_activation {
     LOBEDICE_ACTIVATION_NONE = 0,    /* the input is p (probabilities) */
@@ -660,80 +665,110 @@ typedef enum lobedice_activation {
 } lobedice_activation;
 
 typedef enum lobedice_loss_reduction {
-    LOBEDICE_LOSS_NEG_MEAN_DICE = 0, /* the seed: -mean_c( w_c * mean_b dice_bc ) */
+    LOBEDICE_LOSS_NEG_MEAN_DICE = 0, /* -mean_c( w_c * mean_b dice_bc ) (the default) */
     LOBEDICE_LOSS_MEAN = 1,          /* mean over (b, c) of w_c * (1 - dice_bc) */
     LOBEDICE_LOSS_SUM = 2            /* sum over (b, c) of w_c * (1 - dice_bc) */
 } lobedice_loss_reduction;
 /* The means run over the channels taking part (a zero weight still counts); with the same
  * smoothing, MEAN - NEG_MEAN_DICE = mean(w) exactly (in exact arithmetic). */
 
-typedef struct lobedice_dice_loss_options {
-    size_t batch, channels, voxels; /* voxels = product of the spatial sizes */
-    lobedice_layout layout;
-    lobedice_activation activation; /* softmax over channels, or sigmoid per element, applied
-                                       to the input first; the gradient is w.r.t. the raw input */
-    const double *weights;          /* `channels` weights (the count cannot be checked: pass
-                                       exactly `channels`), each finite and >= 0; NULL = all 1 */
-    double smooth_nr, smooth_dr;    /* dice = (2*I + smooth_nr) / (D + smooth_dr); finite, >= 0 */
-    int include_background;         /* 0: channel 0 takes no part (after the activation, so with
-                                       softmax it still shapes the other channels' p) and the
-                                       means run over the other channels; needs channels >= 2 */
-    int squared_pred;               /* D = sum p^2 + sum g^2 */
-    int jaccard;                    /* (2*I + smooth_nr) / (2*(D - I) + smooth_dr) */
-    int batch_dice;                 /* sums run over the whole batch: one dice per channel */
-    lobedice_loss_reduction reduction;
-    size_t threads; /* 0 = all cores */
-} lobedice_dice_loss_options;
-
-/* Seed defaults: channels last, no activation, weights NULL, smooth_nr = 2e-5, smooth_dr = 1e-5,
- * include_background 1, squared_pred 0, jaccard 0, batch_dice 0, LOBEDICE_LOSS_NEG_MEAN_DICE,
- * threads 0. opts NULL is ignored. */
-LOBEDICE_API void lobedice_dice_loss_options_init(lobedice_dice_loss_options *opts, size_t batch,
-                                                  size_t channels, size_t voxels);
-
-/* loss: the scalar; dice (nullable): batch*channels values, index b*channels + c (channels
- * values with batch_dice); channel 0 is included, NaN when include_background is 0 (it takes no
- * part: not reported); grad (nullable, NULL skips the backward sweep): d loss / d input, same
- * shape and layout as input. target: one-hot or soft target in the input's layout.
- * Returns LOBEDICE_EINVAL (loss, opts, input or target NULL; layout, activation or reduction not
- * in its enum; smooth_nr or smooth_dr negative or not finite; include_background 0 with one
- * channel), LOBEDICE_ESIZE (batch, channels or voxels 0, or channels > INT32_MAX),
- * LOBEDICE_EOVERFLOW (batch*voxels*channels floats do not fit in size_t), LOBEDICE_EWEIGHT (a
- * weight negative or not finite), LOBEDICE_ENOTFINITE (a NaN or infinite input or target
- * value), LOBEDICE_ENOMEM. */
-LOBEDICE_API lobedice_status lobedice_dice_loss(double *loss, double *dice, float *grad,
-                                                const lobedice_dice_loss_options *opts,
-                                                const float *input, const float *target);
-
-/* The same with a label map target (batch*voxels values in [0, channels)), one-hot fused:
- * no channel-sized copy of the target is ever made. Gives the same bits as lobedice_dice_loss
- * with the one-hot target. Adds LOBEDICE_EINVAL (labels NULL), LOBEDICE_EDTYPE (label_dtype
- * unknown) and LOBEDICE_ELABEL (a label outside [0, channels)). */
-LOBEDICE_API lobedice_status lobedice_dice_loss_labels(double *loss, double *dice, float *grad,
-                                                       const lobedice_dice_loss_options *opts,
-                                                       const float *input, const void *labels,
-                                                       lobedice_dtype label_dtype);
-
+/* Class weights of the generalized loss, from the target volume G_c = sum_v g. */
 typedef enum lobedice_gdl_weight {
     LOBEDICE_GDL_SQUARE = 0, /* 1 / G_c^2 (Sudre et al.) */
     LOBEDICE_GDL_SIMPLE = 1, /* 1 / G_c */
     LOBEDICE_GDL_UNIFORM = 2 /* 1 */
 } lobedice_gdl_weight;
 
+/* The shape of a score tensor: `batch` samples of `channels` channels of `voxels` voxels each
+ * (voxels = the product of the spatial sizes), stored in `layout`. */
+typedef struct lobedice_tensor_shape {
+    size_t batch, channels, voxels;
+    lobedice_layout layout;
+} lobedice_tensor_shape;
+
+/* Options of the three losses: start from LOBEDICE_DICE_LOSS_OPTIONS_INIT or
+ * lobedice_dice_loss_options_init, then set what differs. Besides the defaults below:
+ *  - activation: applied to the input first; the gradient is w.r.t. the raw input;
+ *  - weights: each finite and >= 0 (the count cannot be checked from a pointer: pass exactly
+ *    shape->channels);
+ *  - smooth_nr, smooth_dr: finite, >= 0;
+ *  - include_background 0: channel 0 takes no part (after the activation, so with softmax it
+ *    still shapes the other channels' p) and the means run over the other channels; needs
+ *    2 channels or more;
+ *  - squared_pred: D = sum p^2 + sum g^2; jaccard: (2*I + smooth_nr) / (2*(D - I) + smooth_dr);
+ *    batch_dice: the sums run over the whole batch, one dice per channel. */
+typedef struct lobedice_dice_loss_options {
+    unsigned version;                       /* LOBEDICE_DICE_LOSS_OPTIONS_VERSION */
+    lobedice_activation activation;         /* default NONE */
+    const double *weights;                  /* shape->channels weights, NULL = all 1 (default);
+                                               ignored by the generalized loss */
+    double smooth_nr, smooth_dr;            /* defaults 2e-5, 1e-5 */
+    int include_background;                 /* default 1 */
+    int squared_pred, jaccard, batch_dice;  /* default 0 */
+    lobedice_loss_reduction reduction;      /* default LOBEDICE_LOSS_NEG_MEAN_DICE */
+    lobedice_gdl_weight generalized_weight; /* lobedice_generalized_dice_loss only; default
+                                               LOBEDICE_GDL_SQUARE */
+    size_t threads;                         /* default 1; 0 = all online cores */
+} lobedice_dice_loss_options;
+
+#define LOBEDICE_DICE_LOSS_OPTIONS_VERSION 1
+#define LOBEDICE_DICE_LOSS_OPTIONS_INIT                                                            \
+    {                                                                                              \
+        LOBEDICE_DICE_LOSS_OPTIONS_VERSION, LOBEDICE_ACTIVATION_NONE, NULL, 2e-5, 1e-5, 1, 0, 0,   \
+            0, LOBEDICE_LOSS_NEG_MEAN_DICE, LOBEDICE_GDL_SQUARE, 1                                 \
+    }
+
+/* Fills the defaults for `version` (1..LOBEDICE_DICE_LOSS_OPTIONS_VERSION): the values of
+ * LOBEDICE_DICE_LOSS_OPTIONS_INIT, with opts->version = version. Returns LOBEDICE_OK, or
+ * LOBEDICE_EINVAL for NULL opts or another version (opts untouched). */
+LOBEDICE_API lobedice_status lobedice_dice_loss_options_init(lobedice_dice_loss_options *opts,
+                                                             unsigned version);
+
+/* The soft Dice loss of `input` against a one-hot or soft `target`, both of `shape` (in
+ * shape->layout). loss: the scalar; dice (nullable): batch*channels values, index
+ * b*channels + c (channels values with batch_dice); channel 0 is included, NaN when
+ * include_background is 0 (it takes no part: not reported); grad (nullable, NULL skips the
+ * backward sweep): d loss / d input, same shape and layout as input. opts NULL = the defaults;
+ * opts->generalized_weight is not read.
+ * Returns LOBEDICE_OK, LOBEDICE_EINVAL (loss, shape, input or target NULL; opts->version 0 or
+ * above LOBEDICE_DICE_LOSS_OPTIONS_VERSION; layout, activation or reduction not in its enum;
+ * smooth_nr or smooth_dr negative or not finite; include_background 0 with one channel),
+ * LOBEDICE_ESIZE (batch, channels or voxels 0, or channels > INT32_MAX), LOBEDICE_EOVERFLOW
+ * (batch*voxels*channels floats do not fit in size_t), LOBEDICE_EWEIGHT (a weight negative or not
+ * finite), LOBEDICE_ENOTFINITE (a NaN or infinite input or target value), LOBEDICE_ENOMEM. */
+LOBEDICE_API lobedice_status lobedice_dice_loss(double *loss, double *dice, float *grad,
+                                                const lobedice_tensor_shape *shape,
+                                                const float *input, const float *target,
+                                                const lobedice_dice_loss_options *opts);
+
+/* The same with a label map target (batch*voxels values in [0, channels)), one-hot fused:
+ * no channel-sized copy of the target is ever made. Gives the same bits as lobedice_dice_loss
+ * with the one-hot target.
+ * Returns the statuses of lobedice_dice_loss (LOBEDICE_EINVAL also for NULL labels in place of
+ * target), LOBEDICE_EDTYPE (label_dtype unknown) and LOBEDICE_ELABEL (a label outside
+ * [0, channels)). */
+LOBEDICE_API lobedice_status lobedice_dice_loss_labels(double *loss, double *dice, float *grad,
+                                                       const lobedice_tensor_shape *shape,
+                                                       const float *input, const void *labels,
+                                                       lobedice_dtype label_dtype,
+                                                       const lobedice_dice_loss_options *opts);
+
 /* Generalized Dice (Sudre et al. 2017): per-sample (or per-batch with batch_dice) class
- * weights from the target volume G_c = sum_v g: square 1/G^2, simple 1/G, uniform 1; an infinite
+ * weights from the target volume G_c = sum_v g, chosen by opts->generalized_weight; an infinite
  * weight (empty class) becomes the largest finite weight of that sample (of the batch with
  * batch_dice), 0 when every class is empty. f = 1 - (2*sum_c w*I + smooth_nr) /
  * (sum_c w*D + smooth_dr) (jaccard: the denominator is 2*sum_c w*(D - I) + smooth_dr; D follows
  * squared_pred); the sums over c skip channel 0 when include_background is 0. The loss reduces
- * f over samples with opts->reduction (MEAN or SUM; NEG_MEAN_DICE is LOBEDICE_EINVAL);
- * opts->weights is ignored. The weights are constants for the gradient (as in MONAI). Statuses
- * as lobedice_dice_loss, plus LOBEDICE_EINVAL for an unknown weight_type. */
+ * f over samples with opts->reduction, MEAN (MONAI's) or SUM: the default, NEG_MEAN_DICE, is
+ * refused, and so is opts NULL. opts->weights is not read. The class weights are constants for the
+ * gradient (as in MONAI).
+ * Returns LOBEDICE_OK, LOBEDICE_EINVAL (as lobedice_dice_loss, and also a reduction of
+ * NEG_MEAN_DICE or a generalized_weight not in its enum), LOBEDICE_ESIZE, LOBEDICE_EOVERFLOW,
+ * LOBEDICE_ENOTFINITE, LOBEDICE_ENOMEM (each as lobedice_dice_loss). */
 LOBEDICE_API lobedice_status lobedice_generalized_dice_loss(double *loss, float *grad,
-                                                            const lobedice_dice_loss_options *opts,
-                                                            lobedice_gdl_weight weight_type,
-                                                            const float *input,
-                                                            const float *target);
+                                                            const lobedice_tensor_shape *shape,
+                                                            const float *input, const float *target,
+                                                            const lobedice_dice_loss_options *opts);
 
 #ifdef __cplusplus
 }
