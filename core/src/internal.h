@@ -94,12 +94,6 @@ void ld_parallel_for(size_t threads, size_t ntasks, ld_task_fn task, void *ctx);
 typedef void (*ld_worker_task_fn)(void *ctx, size_t task, size_t worker);
 void ld_parallel_for_workers(size_t threads, size_t ntasks, ld_worker_task_fn task, void *ctx);
 
-/* An options struct's version is one the library accepts: 1 up to its own. */
-static inline bool ld_version_ok(unsigned version, unsigned current)
-{
-    return version >= 1 && version <= current;
-}
-
 /* Mean of the values that are not NaN (NaN when none); *used (may be NULL) = how many. */
 double ld_mean_defined(const double *values, size_t count, size_t *used);
 
