@@ -108,14 +108,12 @@ lobedice_status lobedice_label_name(char *buf, size_t size, int64_t label)
 static const size_t ld_compare_options_size[LOBEDICE_COMPARE_OPTIONS_VERSION] = {
     sizeof(lobedice_compare_options)};
 
+static const lobedice_compare_options ld_compare_defaults = LOBEDICE_COMPARE_OPTIONS_INIT;
+
 lobedice_status lobedice_compare_options_init(lobedice_compare_options *opts, unsigned version)
 {
-    if (!opts || !ld_version_ok(version, LOBEDICE_COMPARE_OPTIONS_VERSION))
-        return LOBEDICE_EINVAL;
-    const lobedice_compare_options defaults = LOBEDICE_COMPARE_OPTIONS_INIT;
-    memcpy(opts, &defaults, ld_compare_options_size[version - 1]);
-    opts->version = version;
-    return LOBEDICE_OK;
+    return ld_options_init(opts, &ld_compare_defaults, ld_compare_options_size, version,
+                           LOBEDICE_COMPARE_OPTIONS_VERSION);
 }
 
 static bool ld_has_repeat(const int64_t *labels, size_t n)
@@ -422,13 +420,11 @@ lobedice_status lobedice_compare(lobedice_comparison **result, const lobedice_vo
     if (!result)
         return LOBEDICE_EINVAL;
     *result = NULL;
-    lobedice_compare_options o = LOBEDICE_COMPARE_OPTIONS_INIT;
-    if (opts) {
-        if (!ld_version_ok(opts->version, LOBEDICE_COMPARE_OPTIONS_VERSION))
-            return LOBEDICE_EINVAL;
-        memcpy(&o, opts, ld_compare_options_size[opts->version - 1]);
-    }
-    lobedice_status st = ld_check_compare_options(&o);
+    lobedice_compare_options o;
+    lobedice_status st = ld_options_resolve(&o, &ld_compare_defaults, ld_compare_options_size,
+                                            LOBEDICE_COMPARE_OPTIONS_VERSION, opts);
+    if (st == LOBEDICE_OK)
+        st = ld_check_compare_options(&o);
     size_t voxels;
     if (st == LOBEDICE_OK)
         st = ld_check_pair(&voxels, ref, pred);
@@ -508,8 +504,8 @@ double lobedice_comparison_value(const lobedice_comparison *c, size_t row, lobed
     case LOBEDICE_MEASURE_HD_PRED_TO_REF: return s->hd_pred_to_ref;
     case LOBEDICE_MEASURE_HD95_REF_TO_PRED: return s->hd95_ref_to_pred;
     case LOBEDICE_MEASURE_HD95_PRED_TO_REF: return s->hd95_pred_to_ref;
-    case LOBEDICE_MEASURE_MEAN_REF_TO_PRED: return s->mean_ref_to_pred;
-    case LOBEDICE_MEASURE_MEAN_PRED_TO_REF: return s->mean_pred_to_ref;
+    case LOBEDICE_MEASURE_ASD_REF_TO_PRED: return s->mean_ref_to_pred;
+    case LOBEDICE_MEASURE_ASD_PRED_TO_REF: return s->mean_pred_to_ref;
     case LOBEDICE_MEASURE_REF_SURFACE_VOXELS: return (double)s->ref_surface_voxels;
     case LOBEDICE_MEASURE_PRED_SURFACE_VOXELS: return (double)s->pred_surface_voxels;
     case LOBEDICE_MEASURE_COUNT: break;

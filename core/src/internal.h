@@ -32,6 +32,15 @@ static inline bool ld_version_ok(unsigned version, unsigned current)
     return version >= 1 && version <= current;
 }
 
+/* Options structs of every version (options.c): sizes[v - 1] is the bytes version v had.
+ * ld_options_init writes version `version`'s defaults; ld_options_resolve fills `out` (a current
+ * struct) with the defaults, then with the caller's struct of its own version (caller may be
+ * NULL). Both return LOBEDICE_EINVAL for a version the library does not accept. */
+lobedice_status ld_options_init(void *opts, const void *defaults, const size_t *sizes,
+                                unsigned version, unsigned current);
+lobedice_status ld_options_resolve(void *out, const void *defaults, const size_t *sizes,
+                                   unsigned current, const void *caller);
+
 /* Work split in fixed chunks (so the partition never depends on the thread count): the number
  * of chunks of `chunk` items covering n items, and the end of chunk `task` (the last is short). */
 static inline size_t ld_chunk_count(size_t n, size_t chunk)

@@ -639,15 +639,15 @@ static lobedice_status ld_job_forward(ld_job *job, double *totals)
 
 /* ---- Options ------------------------------------------------------------------------------- */
 
+/* The bytes of the options each version has (fields are only appended). */
+static const size_t ld_loss_options_size[LOBEDICE_DICE_LOSS_OPTIONS_VERSION] = {
+    sizeof(lobedice_dice_loss_options)};
+static const lobedice_dice_loss_options ld_loss_defaults = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
+
 lobedice_status lobedice_dice_loss_options_init(lobedice_dice_loss_options *opts, unsigned version)
 {
-    if (!opts || !ld_version_ok(version, LOBEDICE_DICE_LOSS_OPTIONS_VERSION))
-        return LOBEDICE_EINVAL;
-    /* Version 1 is the whole struct; a later version must write only the fields of `version`. */
-    const lobedice_dice_loss_options defaults = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
-    *opts = defaults;
-    opts->version = version;
-    return LOBEDICE_OK;
+    return ld_options_init(opts, &ld_loss_defaults, ld_loss_options_size, version,
+                           LOBEDICE_DICE_LOSS_OPTIONS_VERSION);
 }
 
 /* The shape and everything in the options but the weights, the reduction and the generalized
@@ -655,8 +655,6 @@ lobedice_status lobedice_dice_loss_options_init(lobedice_dice_loss_options *opts
 static lobedice_status ld_check_options(const lobedice_tensor_shape *s,
                                         const lobedice_dice_loss_options *o)
 {
-    if (!ld_version_ok(o->version, LOBEDICE_DICE_LOSS_OPTIONS_VERSION))
-        return LOBEDICE_EINVAL;
     if (s->layout != LOBEDICE_CHANNELS_LAST && s->layout != LOBEDICE_CHANNELS_FIRST)
         return LOBEDICE_EINVAL;
     if (o->activation != LOBEDICE_ACTIVATION_NONE && o->activation != LOBEDICE_ACTIVATION_SOFTMAX &&
@@ -776,9 +774,12 @@ static lobedice_status ld_dice_loss_run(double *loss, double *dice, float *grad,
 {
     if (!loss || !shape || !input || (!target && !labels))
         return LOBEDICE_EINVAL;
-    const lobedice_dice_loss_options defaults = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
-    const lobedice_dice_loss_options *o = opts ? opts : &defaults;
-    lobedice_status st = ld_check_options(shape, o);
+    lobedice_dice_loss_options resolved;
+    const lobedice_dice_loss_options *o = &resolved;
+    lobedice_status st = ld_options_resolve(&resolved, &ld_loss_defaults, ld_loss_options_size,
+                                            LOBEDICE_DICE_LOSS_OPTIONS_VERSION, opts);
+    if (st == LOBEDICE_OK)
+        st = ld_check_options(shape, o);
     if (st != LOBEDICE_OK)
         return st;
     if (o->reduction != LOBEDICE_LOSS_NEG_MEAN_DICE && o->reduction != LOBEDICE_LOSS_MEAN &&
@@ -863,9 +864,12 @@ lobedice_status lobedice_generalized_dice_loss(double *loss, float *grad,
 {
     if (!loss || !shape || !input || !target)
         return LOBEDICE_EINVAL;
-    const lobedice_dice_loss_options defaults = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
-    const lobedice_dice_loss_options *o = opts ? opts : &defaults;
-    lobedice_status st = ld_check_options(shape, o);
+    lobedice_dice_loss_options resolved;
+    const lobedice_dice_loss_options *o = &resolved;
+    lobedice_status st = ld_options_resolve(&resolved, &ld_loss_defaults, ld_loss_options_size,
+                                            LOBEDICE_DICE_LOSS_OPTIONS_VERSION, opts);
+    if (st == LOBEDICE_OK)
+        st = ld_check_options(shape, o);
     if (st != LOBEDICE_OK)
         return st;
     if (o->reduction != LOBEDICE_LOSS_MEAN && o->reduction != LOBEDICE_LOSS_SUM)

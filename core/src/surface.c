@@ -20,29 +20,12 @@
 static const size_t ld_surface_options_size[LOBEDICE_SURFACE_OPTIONS_VERSION] = {
     offsetof(lobedice_surface_options, hd_voxel), sizeof(lobedice_surface_options)};
 
+static const lobedice_surface_options ld_surface_defaults = LOBEDICE_SURFACE_OPTIONS_INIT;
+
 lobedice_status lobedice_surface_options_init(lobedice_surface_options *opts, unsigned version)
 {
-    if (!opts || !ld_version_ok(version, LOBEDICE_SURFACE_OPTIONS_VERSION))
-        return LOBEDICE_EINVAL;
-    const lobedice_surface_options defaults = LOBEDICE_SURFACE_OPTIONS_INIT;
-    memcpy(opts, &defaults, ld_surface_options_size[version - 1]);
-    opts->version = version;
-    return LOBEDICE_OK;
-}
-
-/* The caller's options of any accepted version as a current struct: the fields its version
- * does not have keep their defaults. */
-static lobedice_status ld_surface_options_resolve(lobedice_surface_options *out,
-                                                  const lobedice_surface_options *opts)
-{
-    const lobedice_surface_options defaults = LOBEDICE_SURFACE_OPTIONS_INIT;
-    *out = defaults;
-    if (!opts)
-        return LOBEDICE_OK;
-    if (!ld_version_ok(opts->version, LOBEDICE_SURFACE_OPTIONS_VERSION))
-        return LOBEDICE_EINVAL;
-    memcpy(out, opts, ld_surface_options_size[opts->version - 1]);
-    return LOBEDICE_OK;
+    return ld_options_init(opts, &ld_surface_defaults, ld_surface_options_size, version,
+                           LOBEDICE_SURFACE_OPTIONS_VERSION);
 }
 
 /* ---- Runs: label maps are mostly long runs of one value, so rows are read run by run -------- */
@@ -651,7 +634,9 @@ lobedice_status lobedice_surface_distances_sets(lobedice_label_surface *out,
 {
     lobedice_surface_options resolved;
     const lobedice_surface_options *opts = &resolved;
-    lobedice_status st = ld_surface_options_resolve(&resolved, caller_opts);
+    lobedice_status st =
+        ld_options_resolve(&resolved, &ld_surface_defaults, ld_surface_options_size,
+                           LOBEDICE_SURFACE_OPTIONS_VERSION, caller_opts);
     if (st != LOBEDICE_OK)
         return st;
     size_t voxels;

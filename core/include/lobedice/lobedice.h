@@ -62,8 +62,8 @@ extern "C" {
     LOBEDICE_STRINGIFY(LOBEDICE_VERSION_MAJOR)                                                     \
     "." LOBEDICE_STRINGIFY(LOBEDICE_VERSION_MINOR) "." LOBEDICE_STRINGIFY(LOBEDICE_VERSION_PATCH)
 
-/* The version of the library actually linked, as "MAJOR.MINOR.PATCH" and as a number. Cannot
- * fail. */
+/* The version of the library actually linked, as "MAJOR.MINOR.PATCH" and as a number
+ * (MAJOR*10000 + MINOR*100 + PATCH). Cannot fail. */
 LOBEDICE_API const char *lobedice_version(void);
 LOBEDICE_API unsigned lobedice_version_number(void);
 
@@ -235,7 +235,7 @@ LOBEDICE_API lobedice_status lobedice_overlap_sets(lobedice_label_overlap *out,
  * mean over results where it is defined, and the count that took part (NaN mean when none did).
  * pooled_dice = 2*sum(tp) / (2*sum(tp) + sum(fp) + sum(fn)), NaN when that is 0/0. A
  * lobedice_comparison computes this itself; this is for callers of lobedice_overlap_sets.
- * Statuses: LOBEDICE_EINVAL (NULL summary, or NULL overlaps with count > 0). */
+ * Statuses: LOBEDICE_EINVAL (NULL summary, or NULL overlaps with count > 0), LOBEDICE_ENOMEM. */
 typedef struct lobedice_overlap_summary {
     size_t labels;
     double mean_dice, mean_jaccard, mean_precision, mean_sensitivity, mean_specificity,
@@ -491,8 +491,8 @@ typedef enum lobedice_measure {
     LOBEDICE_MEASURE_HD_PRED_TO_REF = 19,
     LOBEDICE_MEASURE_HD95_REF_TO_PRED = 20,
     LOBEDICE_MEASURE_HD95_PRED_TO_REF = 21,
-    LOBEDICE_MEASURE_MEAN_REF_TO_PRED = 22,
-    LOBEDICE_MEASURE_MEAN_PRED_TO_REF = 23,
+    LOBEDICE_MEASURE_ASD_REF_TO_PRED = 22,
+    LOBEDICE_MEASURE_ASD_PRED_TO_REF = 23,
     LOBEDICE_MEASURE_REF_SURFACE_VOXELS = 24,
     LOBEDICE_MEASURE_PRED_SURFACE_VOXELS = 25,
     LOBEDICE_MEASURE_COUNT = 26
@@ -596,32 +596,35 @@ LOBEDICE_API void lobedice_comparison_free(lobedice_comparison *comparison);
 
 /* The options the comparison ran with, resolved: labels lists the labels compared (also when
  * the caller gave none), label_names their names, region_mode LOBEDICE_REGIONS_GIVEN with the
- * regions measured, progress NULL. Owned by the comparison; NULL for a NULL comparison. */
+ * regions measured, progress NULL. Owned by the comparison; NULL for a NULL comparison. Cannot
+ * fail. */
 LOBEDICE_API const lobedice_compare_options *
 lobedice_comparison_options(const lobedice_comparison *comparison);
 
 /* Rows: the label rows first (one per label, in the order of the options' labels), then the
- * region rows. 0 for a NULL comparison. */
+ * region rows. 0 for a NULL comparison. Cannot fail. */
 LOBEDICE_API size_t lobedice_comparison_rows(const lobedice_comparison *comparison);
 LOBEDICE_API size_t lobedice_comparison_label_rows(const lobedice_comparison *comparison);
 
-/* Row `row`, or NULL when row is out of range (or comparison NULL). */
+/* Row `row`, or NULL when row is out of range (or comparison NULL). Cannot fail. */
 LOBEDICE_API const lobedice_row_info *lobedice_comparison_row(const lobedice_comparison *comparison,
                                                               size_t row);
 
 /* The value of a measure on row `row`: NaN when it is undefined (docs/measures.md), for a
  * surface measure when surface distances were not computed, and for a row or measure out of
- * range. Dice and Jaccard of an absent row follow the empty policy. */
+ * range. Dice and Jaccard of an absent row follow the empty policy. Cannot fail. */
 LOBEDICE_API double lobedice_comparison_value(const lobedice_comparison *comparison, size_t row,
                                               lobedice_measure measure);
 
 /* The mean of a measure over the label rows where it is defined (NaN skipped); *used (may be
  * NULL) receives how many took part. NaN (used 0) when none did, for a measure that is not
- * averaged (lobedice_measure_info.is_averaged) and for a surface measure not computed. */
+ * averaged (lobedice_measure_info.is_averaged) and for a surface measure not computed. Cannot
+ * fail. */
 LOBEDICE_API double lobedice_comparison_mean(const lobedice_comparison *comparison,
                                              lobedice_measure measure, size_t *used);
 
-/* 2*sum(tp) / (2*sum(tp) + sum(fp) + sum(fn)) over the label rows; NaN when that is 0/0. */
+/* 2*sum(tp) / (2*sum(tp) + sum(fp) + sum(fn)) over the label rows; NaN when that is 0/0 (or for
+ * a NULL comparison). Cannot fail. */
 LOBEDICE_API double lobedice_comparison_pooled_dice(const lobedice_comparison *comparison);
 
 /* Where row `row`'s hd is attained (lobedice_surface_options.hd_voxel): the grid index of that
