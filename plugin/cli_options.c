@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* getopt_long, realpath, strdup */
 #include "cli_options.h"
 
+#include "cli_flags.h"
 #include "cli_text.h"
 #include "lobedice/lobedice.h"
 
@@ -18,43 +19,24 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+/* The options that are not module parameters: Slicer's and the usual ones. A module parameter
+ * of the XML has the code OPT_FLAG + its index in cli_flags; short options are below 256. */
 enum {
-    OPT_LABELS = 256,
-    OPT_LABEL_NAMES,
-    OPT_REGIONS,
-    OPT_SURFACE_DISTANCES,
-    OPT_TOLERANCE,
-    OPT_EMPTY_POLICY,
-    OPT_OUTPUT_TABLE,
-    OPT_OUTPUT_JSON,
-    OPT_ERROR_MAP,
-    OPT_THREADS,
-    OPT_RETURN_PARAMETER_FILE,
+    OPT_RETURN_PARAMETER_FILE = 256,
     OPT_PROCESS_INFORMATION_ADDRESS,
-    OPT_PRINT_TABLE,
     OPT_HELP,
     OPT_VERSION,
-    OPT_XML
+    OPT_XML,
+    OPT_FLAG = 1024
 };
 
-static const struct option cli_long_options[] = {
-    {"labels", required_argument, NULL, OPT_LABELS},
-    {"labelNames", required_argument, NULL, OPT_LABEL_NAMES},
-    {"regions", required_argument, NULL, OPT_REGIONS},
-    {"surfaceDistances", no_argument, NULL, OPT_SURFACE_DISTANCES},
-    {"tolerance", required_argument, NULL, OPT_TOLERANCE},
-    {"emptyPolicy", required_argument, NULL, OPT_EMPTY_POLICY},
-    {"outputTable", required_argument, NULL, OPT_OUTPUT_TABLE},
-    {"outputJson", required_argument, NULL, OPT_OUTPUT_JSON},
-    {"errorMap", required_argument, NULL, OPT_ERROR_MAP},
-    {"threads", required_argument, NULL, OPT_THREADS},
+static const struct option extra_options[] = {
     {"returnparameterfile", required_argument, NULL, OPT_RETURN_PARAMETER_FILE},
     {"processinformationaddress", required_argument, NULL, OPT_PROCESS_INFORMATION_ADDRESS},
-    {"printTable", no_argument, NULL, OPT_PRINT_TABLE},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
-    {"xml", no_argument, NULL, OPT_XML},
-    {NULL, 0, NULL, 0}};
+    {"xml", no_argument, NULL, OPT_XML}};
+#define NEXTRA_OPTIONS (sizeof extra_options / sizeof *extra_options)
 
 static int fail(char *msg, size_t size, const char *fmt, ...)
 {
@@ -116,14 +98,6 @@ static int parse_double(const char *s, double *out)
         return -1;
     *out = v;
     return 0;
-}
-
-/* The surface-Dice tolerance when --tolerance is absent or empty: the core's default. */
-static double default_tolerance(void)
-{
-    lobedice_surface_options defaults;
-    lobedice_surface_options_init(&defaults);
-    return defaults.tolerance_mm;
 }
 
 /* Splits s at `sep` into trimmed, malloc'd items. An empty item is an error (-2); out of
@@ -332,99 +306,225 @@ static int parse_names(cli_options *opts, const char *text, char *msg, size_t si
     return 0;
 }
 
-static int parse_one(cli_options *opts, int code, const char *arg, char *msg, size_t size)
+/* ---- one handler per module parameter ------------------------------------------------------
+ * Each gets the parameter's XML description (for its flag, enumeration and constraints) and
+ * the value; cli_parse first runs it on the XML's <default>, so defaults come from the XML. */
+
+typedef int (*flag_parser)(cli_options *opts, const cli_flag *flag, const char *arg, char *msg,
+                           size_t size);
+
+static int parse_labels_flag(cli_options *opts, const cli_flag *flag, const char *arg, char *msg,
+                             size_t size)
+{
+    (void)flag;
+    free(opts->labels);
+    opts->labels = NULL;
+    opts->nlabels = 0;
+    if (is_blank(arg))
+        return 0; /* Slicer never passes an empty vector; treat it as "not given" */
+    return parse_label_list(&opts->labels, &opts->nlabels, arg, ',', "--labels", msg, size);
+}
+
+static int parse_names_flag(cli_options *opts, const cli_flag *flag, const char *arg, char *msg,
+                            size_t size)
+{
+    (void)flag;
+    return parse_names(opts, arg, msg, size);
+}
+
+static int parse_regions_flag(cli_options *opts, const cli_flag *flag, const char *arg, char *msg,
+                              size_t size)
+{
+    (void)flag;
+    if (is_blank(arg)) {
+        cli_regions_free(opts->regions, opts->nregions);
+        opts->regions = NULL;
+        opts->nregions = 0;
+        opts->regions_given = 0;
+        return 0;
+    }
+    return parse_regions(opts, arg, msg, size);
+}
+
+/* A boolean is passed alone, and only when true (the XML default sets the GUI only). */
+static int *boolean_target(cli_options *opts, const cli_flag *flag)
+{
+    if (strcmp(flag->name, "surfaceDistances") == 0)
+        return &opts->surface_distances;
+    if (strcmp(flag->name, "printTable") == 0)
+        return &opts->print_table;
+    return NULL;
+}
+
+static int parse_boolean_flag(cli_options *opts, const cli_flag *flag, const char *arg, char *msg,
+                              size_t size)
+{
+    (void)arg;
+    (void)msg;
+    (void)size;
+    *boolean_target(opts, flag) = 1;
+    return 0;
+}
+
+static int parse_tolerance_flag(cli_options *opts, const cli_flag *flag, const char *arg, char *msg,
+                                size_t size)
+{
+    /* Slicer passes a float even when its field is empty: empty means the default. */
+    if (is_blank(arg))
+        arg = flag->default_value;
+    if (parse_double(arg, &opts->tolerance_mm) != 0 || opts->tolerance_mm < 0)
+        return fail(msg, size, "--%s expects a distance in mm (a number, 0 or more), got '%s'",
+                    flag->longflag, arg);
+    return 0;
+}
+
+static int parse_empty_policy_flag(cli_options *opts, const cli_flag *flag, const char *arg,
+                                   char *msg, size_t size)
+{
+    char *v = dup_trimmed(arg, strlen(arg));
+    if (!v)
+        return fail(msg, size, "out of memory while reading --%s", flag->longflag);
+    const char *value = v[0] ? v : flag->default_value;
+    int known = 0;
+    for (size_t i = 0; flag->elements[i]; i++)
+        known = known || strcmp(value, flag->elements[i]) == 0;
+    int rc = 0;
+    if (!known || lobedice_empty_policy_parse(&opts->empty_policy, value) != LOBEDICE_OK) {
+        char choices[128] = "";
+        for (size_t i = 0; flag->elements[i]; i++)
+            snprintf(choices + strlen(choices), sizeof choices - strlen(choices), "%s%s",
+                     i == 0                  ? ""
+                     : flag->elements[i + 1] ? ", "
+                                             : " or ",
+                     flag->elements[i]);
+        rc = fail(msg, size, "--%s expects %s, got '%s'", flag->longflag, choices, arg);
+    }
+    free(v);
+    return rc;
+}
+
+static int parse_threads_flag(cli_options *opts, const cli_flag *flag, const char *arg, char *msg,
+                              size_t size)
+{
+    if (is_blank(arg))
+        arg = flag->default_value;
+    int64_t t, max = 0;
+    parse_int64(flag->maximum, &max);
+    if (parse_int64(arg, &t) != 0 || t < 0 || t > max)
+        return fail(msg, size, "--%s expects a whole number from 0 (every core) to %lld, got '%s'",
+                    flag->longflag, (long long)max, arg);
+    opts->threads = (size_t)t;
+    return 0;
+}
+
+/* An output file: the path, or not written when empty. */
+static const char **output_target(cli_options *opts, const cli_flag *flag)
+{
+    if (strcmp(flag->name, "outputTable") == 0)
+        return &opts->output_table;
+    if (strcmp(flag->name, "outputJson") == 0)
+        return &opts->output_json;
+    if (strcmp(flag->name, "errorMap") == 0)
+        return &opts->error_map;
+    return NULL;
+}
+
+static int parse_output_flag(cli_options *opts, const cli_flag *flag, const char *arg, char *msg,
+                             size_t size)
+{
+    (void)msg;
+    (void)size;
+    *output_target(opts, flag) = is_blank(arg) ? NULL : arg;
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    flag_parser parse;
+} flag_parsers[] = {
+    {"labels", parse_labels_flag},       {"labelNames", parse_names_flag},
+    {"regions", parse_regions_flag},     {"surfaceDistances", parse_boolean_flag},
+    {"tolerance", parse_tolerance_flag}, {"emptyPolicy", parse_empty_policy_flag},
+    {"outputTable", parse_output_flag},  {"outputJson", parse_output_flag},
+    {"errorMap", parse_output_flag},     {"threads", parse_threads_flag},
+    {"printTable", parse_boolean_flag},
+};
+
+static flag_parser parser_of(const cli_flag *flag)
+{
+    for (size_t i = 0; i < sizeof flag_parsers / sizeof *flag_parsers; i++)
+        if (strcmp(flag_parsers[i].name, flag->name) == 0)
+            return flag_parsers[i].parse;
+    return NULL;
+}
+
+int cli_flags_check(char *msg, size_t size)
+{
+    for (size_t i = 0; i < cli_nflags; i++) {
+        const cli_flag *f = &cli_flags[i];
+        if (f->longflag && !parser_of(f))
+            return fail(msg, size,
+                        "internal error: the parameter '%s' of LobeDice.xml has no parser",
+                        f->name);
+    }
+    return 0;
+}
+
+static int parse_extra(cli_options *opts, int code, const char *arg, char *msg, size_t size)
 {
     switch (code) {
-    case OPT_LABELS:
-        free(opts->labels);
-        opts->labels = NULL;
-        opts->nlabels = 0;
-        if (is_blank(arg))
-            return 0; /* Slicer never passes an empty vector; treat it as "not given" */
-        return parse_label_list(&opts->labels, &opts->nlabels, arg, ',', "--labels", msg, size);
-    case OPT_LABEL_NAMES: return parse_names(opts, arg, msg, size);
-    case OPT_REGIONS:
-        if (is_blank(arg)) {
-            cli_regions_free(opts->regions, opts->nregions);
-            opts->regions = NULL;
-            opts->nregions = 0;
-            opts->regions_given = 0;
-            return 0;
-        }
-        return parse_regions(opts, arg, msg, size);
-    case OPT_SURFACE_DISTANCES: opts->surface_distances = 1; return 0;
-    case OPT_TOLERANCE:
-        /* Slicer passes a float even when its field is empty: empty means the default. */
-        if (is_blank(arg)) {
-            opts->tolerance_mm = default_tolerance();
-            return 0;
-        }
-        if (parse_double(arg, &opts->tolerance_mm) != 0 || opts->tolerance_mm < 0)
-            return fail(msg, size,
-                        "--tolerance expects a distance in mm (a number, 0 or more), "
-                        "got '%s'",
-                        arg);
-        return 0;
-    case OPT_EMPTY_POLICY: {
-        char *v = dup_trimmed(arg, strlen(arg));
-        if (!v)
-            return fail(msg, size, "out of memory while reading --emptyPolicy");
-        int rc = 0;
-        if (v[0] == '\0' || strcmp(v, "nan") == 0)
-            opts->empty_policy = CLI_EMPTY_NAN;
-        else if (strcmp(v, "one") == 0)
-            opts->empty_policy = CLI_EMPTY_ONE;
-        else if (strcmp(v, "zero") == 0)
-            opts->empty_policy = CLI_EMPTY_ZERO;
-        else
-            rc = fail(msg, size, "--emptyPolicy expects nan, one or zero, got '%s'", arg);
-        free(v);
-        return rc;
-    }
-    case OPT_THREADS: {
-        if (is_blank(arg)) {
-            opts->threads = 0;
-            return 0;
-        }
-        int64_t t;
-        if (parse_int64(arg, &t) != 0 || t < 0 || t > CLI_MAX_THREADS)
-            return fail(msg, size,
-                        "--threads expects a whole number from 0 (every core) to %d, got '%s'",
-                        CLI_MAX_THREADS, arg);
-        opts->threads = (size_t)t;
-        return 0;
-    }
-    case OPT_OUTPUT_TABLE: opts->output_table = is_blank(arg) ? NULL : arg; return 0;
-    case OPT_OUTPUT_JSON: opts->output_json = is_blank(arg) ? NULL : arg; return 0;
-    case OPT_ERROR_MAP: opts->error_map = is_blank(arg) ? NULL : arg; return 0;
     case OPT_RETURN_PARAMETER_FILE:
         opts->return_parameter_file = is_blank(arg) ? NULL : arg;
         return 0;
     case OPT_PROCESS_INFORMATION_ADDRESS: return 0; /* only for shared-library modules */
-    case OPT_PRINT_TABLE: opts->print_table = 1; return 0;
     case OPT_HELP: opts->action = CLI_HELP; return 0;
     case OPT_VERSION: opts->action = CLI_VERSION; return 0;
     case OPT_XML: opts->action = CLI_XML; return 0;
     }
+    if (code >= OPT_FLAG && (size_t)(code - OPT_FLAG) < cli_nflags) {
+        const cli_flag *flag = &cli_flags[code - OPT_FLAG];
+        flag_parser parse = parser_of(flag);
+        if (parse)
+            return parse(opts, flag, arg, msg, size);
+    }
     return fail(msg, size, "internal error: option code %d has no handler", code);
+}
+
+/* getopt_long's table: every flagged parameter of the XML, then the extra options. */
+static struct option *long_options(void)
+{
+    struct option *out = calloc(cli_nflags + NEXTRA_OPTIONS + 1, sizeof *out);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < cli_nflags; i++) {
+        const cli_flag *f = &cli_flags[i];
+        if (!f->longflag)
+            continue;
+        const int boolean = strcmp(f->tag, "boolean") == 0;
+        out[n++] = (struct option){f->longflag, boolean ? no_argument : required_argument, NULL,
+                                   OPT_FLAG + (int)i};
+    }
+    memcpy(out + n, extra_options, sizeof extra_options);
+    return out;
 }
 
 /* getopt_long refused an option; optopt says which kind. A short option (optopt 1..255) may
  * sit inside a cluster such as "-xy", where argv[optind - 1] is not the option; a known long
  * option (optopt is its code) was given a value it does not take; otherwise (optopt 0) the long
  * option argv[optind - 1] is unknown or abbreviates several options. */
-static int unknown_option(const char *arg, char *msg, size_t size)
+static int unknown_option(const struct option *options, const char *arg, char *msg, size_t size)
 {
-    if (optopt > 0 && optopt < OPT_LABELS)
+    if (optopt > 0 && optopt < 256)
         return fail(msg, size, "unknown option '-%c'; see LobeDice --help", optopt);
     const char *name = arg + strspn(arg, "-");
     size_t len = strcspn(name, "=");
-    if (optopt >= OPT_LABELS)
+    if (optopt >= 256)
         return fail(msg, size, "option '%.*s' takes no value, got '%s'", (int)(name - arg + len),
                     arg, arg);
     const char *matches[2] = {NULL, NULL};
     size_t nmatches = 0;
-    for (const struct option *o = cli_long_options; o->name; o++)
+    for (const struct option *o = options; o->name; o++)
         if (len && strncmp(o->name, name, len) == 0 && nmatches++ < 2)
             matches[nmatches - 1] = o->name;
     if (nmatches > 1)
@@ -434,27 +534,51 @@ static int unknown_option(const char *arg, char *msg, size_t size)
     return fail(msg, size, "unknown option '%s'; see LobeDice --help", arg);
 }
 
+/* The defaults: every input parameter with a <default> (but booleans, whose default is the
+ * GUI's only) parsed from the XML. */
+static int parse_defaults(cli_options *opts, char *msg, size_t size)
+{
+    for (size_t i = 0; i < cli_nflags; i++) {
+        const cli_flag *f = &cli_flags[i];
+        if (!f->longflag || !f->default_value || strcmp(f->tag, "boolean") == 0)
+            continue;
+        int rc = parse_extra(opts, OPT_FLAG + (int)i, f->default_value, msg, size);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 int cli_parse(cli_options *opts, int argc, char **argv, char *msg, size_t size)
 {
     memset(opts, 0, sizeof *opts);
-    opts->tolerance_mm = default_tolerance();
     if (size)
         msg[0] = '\0';
+    int rc = cli_flags_check(msg, size);
+    if (rc == 0)
+        rc = parse_defaults(opts, msg, size);
+    struct option *options = rc == 0 ? long_options() : NULL;
+    if (rc == 0 && !options)
+        rc = fail(msg, size, "out of memory while reading the command line");
+    if (rc) {
+        free(options);
+        return rc;
+    }
 
     optind = 0; /* full re-initialisation of getopt (glibc), so parsing can run again */
     opterr = 0;
     int code;
-    while ((code = getopt_long(argc, argv, ":", cli_long_options, NULL)) != -1) {
+    while (rc == 0 && (code = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         if (code == '?')
-            return unknown_option(argv[optind - 1], msg, size);
-        if (code == ':')
-            return fail(msg, size, "option '%s' needs a value", argv[optind - 1]);
-        int rc = parse_one(opts, code, optarg, msg, size);
-        if (rc)
-            return rc;
+            rc = unknown_option(options, argv[optind - 1], msg, size);
+        else if (code == ':')
+            rc = fail(msg, size, "option '%s' needs a value", argv[optind - 1]);
+        else
+            rc = parse_extra(opts, code, optarg, msg, size);
     }
-    if (opts->action != CLI_RUN)
-        return 0;
+    free(options);
+    if (rc || opts->action != CLI_RUN)
+        return rc;
 
     int positional = argc - optind;
     if (positional != 2)
@@ -482,55 +606,6 @@ void cli_options_free(cli_options *opts)
     free_items(opts->label_names, opts->nlabel_names);
     cli_regions_free(opts->regions, opts->nregions);
     memset(opts, 0, sizeof *opts);
-}
-
-const char *cli_default_label_name(int64_t label, char *buf, size_t size)
-{
-    static const char *const lobes[] = {"RUL", "RML", "RLL", "LUL", "LLL"};
-    if (label >= 1 && label <= 5)
-        snprintf(buf, size, "%s", lobes[label - 1]);
-    else
-        snprintf(buf, size, "label %lld", (long long)label);
-    return buf;
-}
-
-int cli_default_regions(cli_region **regions, size_t *nregions, const int64_t *labels,
-                        size_t nlabels)
-{
-    *regions = NULL;
-    *nregions = 0;
-    if (nlabels != 5)
-        return 0;
-    unsigned seen = 0;
-    for (size_t i = 0; i < nlabels; i++) {
-        if (labels[i] < 1 || labels[i] > 5)
-            return 0;
-        seen |= 1u << labels[i];
-    }
-    if (seen != 0x3e)
-        return 0;
-    static const struct {
-        const char *name;
-        int64_t labels[5];
-        size_t n;
-    } lungs[] = {
-        {"RightLung", {1, 2, 3}, 3}, {"LeftLung", {4, 5}, 2}, {"Lungs", {1, 2, 3, 4, 5}, 5}};
-    cli_region *out = calloc(3, sizeof *out);
-    if (!out)
-        return -1;
-    for (size_t i = 0; i < 3; i++) {
-        out[i].name = strdup(lungs[i].name);
-        out[i].labels = malloc(lungs[i].n * sizeof *out[i].labels);
-        if (!out[i].name || !out[i].labels) {
-            cli_regions_free(out, 3);
-            return -1;
-        }
-        memcpy(out[i].labels, lungs[i].labels, lungs[i].n * sizeof *out[i].labels);
-        out[i].nlabels = lungs[i].n;
-    }
-    *regions = out;
-    *nregions = 3;
-    return 0;
 }
 
 /* ---- paths --------------------------------------------------------------------------------- */
@@ -689,49 +764,108 @@ int cli_check_paths(const cli_options *opts, char *msg, size_t size)
     return rc;
 }
 
+/* What stands for a parameter's value in the help ("L,L,...", "nan|one|zero", "FILE.csv|...").
+ */
+static void metavar(char *buf, size_t size, const cli_flag *f)
+{
+    buf[0] = '\0';
+    if (strcmp(f->tag, "boolean") == 0)
+        return;
+    if (f->elements) {
+        for (size_t i = 0; f->elements[i]; i++)
+            snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i ? "|" : "", f->elements[i]);
+    } else if (strstr(f->tag, "-vector")) {
+        snprintf(buf, size, "%s", strstr(f->tag, "integer") ? "L,L,..." : "ITEM,ITEM,...");
+    } else if (strcmp(f->tag, "integer") == 0) {
+        snprintf(buf, size, "N");
+    } else if (strcmp(f->tag, "float") == 0 || strcmp(f->tag, "double") == 0) {
+        snprintf(buf, size, "X");
+    } else if (f->file_extensions) {
+        const char *ext = f->file_extensions;
+        while (*ext && size - strlen(buf) > 1) {
+            size_t n = strcspn(ext, ",");
+            snprintf(buf + strlen(buf), size - strlen(buf), "%sFILE%.*s",
+                     ext == f->file_extensions ? "" : "|", (int)n, ext);
+            ext += n + (ext[n] == ',');
+        }
+    } else {
+        snprintf(buf, size, strcmp(f->tag, "string") == 0 ? "TEXT" : "FILE");
+    }
+}
+
+/* Text wrapped to `width` columns, each line indented by `indent` blanks (the first line
+ * continues where the cursor is, at column `column`). */
+static void print_wrapped(FILE *out, const char *text, size_t column, size_t indent, size_t width)
+{
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ' || *p == '\n')
+            p++;
+        size_t word = strcspn(p, " \n");
+        if (!word)
+            break;
+        if (column + 1 + word > width && column > indent) {
+            fprintf(out, "\n%*s", (int)indent, "");
+            column = indent;
+        } else if (column > indent) {
+            fputc(' ', out);
+            column++;
+        }
+        fprintf(out, "%.*s", (int)word, p);
+        column += word;
+        p += word;
+    }
+    fputc('\n', out);
+}
+
 void cli_print_help(FILE *out)
 {
-    /* the defaults the parser uses, printed as 1.0 rather than 1 */
-    char tolerance[32];
-    snprintf(tolerance, sizeof tolerance, "%g", default_tolerance());
-    if (!strpbrk(tolerance, ".e"))
-        strcat(tolerance, ".0");
+    enum { INDENT = 4, WIDTH = 79 };
+    fprintf(out, "Usage: LobeDice [options]");
+    for (int index = 0;; index++) {
+        const cli_flag *f = NULL;
+        for (size_t i = 0; i < cli_nflags && !f; i++)
+            if (cli_flags[i].index == index)
+                f = &cli_flags[i];
+        if (!f)
+            break;
+        fputc(' ', out);
+        for (const char *c = f->label; *c; c++)
+            fputc(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c, out);
+    }
+    fprintf(out, "\nCompares a predicted lung-lobe label map with a reference one. Without "
+                 "--outputJson and\n--outputTable it prints a table to standard output. Every "
+                 "option below is a parameter\nof the 3D Slicer module (LobeDice --xml).\n");
+    const char *group = NULL;
+    for (size_t i = 0; i < cli_nflags; i++) {
+        const cli_flag *f = &cli_flags[i];
+        if (!f->longflag)
+            continue;
+        if (!group || strcmp(group, f->group) != 0) {
+            group = f->group;
+            fprintf(out, "\n%s:\n", group);
+        }
+        char value[128];
+        metavar(value, sizeof value, f);
+        int column = fprintf(out, "  --%s%s%s", f->longflag, value[0] ? " " : "", value);
+        fprintf(out, "\n%*s", INDENT, "");
+        char text[2048];
+        const int boolean = strcmp(f->tag, "boolean") == 0;
+        snprintf(text, sizeof text, "%s%s%s%s", f->description,
+                 f->default_value && !boolean ? " Default: " : "",
+                 f->default_value && !boolean ? f->default_value : "",
+                 boolean ? " Off when the flag is absent." : "");
+        (void)column;
+        print_wrapped(out, text, INDENT, INDENT, WIDTH);
+    }
     fprintf(
         out,
-        "Usage: LobeDice [options] REFERENCE PREDICTION\n"
-        "Compares a predicted lung-lobe label map with a reference one (Dice, Jaccard, precision,\n"
-        "sensitivity, specificity, volumes, and with --surfaceDistances HD, HD95, ASSD, surface\n"
-        "Dice). Without --outputJson and --outputTable it prints a table to standard output.\n"
-        "\n"
-        "Labels and regions:\n"
-        "  --labels L,L,...         labels to report (default: every non-zero label in either "
-        "map)\n"
-        "  --labelNames N,N,...     one name per label of --labels (default: RUL RML RLL LUL LLL\n"
-        "                           for 1..5, otherwise \"label N\")\n"
-        "  --regions NAME=L+L,...   unions of labels measured as one mask; \"none\" for none\n"
-        "                           (default for labels 1..5: RightLung=1+2+3,LeftLung=4+5,\n"
-        "                           Lungs=1+2+3+4+5)\n"
-        "Measures:\n"
-        "  --surfaceDistances       also compute HD, HD95, ASSD and surface Dice (mm); off when\n"
-        "                           absent\n"
-        "  --tolerance MM           surface Dice tolerance in mm (default %s; empty = default)\n"
-        "  --emptyPolicy nan|one|zero  Dice and Jaccard of a label absent from both maps\n"
-        "                           (default nan: undefined, left out of the means)\n"
-        "Outputs (written only when the whole run succeeds):\n"
-        "  --outputTable FILE.csv|FILE.tsv  table, with FILE.schema.csv|tsv beside it\n"
-        "  --outputJson FILE        JSON report\n"
-        "  --errorMap FILE.nrrd     disagreement map on the reference grid (unsigned char up\n"
-        "                           to 9 labels, short beyond), with FILE.ctbl (colour table\n"
-        "                           naming each value) beside it\n"
-        "  --printTable             print the table to standard output even with outputs\n"
-        "Other:\n"
-        "  --threads N              threads, 0 = every core (default; empty = default), at most\n"
-        "                           %d\n"
-        "  --returnparameterfile FILE  write meanDice, meanHD95, summary there (Slicer) and\n"
-        "                           report progress on standard output\n"
+        "\nOther:\n"
+        "  --returnparameterfile FILE\n"
+        "    Write the results (meanDice, meanHD95, summary) there and report progress on\n"
+        "    standard output, as Slicer asks.\n"
         "  --help, --version, --xml (the Slicer module description)\n"
         "\n"
         "Exit status: 0 success, 1 failed run (unreadable or unsupported image, geometry),\n"
-        "2 usage error. Errors are one sentence on standard error; no output is left behind.\n",
-        tolerance, CLI_MAX_THREADS);
+        "2 usage error. Errors are one sentence on standard error; no output is left behind.\n");
 }

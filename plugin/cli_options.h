@@ -3,6 +3,8 @@
 #ifndef LOBEDICE_CLI_OPTIONS_H
 #define LOBEDICE_CLI_OPTIONS_H
 
+#include "lobedice/lobedice.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,17 +17,7 @@ extern "C" {
 #define CLI_EXIT_FAILURE 1
 #define CLI_EXIT_USAGE 2
 
-/* --threads accepts 0 (every core) to this; the XML's <maximum> says the same (cli_xml). */
-#define CLI_MAX_THREADS 4096
-
 typedef enum cli_action { CLI_RUN = 0, CLI_HELP, CLI_VERSION, CLI_XML } cli_action;
-
-/* Dice and Jaccard of a label (or region) absent from both maps. */
-typedef enum cli_empty_policy {
-    CLI_EMPTY_NAN = 0, /* undefined: NaN, null, empty cell; left out of the means */
-    CLI_EMPTY_ONE = 1,
-    CLI_EMPTY_ZERO = 2
-} cli_empty_policy;
 
 /* A union of labels reported like a label ("RightLung=1+2+3"). */
 typedef struct cli_region {
@@ -49,7 +41,7 @@ typedef struct cli_options {
 
     int surface_distances; /* --surfaceDistances: absent means off (Slicer passes it when on) */
     double tolerance_mm;   /* --tolerance, default lobedice_surface_options_init's */
-    cli_empty_policy empty_policy;
+    lobedice_empty_policy empty_policy;
     size_t threads; /* --threads, 0 = every core */
 
     const char *output_table; /* .csv or .tsv */
@@ -74,14 +66,6 @@ int cli_check_paths(const cli_options *opts, char *msg, size_t msg_size);
 
 void cli_options_free(cli_options *opts);
 
-/* "RUL", "RML", "RLL", "LUL", "LLL" for 1..5, otherwise "label N", into buf. */
-const char *cli_default_label_name(int64_t label, char *buf, size_t size);
-
-/* The regions used when none are given: RightLung=1+2+3, LeftLung=4+5, Lungs=1+2+3+4+5 when the
- * labels are exactly 1..5 (in any order), none otherwise. Returns 0 or -1 when out of memory. */
-int cli_default_regions(cli_region **regions, size_t *nregions, const int64_t *labels,
-                        size_t nlabels);
-
 void cli_regions_free(cli_region *regions, size_t nregions);
 
 /* The schema path beside a table: "<stem>.schema.csv" for "<stem>.csv" (malloc'd, NULL when
@@ -95,8 +79,12 @@ char cli_table_separator(const char *table_path);
  * .mha); malloc'd, NULL when the extension is not one of them. */
 char *cli_color_table_path(const char *map_path);
 
-/* The usage text printed by --help. */
+/* The usage text printed by --help, made from the XML's parameters (cli_flags.h). */
 void cli_print_help(FILE *out);
+
+/* 0 when every flagged parameter of the XML has a parser here; otherwise CLI_EXIT_USAGE with a
+ * sentence naming the first that has none (cli_parse checks it first). */
+int cli_flags_check(char *msg, size_t size);
 
 #ifdef __cplusplus
 }

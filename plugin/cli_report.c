@@ -1,5 +1,7 @@
 /* Report writers of the LobeDice command line: JSON (jansson), CSV/TSV table and its Slicer
- * schema, return parameters, the error map's colour table, and the table for a person. */
+ * schema, return parameters, the error map's colour table, and the table for a person. They
+ * read the core's comparison and format it; the measures, their names and units, the rows and
+ * the summaries are the core's. */
 #include "cli_report.h"
 
 #include "cli_text.h"
@@ -91,75 +93,30 @@ const char *cli_alignment_name(lobedice_alignment alignment)
     return "unknown";
 }
 
-const char *cli_presence_name(lobedice_presence presence)
+/* The labels of a row joined by '+': "2" for a label row, "1+2+3" for a region. */
+static void append_labels(text *t, const int64_t *labels, size_t n)
 {
-    switch (presence) {
-    case LOBEDICE_PRESENT: return "present";
-    case LOBEDICE_MISSING_IN_PREDICTION: return "missing_in_prediction";
-    case LOBEDICE_MISSING_IN_REFERENCE: return "missing_in_reference";
-    case LOBEDICE_ABSENT: return "absent";
-    }
-    return "unknown";
+    for (size_t i = 0; i < n; i++)
+        text_append(t, "%s%lld", i ? "+" : "", (long long)labels[i]);
 }
 
-const char *cli_empty_policy_name(cli_empty_policy policy)
-{
-    switch (policy) {
-    case CLI_EMPTY_NAN: return "nan";
-    case CLI_EMPTY_ONE: return "one";
-    case CLI_EMPTY_ZERO: return "zero";
-    }
-    return "unknown";
-}
-
-/* The labels of rows[0..n) joined by '+' (a region row gives its union): "2" for a label row,
- * "1+2+3" for a region, "1+2+3+4+5" for the label rows the mean row averages. malloc'd; NULL
- * when out of memory. */
-static char *labels_text(const cli_row *rows, size_t n)
+static char *labels_text(const int64_t *labels, size_t n)
 {
     text t = {0};
-    const char *sep = "";
-    for (size_t r = 0; r < n; r++) {
-        const int64_t *labels = rows[r].is_region ? rows[r].labels : &rows[r].label;
-        size_t count = rows[r].is_region ? rows[r].nlabels : 1;
-        for (size_t i = 0; i < count; i++, sep = "+")
-            text_append(&t, "%s%lld", sep, (long long)labels[i]);
-    }
+    append_labels(&t, labels, n);
     return text_finish(&t);
 }
 
-/* ---- aggregation -------------------------------------------------------------------------- */
-
-#define SURFACE_MEAN(report, field, used)                                                          \
-    lobedice_mean_defined(&(report)->surfaces[0].field, (report)->nlabels,                         \
-                          sizeof(lobedice_label_surface), &(used))
-
-int cli_report_finish(cli_report *report)
+/* The measures a report shows: every one, but the surface measures only when computed. */
+static int reported(const cli_report *report, lobedice_measure m)
 {
-    for (size_t i = 0; i < report->nlabels + report->nregions; i++) {
-        lobedice_label_overlap *ov = &report->overlaps[i];
-        if (lobedice_overlap_presence(ov) == LOBEDICE_ABSENT &&
-            report->empty_policy != CLI_EMPTY_NAN) {
-            double v = report->empty_policy == CLI_EMPTY_ONE ? 1.0 : 0.0;
-            ov->dice = v;
-            ov->jaccard = v;
-        }
-    }
-    /* The label rows come first: their overlaps are the first nlabels entries. */
-    lobedice_status st =
-        lobedice_overlap_summarize(&report->summary, report->overlaps, report->nlabels);
-    if (st != LOBEDICE_OK)
-        return st;
-    report->mean_hd = report->mean_hd95 = report->mean_assd = report->mean_nsd = NAN;
-    report->n_hd = report->n_hd95 = report->n_assd = report->n_nsd = 0;
-    if (report->distances && report->nlabels) {
-        report->mean_hd = SURFACE_MEAN(report, hd, report->n_hd);
-        report->mean_hd95 = SURFACE_MEAN(report, hd95, report->n_hd95);
-        report->mean_assd = SURFACE_MEAN(report, assd, report->n_assd);
-        report->mean_nsd = SURFACE_MEAN(report, nsd, report->n_nsd);
-    }
-    return LOBEDICE_OK;
+    const lobedice_compare_options *o = lobedice_comparison_options(report->comparison);
+    return !lobedice_measure_get_info(m)->is_surface || o->surface_distances;
 }
+
+#define FOR_EACH_MEASURE(m)                                                                        \
+    for (lobedice_measure m = (lobedice_measure)0; m < LOBEDICE_MEASURE_COUNT;                     \
+         m = (lobedice_measure)(m + 1))
 
 /* ---- JSON --------------------------------------------------------------------------------- */
 
@@ -168,6 +125,14 @@ int cli_report_finish(cli_report *report)
 static json_t *json_number(double v)
 {
     return isnan(v) ? json_null() : json_real(v);
+}
+
+/* A measure's value: a count as an integer, anything else a number or null. */
+static json_t *json_measure(lobedice_measure m, double v)
+{
+    if (lobedice_measure_get_info(m)->is_count && !isnan(v))
+        return json_integer((json_int_t)v);
+    return json_number(v);
 }
 
 static json_t *json_triple_size(const size_t v[3])
@@ -208,34 +173,23 @@ static json_t *json_row(const cli_report *report, size_t index)
     json_t *o = json_object();
     if (!o)
         return NULL;
-    const cli_row *row = &report->rows[index];
-    const lobedice_label_overlap *ov = &report->overlaps[index];
+    const lobedice_row_info *row = lobedice_comparison_row(report->comparison, index);
     int ok;
-    if (row->is_region) {
+    if (row->kind == LOBEDICE_ROW_REGION) {
         json_t *labels = json_array();
         ok = set(o, "name", json_string(row->name)) && set(o, "labels", labels);
         for (size_t i = 0; ok && i < row->nlabels; i++)
             ok = json_array_append_new(labels, json_integer((json_int_t)row->labels[i])) == 0;
     } else {
-        ok = set(o, "label", json_integer((json_int_t)row->label)) &&
+        ok = set(o, "label", json_integer((json_int_t)row->labels[0])) &&
              set(o, "name", json_string(row->name));
     }
-    ok = ok && set(o, "status", json_string(cli_presence_name(lobedice_overlap_presence(ov)))) &&
-         set(o, "tp", json_integer((json_int_t)ov->tp)) &&
-         set(o, "fp", json_integer((json_int_t)ov->fp)) &&
-         set(o, "fn", json_integer((json_int_t)ov->fn)) &&
-         set(o, "tn", json_integer((json_int_t)ov->tn)) && set(o, "dice", json_number(ov->dice)) &&
-         set(o, "jaccard", json_number(ov->jaccard)) &&
-         set(o, "precision", json_number(ov->precision)) &&
-         set(o, "sensitivity", json_number(ov->sensitivity)) &&
-         set(o, "specificity", json_number(ov->specificity)) &&
-         set(o, "volume_ref_ml", json_number(ov->volume_ref_ml)) &&
-         set(o, "volume_pred_ml", json_number(ov->volume_pred_ml)) &&
-         set(o, "volume_similarity", json_number(ov->volume_similarity));
-    if (ok && report->distances) {
-        const lobedice_label_surface *sf = &report->surfaces[index];
-        ok = set(o, "hd_mm", json_number(sf->hd)) && set(o, "hd95_mm", json_number(sf->hd95)) &&
-             set(o, "assd_mm", json_number(sf->assd)) && set(o, "nsd", json_number(sf->nsd));
+    ok = ok && set(o, "status", json_string(lobedice_presence_name(row->presence)));
+    FOR_EACH_MEASURE(m)
+    {
+        if (ok && reported(report, m))
+            ok = set(o, lobedice_measure_get_info(m)->key,
+                     json_measure(m, lobedice_comparison_value(report->comparison, index, m)));
     }
     if (!ok) {
         json_decref(o);
@@ -244,8 +198,31 @@ static json_t *json_row(const cli_report *report, size_t index)
     return o;
 }
 
+/* "mean_<key>" and "n_<key>" for every averaged measure, and the pooled Dice. */
+static int json_summary(json_t *summary, const cli_report *report)
+{
+    const lobedice_comparison *c = report->comparison;
+    int ok = set(summary, "labels", json_integer((json_int_t)lobedice_comparison_label_rows(c))) &&
+             set(summary, "pooled_dice", json_number(lobedice_comparison_pooled_dice(c)));
+    FOR_EACH_MEASURE(m)
+    {
+        const lobedice_measure_info *info = lobedice_measure_get_info(m);
+        if (!ok || !info->is_averaged || !reported(report, m))
+            continue;
+        size_t used = 0;
+        double mean = lobedice_comparison_mean(c, m, &used);
+        char key[96];
+        snprintf(key, sizeof key, "mean_%s", info->key);
+        ok = set(summary, key, json_number(mean));
+        snprintf(key, sizeof key, "n_%s", info->key);
+        ok = ok && set(summary, key, json_integer((json_int_t)used));
+    }
+    return ok;
+}
+
 char *cli_report_json(const cli_report *report)
 {
+    const lobedice_compare_options *o = lobedice_comparison_options(report->comparison);
     /* Containers are kept with a reference of our own while being filled, so a failed step
      * anywhere releases everything with the decrefs at the end. */
     json_t *root = json_object(), *predicted = json_image(&report->predicted),
@@ -258,29 +235,16 @@ char *cli_report_json(const cli_report *report)
         set(root, "predicted", json_incref(predicted)) &&
         set(predicted, "resampled", json_boolean(report->alignment == LOBEDICE_ALIGN_RESAMPLED)) &&
         set(predicted, "alignment", json_string(cli_alignment_name(report->alignment))) &&
-        set(root, "empty_policy", json_string(cli_empty_policy_name(report->empty_policy))) &&
-        set(root, "surface_distances", json_boolean(report->distances)) &&
-        set(root, "tolerance_mm", json_real(report->tolerance_mm)) &&
+        set(root, "empty_policy", json_string(lobedice_empty_policy_name(o->empty_policy))) &&
+        set(root, "surface_distances", json_boolean(o->surface_distances)) &&
+        set(root, "tolerance_mm", json_real(o->tolerance_mm)) &&
         set(root, "labels", json_incref(labels)) && set(root, "regions", json_incref(regions));
-    for (size_t i = 0; ok && i < report->nlabels + report->nregions; i++) {
+    const size_t nlabels = lobedice_comparison_label_rows(report->comparison);
+    for (size_t i = 0; ok && i < lobedice_comparison_rows(report->comparison); i++) {
         json_t *row = json_row(report, i);
-        ok = row && json_array_append_new(i < report->nlabels ? labels : regions, row) == 0;
+        ok = row && json_array_append_new(i < nlabels ? labels : regions, row) == 0;
     }
-    const lobedice_overlap_summary *s = &report->summary;
-    ok = ok && set(root, "summary", json_incref(summary)) &&
-         set(summary, "labels", json_integer((json_int_t)report->nlabels)) &&
-         set(summary, "mean_dice", json_number(s->mean_dice)) &&
-         set(summary, "n_dice", json_integer((json_int_t)s->n_dice)) &&
-         set(summary, "pooled_dice", json_number(s->pooled_dice)) &&
-         set(summary, "mean_jaccard", json_number(s->mean_jaccard)) &&
-         set(summary, "n_jaccard", json_integer((json_int_t)s->n_jaccard));
-    if (ok && report->distances)
-        ok = set(summary, "mean_hd95_mm", json_number(report->mean_hd95)) &&
-             set(summary, "n_hd95", json_integer((json_int_t)report->n_hd95)) &&
-             set(summary, "mean_assd_mm", json_number(report->mean_assd)) &&
-             set(summary, "n_assd", json_integer((json_int_t)report->n_assd)) &&
-             set(summary, "mean_nsd", json_number(report->mean_nsd)) &&
-             set(summary, "n_nsd", json_integer((json_int_t)report->n_nsd));
+    ok = ok && set(root, "summary", json_incref(summary)) && json_summary(summary, report);
     char *out = NULL;
     if (ok)
         out = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
@@ -304,38 +268,17 @@ char *cli_report_json(const cli_report *report)
 
 /* ---- table and schema --------------------------------------------------------------------- */
 
-typedef struct column {
-    const char *name, *type, *unit, *description;
-    int distance; /* only when surface distances were computed */
-} column;
-
-static const column columns[] = {
-    {"name", "string", "", "Label or region name; mean for the mean row", 0},
-    {"kind", "string", "", "label, region or mean", 0},
-    {"labels", "string", "",
-     "The label value; the labels of a region joined by +; the labels averaged by the mean row", 0},
-    {"status", "string", "",
-     "present, missing_in_prediction, missing_in_reference or absent (label in neither map)", 0},
-    {"dice", "double", "", "Dice 2TP/(2TP+FP+FN); empty when undefined", 0},
-    {"jaccard", "double", "", "Jaccard TP/(TP+FP+FN); empty when undefined", 0},
-    {"precision", "double", "", "TP/(TP+FP); empty when the prediction is empty", 0},
-    {"sensitivity", "double", "", "TP/(TP+FN); empty when the reference is empty", 0},
-    {"specificity", "double", "", "TN/(TN+FP)", 0},
-    {"volume_ref_ml", "double", "ml", "Reference volume", 0},
-    {"volume_pred_ml", "double", "ml", "Predicted volume", 0},
-    {"volume_similarity", "double", "",
-     "2(pred-ref)/(pred+ref) volumes (ITK's signed form); empty when both are empty", 0},
-    {"tp", "long long", "voxels", "True positives: voxels of the label in both maps", 0},
-    {"fp", "long long", "voxels", "False positives: predicted only", 0},
-    {"fn", "long long", "voxels", "False negatives: in the reference only", 0},
-    {"tn", "long long", "voxels", "True negatives: in neither map", 0},
-    {"hd_mm", "double", "mm", "Hausdorff distance between the surfaces; empty when a mask is empty",
-     1},
-    {"hd95_mm", "double", "mm", "95th percentile Hausdorff distance (max of both directions)", 1},
-    {"assd_mm", "double", "mm", "Average symmetric surface distance", 1},
-    {"nsd", "double", "", "Surface Dice: fraction of surface within the tolerance", 1},
+/* The columns before the measures. */
+static const struct {
+    const char *name, *description;
+} row_columns[] = {
+    {"name", "Label or region name; mean for the mean row"},
+    {"kind", "label, region or mean"},
+    {"labels",
+     "The label value; the labels of a region joined by +; the labels averaged by the mean row"},
+    {"status", "present, missing_in_prediction, missing_in_reference or absent (in neither map)"},
 };
-#define NCOLUMNS (sizeof columns / sizeof *columns)
+#define NROW_COLUMNS (sizeof row_columns / sizeof *row_columns)
 
 /* A cell: CSV quotes a field holding the separator, a quote or a newline. Names cannot hold
  * control characters (cli_parse), so TSV cells never need quoting. */
@@ -353,60 +296,45 @@ static void append_cell(text *t, const char *s, char sep, int first)
     }
 }
 
-static void append_real_cell(text *t, double v, char sep)
+static void append_value_cell(text *t, lobedice_measure m, double v, char sep)
 {
     char buf[40];
-    append_cell(t, cli_format_double(buf, sizeof buf, v), sep, 0);
-}
-
-static void append_count_cell(text *t, uint64_t v, char sep)
-{
-    char buf[32];
-    snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+    if (lobedice_measure_get_info(m)->is_count && !isnan(v))
+        snprintf(buf, sizeof buf, "%.0f", v);
+    else
+        cli_format_double(buf, sizeof buf, v);
     append_cell(t, buf, sep, 0);
 }
 
 static void append_row(text *t, const cli_report *report, size_t index, char sep)
 {
-    const cli_row *row = &report->rows[index];
-    const lobedice_label_overlap *ov = &report->overlaps[index];
-    char *label_text = labels_text(row, 1);
+    const lobedice_row_info *row = lobedice_comparison_row(report->comparison, index);
+    char *label_text = labels_text(row->labels, row->nlabels);
     if (!label_text) {
         t->failed = 1;
         return;
     }
     append_cell(t, row->name, sep, 1);
-    append_cell(t, row->is_region ? "region" : "label", sep, 0);
+    append_cell(t, row->kind == LOBEDICE_ROW_REGION ? "region" : "label", sep, 0);
     append_cell(t, label_text, sep, 0);
     free(label_text);
-    append_cell(t, cli_presence_name(lobedice_overlap_presence(ov)), sep, 0);
-    const double reals[] = {ov->dice,           ov->jaccard,          ov->precision,
-                            ov->sensitivity,    ov->specificity,      ov->volume_ref_ml,
-                            ov->volume_pred_ml, ov->volume_similarity};
-    for (size_t i = 0; i < sizeof reals / sizeof *reals; i++)
-        append_real_cell(t, reals[i], sep);
-    append_count_cell(t, ov->tp, sep);
-    append_count_cell(t, ov->fp, sep);
-    append_count_cell(t, ov->fn, sep);
-    append_count_cell(t, ov->tn, sep);
-    if (report->distances) {
-        const lobedice_label_surface *sf = &report->surfaces[index];
-        append_real_cell(t, sf->hd, sep);
-        append_real_cell(t, sf->hd95, sep);
-        append_real_cell(t, sf->assd, sep);
-        append_real_cell(t, sf->nsd, sep);
+    append_cell(t, lobedice_presence_name(row->presence), sep, 0);
+    FOR_EACH_MEASURE(m)
+    {
+        if (reported(report, m))
+            append_value_cell(t, m, lobedice_comparison_value(report->comparison, index, m), sep);
     }
     text_append(t, "\n");
 }
 
-/* The mean row: the mean of each measure over the label rows where it is defined (the JSON
- * summary's means); counts and volumes are left empty (a mean count means nothing). */
+/* The mean row: the mean of each averaged measure over the label rows where it is defined (the
+ * JSON summary's means); counts and volumes are left empty (a mean count means nothing). */
 static void append_mean_row(text *t, const cli_report *report, char sep)
 {
-    const lobedice_overlap_summary *s = &report->summary;
+    const lobedice_compare_options *o = lobedice_comparison_options(report->comparison);
     append_cell(t, "mean", sep, 1);
     append_cell(t, "mean", sep, 0);
-    char *label_text = labels_text(report->rows, report->nlabels);
+    char *label_text = labels_text(o->labels, o->nlabels);
     if (!label_text) {
         t->failed = 1;
         return;
@@ -414,23 +342,10 @@ static void append_mean_row(text *t, const cli_report *report, char sep)
     append_cell(t, label_text, sep, 0);
     free(label_text);
     append_cell(t, "", sep, 0);
-    const double reals[] = {s->mean_dice,
-                            s->mean_jaccard,
-                            s->mean_precision,
-                            s->mean_sensitivity,
-                            s->mean_specificity,
-                            NAN,
-                            NAN,
-                            s->mean_volume_similarity};
-    for (size_t i = 0; i < sizeof reals / sizeof *reals; i++)
-        append_real_cell(t, reals[i], sep);
-    for (int i = 0; i < 4; i++)
-        append_cell(t, "", sep, 0);
-    if (report->distances) {
-        append_real_cell(t, report->mean_hd, sep);
-        append_real_cell(t, report->mean_hd95, sep);
-        append_real_cell(t, report->mean_assd, sep);
-        append_real_cell(t, report->mean_nsd, sep);
+    FOR_EACH_MEASURE(m)
+    {
+        if (reported(report, m))
+            append_value_cell(t, m, lobedice_comparison_mean(report->comparison, m, NULL), sep);
     }
     text_append(t, "\n");
 }
@@ -438,15 +353,15 @@ static void append_mean_row(text *t, const cli_report *report, char sep)
 char *cli_report_table(const cli_report *report, char sep)
 {
     text t = {0};
-    int first = 1;
-    for (size_t c = 0; c < NCOLUMNS; c++) {
-        if (columns[c].distance && !report->distances)
-            continue;
-        append_cell(&t, columns[c].name, sep, first);
-        first = 0;
+    for (size_t c = 0; c < NROW_COLUMNS; c++)
+        append_cell(&t, row_columns[c].name, sep, c == 0);
+    FOR_EACH_MEASURE(m)
+    {
+        if (reported(report, m))
+            append_cell(&t, lobedice_measure_get_info(m)->key, sep, 0);
     }
     text_append(&t, "\n");
-    for (size_t i = 0; i < report->nlabels + report->nregions; i++)
+    for (size_t i = 0; i < lobedice_comparison_rows(report->comparison); i++)
         append_row(&t, report, i, sep);
     append_mean_row(&t, report, sep);
     return text_finish(&t);
@@ -454,25 +369,35 @@ char *cli_report_table(const cli_report *report, char sep)
 
 char *cli_report_schema(const cli_report *report, char sep)
 {
+    const lobedice_compare_options *o = lobedice_comparison_options(report->comparison);
     text t = {0};
     append_cell(&t, "columnName", sep, 1);
     append_cell(&t, "type", sep, 0);
     append_cell(&t, "unitLabel", sep, 0);
     append_cell(&t, "description", sep, 0);
     text_append(&t, "\n");
-    for (size_t c = 0; c < NCOLUMNS; c++) {
-        if (columns[c].distance && !report->distances)
+    for (size_t c = 0; c < NROW_COLUMNS; c++) {
+        append_cell(&t, row_columns[c].name, sep, 1);
+        append_cell(&t, "string", sep, 0);
+        append_cell(&t, "", sep, 0);
+        append_cell(&t, row_columns[c].description, sep, 0);
+        text_append(&t, "\n");
+    }
+    FOR_EACH_MEASURE(m)
+    {
+        const lobedice_measure_info *info = lobedice_measure_get_info(m);
+        if (!reported(report, m))
             continue;
-        append_cell(&t, columns[c].name, sep, 1);
-        append_cell(&t, columns[c].type, sep, 0);
-        append_cell(&t, columns[c].unit, sep, 0);
-        if (strcmp(columns[c].name, "nsd") == 0) {
-            char description[128];
-            snprintf(description, sizeof description,
-                     "Surface Dice: fraction of surface within %g mm", report->tolerance_mm);
+        append_cell(&t, info->key, sep, 1);
+        append_cell(&t, info->is_count ? "long long" : "double", sep, 0);
+        append_cell(&t, info->unit, sep, 0);
+        if (m == LOBEDICE_MEASURE_NSD) {
+            char description[256];
+            snprintf(description, sizeof description, "%s (tolerance %g mm)", info->description,
+                     o->tolerance_mm);
             append_cell(&t, description, sep, 0);
         } else {
-            append_cell(&t, columns[c].description, sep, 0);
+            append_cell(&t, info->description, sep, 0);
         }
         text_append(&t, "\n");
     }
@@ -484,9 +409,9 @@ char *cli_report_schema(const cli_report *report, char sep)
 char *cli_report_summary_line(const cli_report *report)
 {
     text t = {0};
-    for (size_t i = 0; i < report->nlabels; i++) {
-        const char *name = report->rows[i].name;
-        double dice = report->overlaps[i].dice;
+    for (size_t i = 0; i < lobedice_comparison_label_rows(report->comparison); i++) {
+        const char *name = lobedice_comparison_row(report->comparison, i)->name;
+        double dice = lobedice_comparison_value(report->comparison, i, LOBEDICE_MEASURE_DICE);
         if (isnan(dice))
             text_append(&t, "%s%s undefined", i ? ", " : "", name);
         else
@@ -501,8 +426,10 @@ char *cli_report_return_parameters(const cli_report *report)
     if (!summary)
         return NULL;
     char dice[40], hd95[40];
-    cli_format_double(dice, sizeof dice, report->summary.mean_dice);
-    cli_format_double(hd95, sizeof hd95, report->distances ? report->mean_hd95 : NAN);
+    cli_format_double(dice, sizeof dice,
+                      lobedice_comparison_mean(report->comparison, LOBEDICE_MEASURE_DICE, NULL));
+    cli_format_double(hd95, sizeof hd95,
+                      lobedice_comparison_mean(report->comparison, LOBEDICE_MEASURE_HD95, NULL));
     text t = {0};
     /* Keys are the XML names; Slicer's reader trims the blanks around key and value. */
     text_append(&t, "meanDice = %s\nmeanHD95 = %s\nsummary = %s\n", dice, hd95, summary);
@@ -538,75 +465,51 @@ static void append_token(text *t, const char *name)
         text_append(t, "%c", *p == ' ' ? '_' : *p);
 }
 
-/* The value lobedice_disagreement_map gives each (reference k, predicted k) pair for n labels
- * (k = 0: background or a label not reported), codes[r * (n + 1) + p]: asked of the map itself,
- * on a tiny image holding every pair once, so that the coding lives in the core alone and the
- * table names exactly the values the map holds. malloc'd; NULL when out of memory or when the
- * map refuses n (more than 99 labels). */
-static int32_t *disagreement_codes(size_t n)
+/* The colour of a (reference class, predicted class) pair, by its kind. */
+static rgb pair_color(lobedice_disagreement_kind kind, size_t r, size_t p)
 {
-    const size_t side = n + 1, count = side * side; /* n <= 99: at most 10000 voxels */
-    int16_t *ref = malloc(count * sizeof *ref), *pred = malloc(count * sizeof *pred);
-    int64_t *labels = malloc(side * sizeof *labels);
-    int32_t *codes = malloc(count * sizeof *codes);
-    lobedice_status st = LOBEDICE_ENOMEM;
-    if (ref && pred && labels && codes && n < INT16_MAX) {
-        for (size_t k = 0; k < n; k++)
-            labels[k] = (int64_t)k + 1; /* value v is the v-th label */
-        for (size_t i = 0; i < count; i++) {
-            ref[i] = (int16_t)(i / side);
-            pred[i] = (int16_t)(i % side);
-        }
-        const lobedice_volume vref = {ref, LOBEDICE_INT16, {count, 1, 1}, {1, 1, 1}};
-        const lobedice_volume vpred = {pred, LOBEDICE_INT16, {count, 1, 1}, {1, 1, 1}};
-        st = lobedice_disagreement_map(codes, LOBEDICE_INT32, &vref, &vpred, labels, n, 1);
+    const rgb black = {0, 0, 0}, red = {230, 20, 20}, yellow = {250, 230, 0},
+              magenta = {255, 0, 255};
+    switch (kind) {
+    case LOBEDICE_AGREE_BACKGROUND: return black;
+    case LOBEDICE_AGREE_LABEL: return label_color(r);
+    case LOBEDICE_MISSED: return mix(mix(label_color(r), red, 0.5), black, 0.3);
+    case LOBEDICE_EXTRA: return mix(label_color(p), yellow, 0.6);
+    case LOBEDICE_CONFUSED: return mix(label_color(p), magenta, 0.45);
     }
-    free(ref);
-    free(pred);
-    free(labels);
-    if (st != LOBEDICE_OK) {
-        free(codes);
-        return NULL;
-    }
-    return codes;
+    return black;
 }
 
 char *cli_report_color_table(const cli_report *report)
 {
-    const size_t n = report->nlabels, side = n + 1;
-    int32_t *codes = disagreement_codes(n);
-    if (!codes)
+    const size_t n = lobedice_comparison_label_rows(report->comparison);
+    if (n > LOBEDICE_DISAGREEMENT_MAX_LABELS)
         return NULL;
-    const rgb black = {0, 0, 0}, red = {230, 20, 20}, yellow = {250, 230, 0},
-              magenta = {255, 0, 255};
     text t = {0};
     text_append(&t, "# Color table file LobeDice disagreement map\n");
-    text_append(&t, "# %zu values\n", side * side);
-    text_append(&t, "%ld background 0 0 0 0\n", (long)codes[0]);
-    for (size_t k = 1; k <= n; k++) {
-        rgb c = label_color(k);
-        text_append(&t, "%ld ", (long)codes[k * side + k]);
-        append_token(&t, report->rows[k - 1].name);
-        text_append(&t, "_correct %d %d %d 255\n", c.r, c.g, c.b);
-    }
+    text_append(&t, "# %zu values\n", (n + 1) * (n + 1));
     for (size_t r = 0; r <= n; r++)
         for (size_t p = 0; p <= n; p++) {
-            if (r == p)
-                continue;
-            rgb c;
-            if (p == 0) /* missed: a dark tone of the reference label */
-                c = mix(mix(label_color(r), red, 0.5), black, 0.3);
-            else if (r == 0) /* predicted where the reference has background */
-                c = mix(label_color(p), yellow, 0.6);
-            else /* one label taken for another: the predicted label's colour, loud */
-                c = mix(label_color(p), magenta, 0.45);
-            text_append(&t, "%ld ", (long)codes[r * side + p]);
-            append_token(&t, r ? report->rows[r - 1].name : "background");
-            text_append(&t, "_predicted_as_");
-            append_token(&t, p ? report->rows[p - 1].name : "background");
-            text_append(&t, " %d %d %d 255\n", c.r, c.g, c.b);
+            int32_t code = 0;
+            lobedice_disagreement_kind kind = LOBEDICE_AGREE_BACKGROUND;
+            lobedice_disagreement_code(&code, n, r, p);
+            lobedice_disagreement_classes(NULL, NULL, &kind, code, n);
+            const char *ref_name =
+                r ? lobedice_comparison_row(report->comparison, r - 1)->name : "background";
+            const char *pred_name =
+                p ? lobedice_comparison_row(report->comparison, p - 1)->name : "background";
+            const rgb c = pair_color(kind, r, p);
+            text_append(&t, "%ld ", (long)code);
+            append_token(&t, ref_name);
+            if (kind == LOBEDICE_AGREE_LABEL)
+                text_append(&t, "_correct");
+            else if (kind != LOBEDICE_AGREE_BACKGROUND) {
+                text_append(&t, "_predicted_as_");
+                append_token(&t, pred_name);
+            }
+            text_append(&t, " %d %d %d %d\n", c.r, c.g, c.b,
+                        kind == LOBEDICE_AGREE_BACKGROUND ? 0 : 255);
         }
-    free(codes);
     return text_finish(&t);
 }
 
@@ -622,16 +525,19 @@ static void format_fixed(char *buf, size_t size, double v, int decimals)
 
 void cli_report_print(FILE *out, const cli_report *report)
 {
-    const size_t nrows = report->nlabels + report->nregions;
+    const lobedice_comparison *c = report->comparison;
+    const lobedice_compare_options *o = lobedice_comparison_options(c);
+    const size_t nrows = lobedice_comparison_rows(c), nlabels = lobedice_comparison_label_rows(c);
+    const int distances = o->surface_distances;
     /* Each row's labels text, made once for the column width and the row itself. */
     char **labels = calloc(nrows ? nrows : 1, sizeof *labels);
     size_t wname = strlen("name"), wlabels = strlen("labels");
     for (size_t i = 0; i < nrows; i++) {
-        const cli_row *row = &report->rows[i];
+        const lobedice_row_info *row = lobedice_comparison_row(c, i);
         if (strlen(row->name) > wname)
             wname = strlen(row->name);
         if (labels)
-            labels[i] = labels_text(row, 1);
+            labels[i] = labels_text(row->labels, row->nlabels);
         if (labels && labels[i] && strlen(labels[i]) > wlabels)
             wlabels = strlen(labels[i]);
     }
@@ -648,53 +554,59 @@ void cli_report_print(FILE *out, const cli_report *report)
         fprintf(out, "No label to report: neither map holds a non-zero label.\n\n");
     fprintf(out, "%-*s  %-*s  %7s  %7s  %9s  %9s", (int)wlabels, "labels", (int)wname, "name",
             "Dice", "Jaccard", "ref ml", "pred ml");
-    if (report->distances)
+    if (distances)
         fprintf(out, "  %8s  %8s", "HD95 mm", "ASSD mm");
     fprintf(out, "  status\n");
     for (size_t i = 0; i < nrows; i++) {
-        const cli_row *row = &report->rows[i];
-        const lobedice_label_overlap *ov = &report->overlaps[i];
-        if (i == report->nlabels)
+        const lobedice_row_info *row = lobedice_comparison_row(c, i);
+        if (i == nlabels)
             fprintf(out, "\n");
         char dice[32], jac[32], vref[32], vpred[32];
-        format_fixed(dice, sizeof dice, ov->dice, 4);
-        format_fixed(jac, sizeof jac, ov->jaccard, 4);
-        format_fixed(vref, sizeof vref, ov->volume_ref_ml, 1);
-        format_fixed(vpred, sizeof vpred, ov->volume_pred_ml, 1);
+        format_fixed(dice, sizeof dice, lobedice_comparison_value(c, i, LOBEDICE_MEASURE_DICE), 4);
+        format_fixed(jac, sizeof jac, lobedice_comparison_value(c, i, LOBEDICE_MEASURE_JACCARD), 4);
+        format_fixed(vref, sizeof vref,
+                     lobedice_comparison_value(c, i, LOBEDICE_MEASURE_VOLUME_REF_ML), 1);
+        format_fixed(vpred, sizeof vpred,
+                     lobedice_comparison_value(c, i, LOBEDICE_MEASURE_VOLUME_PRED_ML), 1);
         fprintf(out, "%-*s  %-*s  %7s  %7s  %9s  %9s", (int)wlabels,
                 labels && labels[i] ? labels[i] : "?", (int)wname, row->name, dice, jac, vref,
                 vpred);
-        if (report->distances) {
+        if (distances) {
             char hd95[32], assd[32];
-            format_fixed(hd95, sizeof hd95, report->surfaces[i].hd95, 2);
-            format_fixed(assd, sizeof assd, report->surfaces[i].assd, 2);
+            format_fixed(hd95, sizeof hd95, lobedice_comparison_value(c, i, LOBEDICE_MEASURE_HD95),
+                         2);
+            format_fixed(assd, sizeof assd, lobedice_comparison_value(c, i, LOBEDICE_MEASURE_ASSD),
+                         2);
             fprintf(out, "  %8s  %8s", hd95, assd);
         }
-        fprintf(out, "  %s\n", cli_presence_name(lobedice_overlap_presence(ov)));
+        fprintf(out, "  %s\n", lobedice_presence_name(row->presence));
     }
     for (size_t i = 0; labels && i < nrows; i++)
         free(labels[i]);
     free(labels);
 
     /* the mean row, in the same columns (volumes left blank, no trailing blanks) */
-    const lobedice_overlap_summary *s = &report->summary;
+    size_t n_dice = 0;
+    const double mean_dice = lobedice_comparison_mean(c, LOBEDICE_MEASURE_DICE, &n_dice);
     char of[48], dice[32], jac[32];
-    if (s->n_dice == report->nlabels)
-        snprintf(of, sizeof of, "%zu labels", report->nlabels);
+    if (n_dice == nlabels)
+        snprintf(of, sizeof of, "%zu labels", nlabels);
     else
-        snprintf(of, sizeof of, "%zu of %zu", s->n_dice, report->nlabels);
-    format_fixed(dice, sizeof dice, s->mean_dice, 4);
-    format_fixed(jac, sizeof jac, s->mean_jaccard, 4);
+        snprintf(of, sizeof of, "%zu of %zu", n_dice, nlabels);
+    format_fixed(dice, sizeof dice, mean_dice, 4);
+    format_fixed(jac, sizeof jac, lobedice_comparison_mean(c, LOBEDICE_MEASURE_JACCARD, NULL), 4);
     fprintf(out, "\n%-*s  %-*s  %7s  %7s", (int)wlabels, "mean", (int)wname, of, dice, jac);
-    if (report->distances) {
+    if (distances) {
         char hd95[32], assd[32];
-        format_fixed(hd95, sizeof hd95, report->mean_hd95, 2);
-        format_fixed(assd, sizeof assd, report->mean_assd, 2);
+        format_fixed(hd95, sizeof hd95, lobedice_comparison_mean(c, LOBEDICE_MEASURE_HD95, NULL),
+                     2);
+        format_fixed(assd, sizeof assd, lobedice_comparison_mean(c, LOBEDICE_MEASURE_ASSD, NULL),
+                     2);
         fprintf(out, "  %9s  %9s  %8s  %8s", "", "", hd95, assd);
     }
     fprintf(out, "\n");
     char pooled[32];
-    format_fixed(pooled, sizeof pooled, s->pooled_dice, 4);
+    format_fixed(pooled, sizeof pooled, lobedice_comparison_pooled_dice(c), 4);
     fprintf(out,
             "pooled Dice %s (the labels' voxels counted together: 2*TP / (2*TP + FP + FN) "
             "over all labels)\n\n",
@@ -714,12 +626,12 @@ void cli_report_print(FILE *out, const cli_report *report)
         break;
     }
     fprintf(out, "Dice, Jaccard: 1 = identical, 0 = no overlap.\n");
-    if (report->distances)
+    if (distances)
         fprintf(out, "HD95: 95th percentile of the distances between the two surfaces; ASSD: "
                      "their mean (mm).\n");
     fprintf(out, "\"-\" = undefined: Dice/Jaccard of a label in neither map%s%s.\n",
-            report->empty_policy == CLI_EMPTY_NAN ? "" : " (set by --emptyPolicy here)",
-            report->distances ? ", distances when a mask is empty" : "");
-    if (!report->distances)
+            o->empty_policy == LOBEDICE_EMPTY_NAN ? "" : " (set by --emptyPolicy here)",
+            distances ? ", distances when a mask is empty" : "");
+    if (!distances)
         fprintf(out, "Surface distances (HD95, ASSD) were not computed: add --surfaceDistances.\n");
 }

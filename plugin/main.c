@@ -2,6 +2,7 @@
  * label maps with lobedice_io, asks the core for every measure, and writes the reports; no
  * algorithm lives here. Outputs are written only when everything else succeeded. */
 #define _POSIX_C_SOURCE 200809L
+#include "cli_flags.h"
 #include "cli_options.h"
 #include "cli_output.h"
 #include "cli_report.h"
@@ -13,10 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The module description, embedded at build time from plugin/LobeDice.xml. */
-extern const unsigned char lobedice_cli_xml[];
-extern const size_t lobedice_cli_xml_size;
 
 #define MSG_SIZE 2048
 
@@ -66,17 +63,8 @@ static void surface_progress(void *user, double fraction)
 
 typedef struct run_state {
     lobedice_image *reference, *predicted, *error_map;
-    int64_t *labels;
-    size_t nlabels;
-    char **names; /* names[i] for labels[i]; the strings are owned by names_storage or opts */
-    char *names_storage;
-    cli_region *default_regions;
-    size_t ndefault_regions;
-    lobedice_dtype map_dtype; /* of the error map, when asked for */
-    lobedice_label_set *sets;
-    lobedice_label_overlap *overlaps;
-    lobedice_label_surface *surfaces;
-    cli_row *rows;
+    lobedice_region *regions;
+    lobedice_comparison *comparison;
     cli_outputs *outputs;
     char *schema_path, *color_path;
     char *texts[5];
@@ -92,14 +80,8 @@ static void run_state_free(run_state *s)
     lobedice_image_free(s->reference);
     lobedice_image_free(s->predicted);
     lobedice_image_free(s->error_map);
-    free(s->labels);
-    free(s->names);
-    free(s->names_storage);
-    cli_regions_free(s->default_regions, s->ndefault_regions);
-    free(s->sets);
-    free(s->overlaps);
-    free(s->surfaces);
-    free(s->rows);
+    free(s->regions);
+    lobedice_comparison_free(s->comparison);
     cli_outputs_free(s->outputs);
     free(s->schema_path);
     free(s->color_path);
@@ -143,11 +125,11 @@ static const char *io_reason(char *buf, size_t size, const char *why, const char
     return buf;
 }
 
-static int read_image(lobedice_image **image, const char *path, const char *role, char *msg,
-                      size_t size)
+static int read_image(lobedice_image **image, const char *path, const char *role, size_t threads,
+                      char *msg, size_t size)
 {
     char why[MSG_SIZE] = "", context[MSG_SIZE], reason[MSG_SIZE];
-    lobedice_status st = lobedice_image_read(image, path, why, sizeof why);
+    lobedice_status st = lobedice_image_read(image, path, threads, why, sizeof why);
     if (st == LOBEDICE_OK)
         return 0;
     snprintf(context, sizeof context, "Cannot read '%s'", path);
@@ -166,98 +148,62 @@ static void describe(cli_image_info *info, const char *path, const lobedice_imag
     }
 }
 
-/* Every non-zero label present in either map, ascending. */
-static int labels_in_maps(run_state *s, size_t threads, char *msg, size_t size)
+/* The comparison the options ask for: the core decides the labels found, the default names
+ * and regions, and every measure. */
+static int compare(run_state *s, const cli_options *opts, progress *prog, char *msg, size_t size)
 {
-    size_t capacity = 256, count = 0;
-    for (;;) {
-        free(s->labels);
-        s->labels = malloc(capacity * sizeof *s->labels);
-        if (!s->labels)
-            return fail(msg, size, "listing the labels", LOBEDICE_ENOMEM);
-        lobedice_status st = lobedice_labels_union(
-            s->labels, capacity, &count, &s->reference->volume, &s->predicted->volume, threads);
-        if (st != LOBEDICE_OK)
-            return fail(msg, size, "listing the labels", st);
-        if (count <= capacity)
-            break;
-        capacity = count;
+    lobedice_compare_options co = LOBEDICE_COMPARE_OPTIONS_INIT;
+    co.labels = opts->labels;
+    co.nlabels = opts->nlabels;
+    co.label_names = (const char *const *)opts->label_names;
+    if (opts->regions_given) {
+        s->regions = calloc(opts->nregions ? opts->nregions : 1, sizeof *s->regions);
+        if (!s->regions)
+            return fail(msg, size, "preparing the regions", LOBEDICE_ENOMEM);
+        for (size_t r = 0; r < opts->nregions; r++)
+            s->regions[r] = (lobedice_region){opts->regions[r].name, opts->regions[r].labels,
+                                              opts->regions[r].nlabels};
+        co.region_mode = LOBEDICE_REGIONS_GIVEN;
+        co.regions = s->regions;
+        co.nregions = opts->nregions;
     }
-    size_t n = 0; /* without the background */
-    for (size_t i = 0; i < count; i++)
-        if (s->labels[i] != 0)
-            s->labels[n++] = s->labels[i];
-    s->nlabels = n;
-    return 0;
+    co.surface_distances = opts->surface_distances;
+    co.tolerance_mm = opts->tolerance_mm;
+    co.empty_policy = opts->empty_policy;
+    co.threads = opts->threads;
+    prog->from = 0.35;
+    prog->to = 0.85;
+    if (prog->enabled) {
+        co.progress = surface_progress;
+        co.progress_user = prog;
+    }
+    lobedice_status st =
+        lobedice_compare(&s->comparison, &s->reference->volume, &s->predicted->volume, &co);
+    return st == LOBEDICE_OK ? 0 : fail(msg, size, "comparing the maps", st);
 }
 
-/* The error map codes at most 99 labels (lobedice_disagreement_map); its dtype says whether
- * these fit. Checked before any measuring. A usage error when --labels gave them. */
-static int choose_map_dtype(run_state *s, const cli_options *opts, char *msg, size_t size)
+/* The error map codes at most 99 labels (lobedice_disagreement_map); a usage error when
+ * --labels named more. */
+static int make_error_map(run_state *s, const cli_options *opts, char *msg, size_t size)
 {
-    if (lobedice_disagreement_dtype(&s->map_dtype, s->nlabels) == LOBEDICE_OK)
-        return 0;
-    snprintf(msg, size,
-             "--errorMap codes at most 99 labels, and %zu %s; choose at most 99 with --labels",
-             s->nlabels, opts->labels ? "were given with --labels" : "were found in the maps");
-    return opts->labels ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
-}
-
-static int choose_names(run_state *s, const cli_options *opts, char *msg, size_t size)
-{
-    enum { NAME_SIZE = 32 };
-    s->names = calloc(s->nlabels ? s->nlabels : 1, sizeof *s->names);
-    s->names_storage = malloc((s->nlabels ? s->nlabels : 1) * NAME_SIZE);
-    if (!s->names || !s->names_storage)
-        return fail(msg, size, "naming the labels", LOBEDICE_ENOMEM);
-    for (size_t i = 0; i < s->nlabels; i++) {
-        if (opts->label_names) {
-            s->names[i] = opts->label_names[i];
-        } else {
-            s->names[i] = s->names_storage + i * NAME_SIZE;
-            cli_default_label_name(s->labels[i], s->names[i], NAME_SIZE);
-        }
+    const lobedice_compare_options *co = lobedice_comparison_options(s->comparison);
+    lobedice_dtype dtype;
+    if (lobedice_disagreement_dtype(&dtype, co->nlabels) != LOBEDICE_OK) {
+        snprintf(msg, size,
+                 "--errorMap codes at most %d labels, and %zu %s; choose at most %d with --labels",
+                 LOBEDICE_DISAGREEMENT_MAX_LABELS, co->nlabels,
+                 opts->labels ? "were given with --labels" : "were found in the maps",
+                 LOBEDICE_DISAGREEMENT_MAX_LABELS);
+        return opts->labels ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
     }
-    return 0;
-}
-
-/* The rows: one per label, then one per region, with a label set each for the core. */
-static int build_rows(run_state *s, const cli_region *regions, size_t nregions, char *msg,
-                      size_t size)
-{
-    size_t n = s->nlabels + nregions;
-    s->sets = calloc(n ? n : 1, sizeof *s->sets);
-    s->rows = calloc(n ? n : 1, sizeof *s->rows);
-    s->overlaps = calloc(n ? n : 1, sizeof *s->overlaps);
-    s->surfaces = calloc(n ? n : 1, sizeof *s->surfaces);
-    if (!s->sets || !s->rows || !s->overlaps || !s->surfaces)
-        return fail(msg, size, "preparing the report", LOBEDICE_ENOMEM);
-    for (size_t i = 0; i < s->nlabels; i++) {
-        s->sets[i] = (lobedice_label_set){(int64_t)i, &s->labels[i], 1};
-        s->rows[i] = (cli_row){.name = s->names[i], .label = s->labels[i]};
-    }
-    for (size_t r = 0; r < nregions; r++) {
-        size_t i = s->nlabels + r;
-        s->sets[i] = (lobedice_label_set){(int64_t)i, regions[r].labels, regions[r].nlabels};
-        s->rows[i] = (cli_row){.name = regions[r].name,
-                               .is_region = 1,
-                               .labels = regions[r].labels,
-                               .nlabels = regions[r].nlabels};
-    }
-    return 0;
-}
-
-static int make_error_map(run_state *s, size_t threads, char *msg, size_t size)
-{
     const lobedice_image *ref = s->reference;
-    const lobedice_dtype dtype = s->map_dtype; /* unsigned char up to 9 labels */
     lobedice_status st = lobedice_image_new(&s->error_map, dtype, ref->volume.size,
                                             ref->volume.spacing, ref->origin, ref->direction);
     if (st != LOBEDICE_OK)
         return fail(msg, size, "creating the error map", st);
     s->error_map->dimension = ref->dimension;
     st = lobedice_disagreement_map(lobedice_image_buffer(s->error_map), dtype, &ref->volume,
-                                   &s->predicted->volume, s->labels, s->nlabels, threads);
+                                   &s->predicted->volume, co->labels, co->nlabels, opts->threads);
     if (st != LOBEDICE_OK)
         return fail(msg, size, "computing the error map", st);
     return 0;
@@ -305,31 +251,33 @@ static int write_outputs(run_state *s, const cli_options *opts, const cli_report
     return rc;
 }
 
+/* parse (done) -> read -> align -> compare -> error map -> write. */
 static int run(const cli_options *opts, char *msg, size_t size)
 {
     run_state s;
     memset(&s, 0, sizeof s);
     progress prog = {opts->return_parameter_file != NULL, 0, 1};
-    int rc = 0;
+    cli_report report;
+    memset(&report, 0, sizeof report);
     if (prog.enabled) {
         printf("<filter-name>LobeDice</filter-name>\n");
         progress_report(&prog, 0.0, "Reading the reference");
     }
 
-    rc = read_image(&s.reference, opts->reference_path, "the reference", msg, size);
+    int rc =
+        read_image(&s.reference, opts->reference_path, "the reference", opts->threads, msg, size);
     if (rc == 0) {
         progress_report(&prog, 0.15, "Reading the prediction");
-        rc = read_image(&s.predicted, opts->predicted_path, "the prediction", msg, size);
+        rc = read_image(&s.predicted, opts->predicted_path, "the prediction", opts->threads, msg,
+                        size);
     }
-    cli_report report;
-    memset(&report, 0, sizeof report);
     if (rc == 0) {
         describe(&report.reference, opts->reference_path, s.reference);
         describe(&report.predicted, opts->predicted_path, s.predicted);
         progress_report(&prog, 0.3, "Aligning the prediction");
         char why[MSG_SIZE] = "", reason[MSG_SIZE];
-        lobedice_status st =
-            lobedice_image_align(&s.predicted, &report.alignment, s.reference, why, sizeof why);
+        lobedice_status st = lobedice_image_align(&s.predicted, &report.alignment, s.reference,
+                                                  opts->threads, why, sizeof why);
         if (st != LOBEDICE_OK) {
             snprintf(msg, size, "cannot compare '%s' with '%s': %s", opts->predicted_path,
                      opts->reference_path,
@@ -337,78 +285,17 @@ static int run(const cli_options *opts, char *msg, size_t size)
             rc = CLI_EXIT_FAILURE;
         }
     }
-
     if (rc == 0) {
-        progress_report(&prog, 0.35, "Overlap");
-        if (opts->labels) {
-            s.labels = malloc(opts->nlabels * sizeof *s.labels);
-            if (!s.labels)
-                rc = fail(msg, size, "listing the labels", LOBEDICE_ENOMEM);
-            else
-                memcpy(s.labels, opts->labels, opts->nlabels * sizeof *s.labels);
-            s.nlabels = opts->nlabels;
-        } else {
-            rc = labels_in_maps(&s, opts->threads, msg, size);
-        }
-    }
-    if (rc == 0 && opts->error_map)
-        rc = choose_map_dtype(&s, opts, msg, size);
-    if (rc == 0)
-        rc = choose_names(&s, opts, msg, size);
-    const cli_region *regions = opts->regions;
-    size_t nregions = opts->nregions;
-    if (rc == 0 && !opts->regions_given) {
-        if (cli_default_regions(&s.default_regions, &s.ndefault_regions, s.labels, s.nlabels))
-            rc = fail(msg, size, "preparing the regions", LOBEDICE_ENOMEM);
-        regions = s.default_regions;
-        nregions = s.ndefault_regions;
-    }
-    if (rc == 0)
-        rc = build_rows(&s, regions, nregions, msg, size);
-
-    const size_t nsets = s.nlabels + nregions;
-    if (rc == 0) {
-        lobedice_status st = lobedice_overlap_sets(
-            s.overlaps, &s.reference->volume, &s.predicted->volume, s.sets, nsets, opts->threads);
-        if (st != LOBEDICE_OK)
-            rc = fail(msg, size, "measuring the overlap", st);
-    }
-    if (rc == 0 && opts->surface_distances) {
-        progress_report(&prog, 0.45, "Surface distances");
-        lobedice_surface_options sopts;
-        lobedice_surface_options_init(&sopts);
-        sopts.tolerance_mm = opts->tolerance_mm;
-        sopts.threads = opts->threads;
-        prog.from = 0.45;
-        prog.to = 0.85;
-        if (prog.enabled) {
-            sopts.progress = surface_progress;
-            sopts.progress_user = &prog;
-        }
-        lobedice_status st = lobedice_surface_distances_sets(
-            s.surfaces, &s.reference->volume, &s.predicted->volume, s.sets, nsets, &sopts);
-        if (st != LOBEDICE_OK)
-            rc = fail(msg, size, "measuring the surface distances", st);
-    }
-    if (rc == 0) {
-        report.version = lobedice_version();
-        report.empty_policy = opts->empty_policy;
-        report.tolerance_mm = opts->tolerance_mm;
-        report.distances = opts->surface_distances;
-        report.rows = s.rows;
-        report.nlabels = s.nlabels;
-        report.nregions = nregions;
-        report.overlaps = s.overlaps;
-        report.surfaces = s.surfaces;
-        lobedice_status st = cli_report_finish(&report);
-        if (st != LOBEDICE_OK)
-            rc = fail(msg, size, "summarising", st);
+        progress_report(&prog, 0.35, "Comparing");
+        rc = compare(&s, opts, &prog, msg, size);
     }
     if (rc == 0 && opts->error_map) {
         progress_report(&prog, 0.88, "Error map");
-        rc = make_error_map(&s, opts->threads, msg, size);
+        rc = make_error_map(&s, opts, msg, size);
     }
     if (rc == 0) {
+        report.version = lobedice_version();
+        report.comparison = s.comparison;
         progress_report(&prog, 0.92, "Writing");
         rc = write_outputs(&s, opts, &report, msg, size);
     }

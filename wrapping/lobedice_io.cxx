@@ -1168,7 +1168,8 @@ typename itk::Image<T, 3>::Pointer read_as(itk::ImageIOBase *io, const char *pat
 
 /* A floating-point or 64-bit integer image: accepted when every value is a whole number that a
  * label dtype holds; the core converts and names the first voxel that is not. */
-image_holder *read_whole_numbers(itk::ImageIOBase *io, const char *path, unsigned dimension)
+image_holder *read_whole_numbers(itk::ImageIOBase *io, const char *path, unsigned dimension,
+                                 size_t threads)
 {
     auto values = read_as<double>(io, path);
     auto range = itk::MinimumMaximumImageCalculator<itk::Image<double, 3>>::New();
@@ -1191,8 +1192,8 @@ image_holder *read_whole_numbers(itk::ImageIOBase *io, const char *path, unsigne
     size_t count = 0, bad = 0;
     lobedice_volume_voxels(&count, &out->volume);
     const double *data = values->GetBufferPointer();
-    lobedice_status st =
-        lobedice_labels_from_double(lobedice_image_buffer(out.get()), dtype, data, count, &bad);
+    lobedice_status st = lobedice_labels_from_double(lobedice_image_buffer(out.get()), dtype, data,
+                                                     count, &bad, threads);
     if (st == LOBEDICE_ENONINTEGER) {
         double v = data[bad];
         std::string what =
@@ -1313,7 +1314,7 @@ void check_nrrd_data_can_fit(const std::string &path, const std::vector<std::str
                                          std::to_string(available) + " bytes"};
 }
 
-image_holder *read_image_quietly(const char *path)
+image_holder *read_image_quietly(const char *path, size_t threads)
 {
     require_regular_file(path, "");
     if (access(path, R_OK) != 0)
@@ -1382,7 +1383,7 @@ image_holder *read_image_quietly(const char *path)
             out = hold(image, *kept, dimension, image->GetBufferPointer());
         });
     } else {
-        out = read_whole_numbers(io, path, dimension); /* 64-bit integers and floating point */
+        out = read_whole_numbers(io, path, dimension, threads); /* 64-bit ints, floats */
     }
     std::unique_ptr<image_holder> owned(out);
     check_geometry(*owned, read_file_name);
@@ -1391,12 +1392,12 @@ image_holder *read_image_quietly(const char *path)
 
 /* read_image_quietly, with what the libraries print captured: folded into the reason of a
  * failure, and a failure itself when it reports an error on a read that seemed to succeed. */
-image_holder *read_image(const char *path)
+image_holder *read_image(const char *path, size_t threads)
 {
     stderr_capture capture;
     std::unique_ptr<image_holder> out;
     try {
-        out.reset(read_image_quietly(path));
+        out.reset(read_image_quietly(path, threads));
     } catch (const itk::ExceptionObject &e) {
         const std::string said = capture.text();
         if (said.empty())
@@ -1588,7 +1589,8 @@ io_error disjoint(const box &moving, const box &reference)
  * copied, so a signed dtype is resampled as the unsigned type of the same width: every bit
  * pattern survives, and three instantiations cover the six dtypes. */
 template <typename U>
-image_holder *resample_as(const lobedice_image &moving, const lobedice_image &reference)
+image_holder *resample_as(const lobedice_image &moving, const lobedice_image &reference,
+                          size_t threads)
 {
     using ImageType = itk::Image<U, 3>;
     auto input = ImageType::New();
@@ -1605,6 +1607,12 @@ image_holder *resample_as(const lobedice_image &moving, const lobedice_image &re
     resample->SetInterpolator(itk::NearestNeighborInterpolateImageFunction<ImageType>::New());
     resample->SetDefaultPixelValue(0);
     resample->SetOutputParametersFromImage(grid);
+    if (threads) { /* 0: ITK's default, every core */
+        resample->GetMultiThreader()->SetMaximumNumberOfThreads(
+            static_cast<itk::ThreadIdType>(std::min<size_t>(threads, ITK_MAX_THREADS)));
+        resample->SetNumberOfWorkUnits(
+            static_cast<itk::ThreadIdType>(std::min<size_t>(threads, ITK_MAX_THREADS)));
+    }
     resample->Update();
     typename ImageType::Pointer out = resample->GetOutput();
     out->DisconnectPipeline();
@@ -1613,7 +1621,7 @@ image_holder *resample_as(const lobedice_image &moving, const lobedice_image &re
 
 /* The new image on the reference grid, or NULL when moving is already on it (IDENTICAL). */
 image_holder *align(const lobedice_image &moving, const lobedice_image &reference,
-                    lobedice_alignment &how)
+                    lobedice_alignment &how, size_t threads)
 {
     check_geometry(moving, prediction);
     check_geometry(reference, reference_name);
@@ -1663,7 +1671,7 @@ image_holder *align(const lobedice_image &moving, const lobedice_image &referenc
             std::unique_ptr<image_holder> out(new_image(moving.volume.dtype, reference, true));
             lobedice_status st =
                 lobedice_volume_paste(lobedice_image_buffer(out.get()), moving.volume.dtype,
-                                      reference.volume.size, &moving.volume, shift);
+                                      reference.volume.size, &moving.volume, shift, threads);
             if (st != LOBEDICE_OK)
                 throw io_error{st, "the prediction cannot be placed on the reference grid: " +
                                        status_clause(st)};
@@ -1673,7 +1681,7 @@ image_holder *align(const lobedice_image &moving, const lobedice_image &referenc
     }
     image_holder *out = nullptr;
     with_dtype(moving.volume.dtype, [&](auto tag) {
-        out = resample_as<std::make_unsigned_t<decltype(tag)>>(moving, reference);
+        out = resample_as<std::make_unsigned_t<decltype(tag)>>(moving, reference, threads);
     });
     how = LOBEDICE_ALIGN_RESAMPLED;
     return out;
@@ -1694,8 +1702,8 @@ void take_reference_grid(lobedice_image &image, const lobedice_image &reference)
 
 extern "C" {
 
-lobedice_status lobedice_image_read(lobedice_image **image, const char *path, char *message,
-                                    size_t message_size) noexcept
+lobedice_status lobedice_image_read(lobedice_image **image, const char *path, size_t threads,
+                                    char *message, size_t message_size) noexcept
 {
     if (image)
         *image = nullptr;
@@ -1703,7 +1711,8 @@ lobedice_status lobedice_image_read(lobedice_image **image, const char *path, ch
         write_text(message, message_size, "lobedice_image_read needs an image and a path.");
         return LOBEDICE_EINVAL;
     }
-    return io_call(message, message_size, "Cannot read", path, [&] { *image = read_image(path); });
+    return io_call(message, message_size, "Cannot read", path,
+                   [&] { *image = read_image(path, threads); });
 }
 
 lobedice_status lobedice_image_new(lobedice_image **image, lobedice_dtype dtype,
@@ -1790,7 +1799,7 @@ lobedice_status lobedice_image_write(const lobedice_image *image, const char *pa
 }
 
 lobedice_status lobedice_image_align(lobedice_image **moving, lobedice_alignment *how,
-                                     const lobedice_image *reference, char *message,
+                                     const lobedice_image *reference, size_t threads, char *message,
                                      size_t message_size) noexcept
 {
     if (!moving || !*moving || !how || !reference) {
@@ -1800,7 +1809,7 @@ lobedice_status lobedice_image_align(lobedice_image **moving, lobedice_alignment
     }
     return io_call(message, message_size, "Cannot align the images", nullptr, [&] {
         lobedice_alignment result = LOBEDICE_ALIGN_IDENTICAL;
-        image_holder *aligned = align(**moving, *reference, result);
+        image_holder *aligned = align(**moving, *reference, result, threads);
         if (aligned) {
             lobedice_image_free(*moving);
             *moving = aligned;

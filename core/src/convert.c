@@ -61,7 +61,7 @@ static void ld_from_double_task(void *ctx, size_t task)
 }
 
 lobedice_status lobedice_labels_from_double(void *out, lobedice_dtype dtype, const double *values,
-                                            size_t count, size_t *first_bad)
+                                            size_t count, size_t *first_bad, size_t threads)
 {
     int64_t min = 0, max = 0;
     if (!ld_dtype_range(dtype, &min, &max))
@@ -77,7 +77,7 @@ lobedice_status lobedice_labels_from_double(void *out, lobedice_dtype dtype, con
                               .min = (double)min,
                               .max = (double)max};
     atomic_init(&ctx.first_bad, SIZE_MAX);
-    ld_parallel_for(0, ld_chunk_count(count, LD_CONVERT_CHUNK), ld_from_double_task, &ctx);
+    ld_parallel_for(threads, ld_chunk_count(count, LD_CONVERT_CHUNK), ld_from_double_task, &ctx);
     size_t bad = atomic_load(&ctx.first_bad);
     if (bad != SIZE_MAX) {
         if (first_bad)
@@ -148,7 +148,8 @@ static void ld_paste_task(void *ctx, size_t task)
 }
 
 lobedice_status lobedice_volume_paste(void *dst, lobedice_dtype dst_dtype, const size_t dst_size[3],
-                                      const lobedice_volume *src, const int64_t offset[3])
+                                      const lobedice_volume *src, const int64_t offset[3],
+                                      size_t threads)
 {
     if (!dst || !dst_size || !offset)
         return LOBEDICE_EINVAL;
@@ -189,7 +190,7 @@ lobedice_status lobedice_volume_paste(void *dst, lobedice_dtype dst_dtype, const
     ld_dtype_range(src->dtype, &src_min, &src_max);
     ctx.check_range = src_min < ctx.dst_min || src_max > ctx.dst_max;
     atomic_init(&ctx.misfit, 0);
-    ld_parallel_for(0, ctx.hi[2] - ctx.lo[2], ld_paste_task, &ctx);
+    ld_parallel_for(threads, ctx.hi[2] - ctx.lo[2], ld_paste_task, &ctx);
     return atomic_load(&ctx.misfit) ? LOBEDICE_ENONINTEGER : LOBEDICE_OK;
 }
 

@@ -25,6 +25,22 @@ static inline bool ld_add_size(size_t a, size_t b, size_t *out)
     return !__builtin_add_overflow(a, b, out);
 }
 
+/* An option struct's version is accepted from 1 up to the library's own (older callers keep
+ * working). */
+static inline bool ld_version_ok(unsigned version, unsigned current)
+{
+    return version >= 1 && version <= current;
+}
+
+/* Options structs of every version (options.c): sizes[v - 1] is the bytes version v had.
+ * ld_options_init writes version `version`'s defaults; ld_options_resolve fills `out` (a current
+ * struct) with the defaults, then with the caller's struct of its own version (caller may be
+ * NULL). Both return LOBEDICE_EINVAL for a version the library does not accept. */
+lobedice_status ld_options_init(void *opts, const void *defaults, const size_t *sizes,
+                                unsigned version, unsigned current);
+lobedice_status ld_options_resolve(void *out, const void *defaults, const size_t *sizes,
+                                   unsigned current, const void *caller);
+
 /* Work split in fixed chunks (so the partition never depends on the thread count): the number
  * of chunks of `chunk` items covering n items, and the end of chunk `task` (the last is short). */
 static inline size_t ld_chunk_count(size_t n, size_t chunk)
@@ -86,6 +102,12 @@ void ld_parallel_for(size_t threads, size_t ntasks, ld_task_fn task, void *ctx);
  * scratch is then nworkers slots indexed by `worker`, with no locking. */
 typedef void (*ld_worker_task_fn)(void *ctx, size_t task, size_t worker);
 void ld_parallel_for_workers(size_t threads, size_t ntasks, ld_worker_task_fn task, void *ctx);
+
+/* Mean of the values that are not NaN (NaN when none); *used (may be NULL) = how many. */
+double ld_mean_defined(const double *values, size_t count, size_t *used);
+
+/* 2*sum(tp) / (2*sum(tp) + sum(fp) + sum(fn)), NaN when that is 0/0. */
+double ld_pooled_dice(const lobedice_label_overlap *overlaps, size_t count);
 
 /* Number of online cores (at least 1). */
 size_t ld_cpu_count(void);

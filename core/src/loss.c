@@ -41,7 +41,7 @@ enum { LD_BAD_INPUT = 1, LD_BAD_TARGET = 2, LD_BAD_LABEL = 4 };
 
 /* The kernels are inlined into the chunk functions, and those are compiled twice, for AVX2
  * and for the baseline, the loader picking one (function multiversioning, glibc's ifunc): the
- * same plain C, 8 floats a step instead of 4, which halves the time at the seed's size. Both
+ * same plain C, 8 floats a step instead of 4, which halves the time at the benchmark's size. Both
  * clones do the same IEEE operations in the same order (no FMA contraction: "avx2" does not
  * enable FMA), so the results do not depend on which one runs. Other platforms get the plain
  * build. */
@@ -639,43 +639,34 @@ static lobedice_status ld_job_forward(ld_job *job, double *totals)
 
 /* ---- Options ------------------------------------------------------------------------------- */
 
-void lobedice_dice_loss_options_init(lobedice_dice_loss_options *opts, size_t batch,
-                                     size_t channels, size_t voxels)
+/* The bytes of the options each version has (fields are only appended). */
+static const size_t ld_loss_options_size[LOBEDICE_DICE_LOSS_OPTIONS_VERSION] = {
+    sizeof(lobedice_dice_loss_options)};
+static const lobedice_dice_loss_options ld_loss_defaults = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
+
+lobedice_status lobedice_dice_loss_options_init(lobedice_dice_loss_options *opts, unsigned version)
 {
-    if (!opts)
-        return;
-    memset(opts, 0, sizeof *opts);
-    opts->batch = batch;
-    opts->channels = channels;
-    opts->voxels = voxels;
-    opts->layout = LOBEDICE_CHANNELS_LAST;
-    opts->activation = LOBEDICE_ACTIVATION_NONE;
-    opts->weights = NULL;
-    opts->smooth_nr = 2e-5;
-    opts->smooth_dr = 1e-5;
-    opts->include_background = 1;
-    opts->squared_pred = 0;
-    opts->jaccard = 0;
-    opts->batch_dice = 0;
-    opts->reduction = LOBEDICE_LOSS_NEG_MEAN_DICE;
-    opts->threads = 0;
+    return ld_options_init(opts, &ld_loss_defaults, ld_loss_options_size, version,
+                           LOBEDICE_DICE_LOSS_OPTIONS_VERSION);
 }
 
-/* Everything but the weights and the reduction. */
-static lobedice_status ld_check_options(const lobedice_dice_loss_options *o)
+/* The shape and everything in the options but the weights, the reduction and the generalized
+ * weight. */
+static lobedice_status ld_check_options(const lobedice_tensor_shape *s,
+                                        const lobedice_dice_loss_options *o)
 {
-    if (o->layout != LOBEDICE_CHANNELS_LAST && o->layout != LOBEDICE_CHANNELS_FIRST)
+    if (s->layout != LOBEDICE_CHANNELS_LAST && s->layout != LOBEDICE_CHANNELS_FIRST)
         return LOBEDICE_EINVAL;
     if (o->activation != LOBEDICE_ACTIVATION_NONE && o->activation != LOBEDICE_ACTIVATION_SOFTMAX &&
         o->activation != LOBEDICE_ACTIVATION_SIGMOID)
         return LOBEDICE_EINVAL;
-    if (o->batch == 0 || o->channels == 0 || o->voxels == 0 || o->channels > LD_CHANNELS_MAX)
+    if (s->batch == 0 || s->channels == 0 || s->voxels == 0 || s->channels > LD_CHANNELS_MAX)
         return LOBEDICE_ESIZE;
     size_t n;
-    if (!ld_mul_size(o->batch, o->voxels, &n) || !ld_mul_size(n, o->channels, &n) ||
+    if (!ld_mul_size(s->batch, s->voxels, &n) || !ld_mul_size(n, s->channels, &n) ||
         !ld_mul_size(n, sizeof(float), &n))
         return LOBEDICE_EOVERFLOW;
-    if (!o->include_background && o->channels < 2)
+    if (!o->include_background && s->channels < 2)
         return LOBEDICE_EINVAL; /* no channel would take part */
     if (!(isfinite(o->smooth_nr) && o->smooth_nr >= 0.0 && isfinite(o->smooth_dr) &&
           o->smooth_dr >= 0.0))
@@ -727,14 +718,15 @@ static lobedice_status ld_alloc_terms(size_t groups, size_t channels, double **t
 /* The forward half shared by both losses: fills *job, allocates the totals and backward
  * coefficients, and sums the activations. On failure everything is freed. */
 static lobedice_status ld_loss_forward(ld_job *job, double **totals, float **coef,
+                                       const lobedice_tensor_shape *s,
                                        const lobedice_dice_loss_options *o, const float *input,
                                        const float *target, const void *labels,
                                        lobedice_dtype label_dtype, float *grad)
 {
-    *job = (ld_job){.batch = o->batch,
-                    .channels = o->channels,
-                    .voxels = o->voxels,
-                    .layout = o->layout,
+    *job = (ld_job){.batch = s->batch,
+                    .channels = s->channels,
+                    .voxels = s->voxels,
+                    .layout = s->layout,
                     .activation = o->activation,
                     .squared = o->squared_pred != 0,
                     .input = input,
@@ -743,8 +735,8 @@ static lobedice_status ld_loss_forward(ld_job *job, double **totals, float **coe
                     .label_dtype = label_dtype,
                     .grad = grad,
                     .batch_dice = o->batch_dice != 0};
-    const size_t groups = job->batch_dice ? 1 : o->batch;
-    lobedice_status st = ld_alloc_terms(groups, o->channels, totals, coef);
+    const size_t groups = job->batch_dice ? 1 : s->batch;
+    lobedice_status st = ld_alloc_terms(groups, s->channels, totals, coef);
     if (st != LOBEDICE_OK)
         return st;
     st = ld_job_prepare(job, o->threads);
@@ -775,13 +767,19 @@ static void ld_loss_backward(ld_job *job, float *coef, size_t groups)
 /* ---- Public entry points ------------------------------------------------------------------- */
 
 static lobedice_status ld_dice_loss_run(double *loss, double *dice, float *grad,
-                                        const lobedice_dice_loss_options *o, const float *input,
+                                        const lobedice_tensor_shape *shape, const float *input,
                                         const float *target, const void *labels,
-                                        lobedice_dtype label_dtype)
+                                        lobedice_dtype label_dtype,
+                                        const lobedice_dice_loss_options *opts)
 {
-    if (!loss || !o || !input || (!target && !labels))
+    if (!loss || !shape || !input || (!target && !labels))
         return LOBEDICE_EINVAL;
-    lobedice_status st = ld_check_options(o);
+    lobedice_dice_loss_options resolved;
+    const lobedice_dice_loss_options *o = &resolved;
+    lobedice_status st = ld_options_resolve(&resolved, &ld_loss_defaults, ld_loss_options_size,
+                                            LOBEDICE_DICE_LOSS_OPTIONS_VERSION, opts);
+    if (st == LOBEDICE_OK)
+        st = ld_check_options(shape, o);
     if (st != LOBEDICE_OK)
         return st;
     if (o->reduction != LOBEDICE_LOSS_NEG_MEAN_DICE && o->reduction != LOBEDICE_LOSS_MEAN &&
@@ -789,7 +787,7 @@ static lobedice_status ld_dice_loss_run(double *loss, double *dice, float *grad,
         return LOBEDICE_EINVAL;
     if (labels && lobedice_dtype_size(label_dtype) == 0)
         return LOBEDICE_EDTYPE;
-    const size_t nc = o->channels;
+    const size_t nc = shape->channels;
     if (o->weights)
         for (size_t c = 0; c < nc; c++)
             if (!(isfinite(o->weights[c]) && o->weights[c] >= 0.0))
@@ -798,10 +796,10 @@ static lobedice_status ld_dice_loss_run(double *loss, double *dice, float *grad,
     ld_job job;
     double *totals;
     float *coef;
-    st = ld_loss_forward(&job, &totals, &coef, o, input, target, labels, label_dtype, grad);
+    st = ld_loss_forward(&job, &totals, &coef, shape, o, input, target, labels, label_dtype, grad);
     if (st != LOBEDICE_OK)
         return st;
-    const size_t groups = job.batch_dice ? 1 : o->batch;
+    const size_t groups = job.batch_dice ? 1 : shape->batch;
 
     /* loss = -mean_c(w_c mean_b dice) | mean_{b,c} w_c (1 - dice) | sum_{b,c} w_c (1 - dice),
      * over the channels that take part; dL/ddice is the same for every sample of a channel. */
@@ -845,36 +843,42 @@ static lobedice_status ld_dice_loss_run(double *loss, double *dice, float *grad,
 }
 
 lobedice_status lobedice_dice_loss(double *loss, double *dice, float *grad,
-                                   const lobedice_dice_loss_options *opts, const float *input,
-                                   const float *target)
+                                   const lobedice_tensor_shape *shape, const float *input,
+                                   const float *target, const lobedice_dice_loss_options *opts)
 {
-    return ld_dice_loss_run(loss, dice, grad, opts, input, target, NULL, LOBEDICE_UINT8);
+    return ld_dice_loss_run(loss, dice, grad, shape, input, target, NULL, LOBEDICE_UINT8, opts);
 }
 
 lobedice_status lobedice_dice_loss_labels(double *loss, double *dice, float *grad,
-                                          const lobedice_dice_loss_options *opts,
-                                          const float *input, const void *labels,
-                                          lobedice_dtype label_dtype)
+                                          const lobedice_tensor_shape *shape, const float *input,
+                                          const void *labels, lobedice_dtype label_dtype,
+                                          const lobedice_dice_loss_options *opts)
 {
-    return ld_dice_loss_run(loss, dice, grad, opts, input, NULL, labels, label_dtype);
+    return ld_dice_loss_run(loss, dice, grad, shape, input, NULL, labels, label_dtype, opts);
 }
 
 lobedice_status lobedice_generalized_dice_loss(double *loss, float *grad,
-                                               const lobedice_dice_loss_options *o,
-                                               lobedice_gdl_weight weight_type, const float *input,
-                                               const float *target)
+                                               const lobedice_tensor_shape *shape,
+                                               const float *input, const float *target,
+                                               const lobedice_dice_loss_options *opts)
 {
-    if (!loss || !o || !input || !target)
+    if (!loss || !shape || !input || !target)
         return LOBEDICE_EINVAL;
-    lobedice_status st = ld_check_options(o);
+    lobedice_dice_loss_options resolved;
+    const lobedice_dice_loss_options *o = &resolved;
+    lobedice_status st = ld_options_resolve(&resolved, &ld_loss_defaults, ld_loss_options_size,
+                                            LOBEDICE_DICE_LOSS_OPTIONS_VERSION, opts);
+    if (st == LOBEDICE_OK)
+        st = ld_check_options(shape, o);
     if (st != LOBEDICE_OK)
         return st;
     if (o->reduction != LOBEDICE_LOSS_MEAN && o->reduction != LOBEDICE_LOSS_SUM)
         return LOBEDICE_EINVAL;
+    const lobedice_gdl_weight weight_type = o->generalized_weight;
     if (weight_type != LOBEDICE_GDL_SQUARE && weight_type != LOBEDICE_GDL_SIMPLE &&
         weight_type != LOBEDICE_GDL_UNIFORM)
         return LOBEDICE_EINVAL;
-    const size_t nc = o->channels;
+    const size_t nc = shape->channels;
     size_t w_bytes;
     if (!ld_mul_size(nc, sizeof(double), &w_bytes))
         return LOBEDICE_EOVERFLOW;
@@ -884,12 +888,12 @@ lobedice_status lobedice_generalized_dice_loss(double *loss, float *grad,
     ld_job job;
     double *totals;
     float *coef;
-    st = ld_loss_forward(&job, &totals, &coef, o, input, target, NULL, LOBEDICE_UINT8, grad);
+    st = ld_loss_forward(&job, &totals, &coef, shape, o, input, target, NULL, LOBEDICE_UINT8, grad);
     if (st != LOBEDICE_OK) {
         free(w);
         return st;
     }
-    const size_t groups = job.batch_dice ? 1 : o->batch;
+    const size_t groups = job.batch_dice ? 1 : shape->batch;
 
     /* Per group: class weights from the target volume, then one dice of the weighted sums. */
     const size_t first = o->include_background ? 0 : 1;

@@ -17,6 +17,7 @@
 
 #include <math.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -481,12 +482,13 @@ lobedice_status lobedice_overlap_sets(lobedice_label_overlap *out, const lobedic
 }
 
 lobedice_status lobedice_overlap(lobedice_label_overlap *out, const lobedice_volume *ref,
-                                 const lobedice_volume *pred, const int64_t *labels, size_t nlabels)
+                                 const lobedice_volume *pred, const int64_t *labels, size_t nlabels,
+                                 size_t threads)
 {
     lobedice_label_set *sets = NULL;
     lobedice_status st = ld_single_label_sets(&sets, labels, nlabels);
     if (st == LOBEDICE_OK)
-        st = lobedice_overlap_sets(out, ref, pred, sets, nlabels, 0);
+        st = lobedice_overlap_sets(out, ref, pred, sets, nlabels, threads);
     free(sets);
     return st;
 }
@@ -503,18 +505,26 @@ lobedice_presence lobedice_overlap_presence(const lobedice_label_overlap *overla
     return in_pred ? LOBEDICE_MISSING_IN_REFERENCE : LOBEDICE_ABSENT;
 }
 
+const char *lobedice_presence_name(lobedice_presence presence)
+{
+    switch (presence) {
+    case LOBEDICE_PRESENT: return "present";
+    case LOBEDICE_MISSING_IN_PREDICTION: return "missing_in_prediction";
+    case LOBEDICE_MISSING_IN_REFERENCE: return "missing_in_reference";
+    case LOBEDICE_ABSENT: return "absent";
+    }
+    return "unknown";
+}
+
 /* ---- Aggregates ----------------------------------------------------------------------------- */
 
-double lobedice_mean_defined(const double *values, size_t count, size_t stride, size_t *used)
+double ld_mean_defined(const double *values, size_t count, size_t *used)
 {
     double sum = 0.0;
     size_t n = 0;
-    const unsigned char *p = (const unsigned char *)values;
-    for (size_t i = 0; values && i < count; i++) {
-        double v;
-        memcpy(&v, p + i * stride, sizeof v);
-        if (!isnan(v)) {
-            sum += v;
+    for (size_t i = 0; i < count; i++) {
+        if (!isnan(values[i])) {
+            sum += values[i];
             n++;
         }
     }
@@ -528,17 +538,37 @@ lobedice_status lobedice_overlap_summarize(lobedice_overlap_summary *summary,
 {
     if (!summary || (count > 0 && !overlaps))
         return LOBEDICE_EINVAL;
-        /* A field of overlaps[0] (NULL when there are none), stepped by the struct size. */
-#define LD_FIELD(name) (count ? &overlaps->name : NULL), count, sizeof *overlaps
     lobedice_overlap_summary s = {.labels = count};
-    s.mean_dice = lobedice_mean_defined(LD_FIELD(dice), &s.n_dice);
-    s.mean_jaccard = lobedice_mean_defined(LD_FIELD(jaccard), &s.n_jaccard);
-    s.mean_precision = lobedice_mean_defined(LD_FIELD(precision), &s.n_precision);
-    s.mean_sensitivity = lobedice_mean_defined(LD_FIELD(sensitivity), &s.n_sensitivity);
-    s.mean_specificity = lobedice_mean_defined(LD_FIELD(specificity), &s.n_specificity);
-    s.mean_volume_similarity =
-        lobedice_mean_defined(LD_FIELD(volume_similarity), &s.n_volume_similarity);
-#undef LD_FIELD
+    /* one field of every overlap at a time, gathered so the mean sees a plain array */
+    double *field = malloc((count ? count : 1) * sizeof *field);
+    if (!field)
+        return LOBEDICE_ENOMEM;
+    const struct {
+        size_t offset;
+        double *mean;
+        size_t *used;
+    } fields[] = {
+        {offsetof(lobedice_label_overlap, dice), &s.mean_dice, &s.n_dice},
+        {offsetof(lobedice_label_overlap, jaccard), &s.mean_jaccard, &s.n_jaccard},
+        {offsetof(lobedice_label_overlap, precision), &s.mean_precision, &s.n_precision},
+        {offsetof(lobedice_label_overlap, sensitivity), &s.mean_sensitivity, &s.n_sensitivity},
+        {offsetof(lobedice_label_overlap, specificity), &s.mean_specificity, &s.n_specificity},
+        {offsetof(lobedice_label_overlap, volume_similarity), &s.mean_volume_similarity,
+         &s.n_volume_similarity},
+    };
+    for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+        for (size_t i = 0; i < count; i++)
+            memcpy(&field[i], (const char *)&overlaps[i] + fields[f].offset, sizeof *field);
+        *fields[f].mean = ld_mean_defined(field, count, fields[f].used);
+    }
+    free(field);
+    s.pooled_dice = ld_pooled_dice(overlaps, count);
+    *summary = s;
+    return LOBEDICE_OK;
+}
+
+double ld_pooled_dice(const lobedice_label_overlap *overlaps, size_t count)
+{
     uint64_t tp = 0, fp = 0, fn = 0;
     for (size_t i = 0; i < count; i++) {
         tp += overlaps[i].tp;
@@ -546,9 +576,7 @@ lobedice_status lobedice_overlap_summarize(lobedice_overlap_summary *summary,
         fn += overlaps[i].fn;
     }
     double denominator = 2.0 * (double)tp + (double)fp + (double)fn;
-    s.pooled_dice = denominator > 0 ? 2.0 * (double)tp / denominator : NAN;
-    *summary = s;
-    return LOBEDICE_OK;
+    return denominator > 0 ? 2.0 * (double)tp / denominator : NAN;
 }
 
 /* ---- Disagreement map ---------------------------------------------------------------------
@@ -569,6 +597,60 @@ typedef struct ld_disagree_ctx {
 static inline uint32_t ld_disagree_code(const ld_disagree_ctx *ctx, uint32_t kr, uint32_t kp)
 {
     return kr == kp ? kr : ctx->base + ctx->scale * kr + kp;
+}
+
+static uint32_t ld_disagree_base(size_t nlabels)
+{
+    return nlabels <= LOBEDICE_DISAGREEMENT_SMALL_LABELS ? LOBEDICE_DISAGREEMENT_SMALL_BASE
+                                                         : LOBEDICE_DISAGREEMENT_LARGE_BASE;
+}
+
+static uint32_t ld_disagree_scale(size_t nlabels)
+{
+    return nlabels <= LOBEDICE_DISAGREEMENT_SMALL_LABELS ? LOBEDICE_DISAGREEMENT_SMALL_SCALE
+                                                         : LOBEDICE_DISAGREEMENT_LARGE_SCALE;
+}
+
+lobedice_status lobedice_disagreement_code(int32_t *code, size_t nlabels, size_t ref_class,
+                                           size_t pred_class)
+{
+    if (!code || nlabels > LOBEDICE_DISAGREEMENT_MAX_LABELS || ref_class > nlabels ||
+        pred_class > nlabels)
+        return LOBEDICE_EINVAL;
+    const ld_disagree_ctx ctx = {.base = ld_disagree_base(nlabels),
+                                 .scale = ld_disagree_scale(nlabels)};
+    *code = (int32_t)ld_disagree_code(&ctx, (uint32_t)ref_class, (uint32_t)pred_class);
+    return LOBEDICE_OK;
+}
+
+lobedice_status lobedice_disagreement_classes(size_t *ref_class, size_t *pred_class,
+                                              lobedice_disagreement_kind *kind, int32_t code,
+                                              size_t nlabels)
+{
+    if (nlabels > LOBEDICE_DISAGREEMENT_MAX_LABELS || code < 0)
+        return LOBEDICE_EINVAL;
+    const uint32_t base = ld_disagree_base(nlabels), scale = ld_disagree_scale(nlabels);
+    size_t r, p;
+    if ((uint32_t)code <= nlabels) {
+        r = p = (size_t)code;
+    } else if ((uint32_t)code >= base) {
+        r = ((uint32_t)code - base) / scale;
+        p = ((uint32_t)code - base) % scale;
+        if (r > nlabels || p > nlabels || r == p)
+            return LOBEDICE_EINVAL;
+    } else {
+        return LOBEDICE_EINVAL;
+    }
+    if (ref_class)
+        *ref_class = r;
+    if (pred_class)
+        *pred_class = p;
+    if (kind)
+        *kind = r == p   ? (r ? LOBEDICE_AGREE_LABEL : LOBEDICE_AGREE_BACKGROUND)
+                : p == 0 ? LOBEDICE_MISSED
+                : r == 0 ? LOBEDICE_EXTRA
+                         : LOBEDICE_CONFUSED;
+    return LOBEDICE_OK;
 }
 
 /* One typed loop per storage width: several times faster than ld_label_store per value, whose
@@ -643,14 +725,14 @@ static uint32_t ld_disagree_max_code(size_t nlabels)
     if (nlabels == 0)
         return 0;
     const uint32_t n = (uint32_t)nlabels;
-    return nlabels <= 9 ? 100 + 10 * n + n - 1 : 10000 + 100 * n + n - 1;
+    return ld_disagree_base(nlabels) + ld_disagree_scale(nlabels) * n + n - 1;
 }
 
 lobedice_status lobedice_disagreement_dtype(lobedice_dtype *dtype, size_t nlabels)
 {
-    if (!dtype || nlabels > 99)
+    if (!dtype || nlabels > LOBEDICE_DISAGREEMENT_MAX_LABELS)
         return LOBEDICE_EINVAL;
-    *dtype = nlabels <= 9 ? LOBEDICE_UINT8 : LOBEDICE_INT16;
+    *dtype = nlabels <= LOBEDICE_DISAGREEMENT_SMALL_LABELS ? LOBEDICE_UINT8 : LOBEDICE_INT16;
     return LOBEDICE_OK;
 }
 
@@ -658,7 +740,7 @@ lobedice_status lobedice_disagreement_map(void *out, lobedice_dtype dtype,
                                           const lobedice_volume *ref, const lobedice_volume *pred,
                                           const int64_t *labels, size_t nlabels, size_t threads)
 {
-    if (!out || (nlabels > 0 && !labels) || nlabels > 99)
+    if (!out || (nlabels > 0 && !labels) || nlabels > LOBEDICE_DISAGREEMENT_MAX_LABELS)
         return LOBEDICE_EINVAL;
     int64_t min, max;
     if (!ld_dtype_range(dtype, &min, &max))
@@ -677,8 +759,8 @@ lobedice_status lobedice_disagreement_map(void *out, lobedice_dtype dtype,
         .ref = ref,
         .pred = pred,
         .voxels = voxels,
-        .base = nlabels <= 9 ? 100 : 10000,
-        .scale = nlabels <= 9 ? 10 : 100,
+        .base = ld_disagree_base(nlabels),
+        .scale = ld_disagree_scale(nlabels),
     };
     ld_lookup lookups[2];
     st = ld_lookup_pair_init(lookups, &ctx.ref_lookup, &ctx.pred_lookup, ref->dtype, pred->dtype,

@@ -12,17 +12,20 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-void lobedice_surface_options_init(lobedice_surface_options *opts)
+/* The bytes of the options each version has (fields are only appended). */
+static const size_t ld_surface_options_size[LOBEDICE_SURFACE_OPTIONS_VERSION] = {
+    offsetof(lobedice_surface_options, hd_voxel), sizeof(lobedice_surface_options)};
+
+static const lobedice_surface_options ld_surface_defaults = LOBEDICE_SURFACE_OPTIONS_INIT;
+
+lobedice_status lobedice_surface_options_init(lobedice_surface_options *opts, unsigned version)
 {
-    if (!opts)
-        return;
-    memset(opts, 0, sizeof *opts);
-    opts->version = LOBEDICE_SURFACE_OPTIONS_VERSION;
-    opts->tolerance_mm = 1.0;
-    opts->histogram_bin_mm = 1.0;
+    return ld_options_init(opts, &ld_surface_defaults, ld_surface_options_size, version,
+                           LOBEDICE_SURFACE_OPTIONS_VERSION);
 }
 
 /* ---- Runs: label maps are mostly long runs of one value, so rows are read run by run -------- */
@@ -336,7 +339,14 @@ typedef struct ld_directed {
     size_t n;
     double max, p95, sum;
     uint64_t within;
+    size_t argmax; /* the first index of the largest distance, in array order */
 } ld_directed;
+
+/* "d <= tolerance", allowing for rounding (docs/measures.md): 3 x 1.1 mm is within 3.3 mm. */
+static double ld_tolerance_limit(double tolerance)
+{
+    return tolerance * (1.0 + 1e-9);
+}
 
 /* Statistics of d[0..n) (n > 0), in array order, which does not depend on the thread count;
  * adds the distances to hist when it is not NULL. Reorders d. */
@@ -344,15 +354,19 @@ static void ld_directed_stats(ld_directed *s, double *d, size_t n, double tolera
                               size_t bins, double bin_mm)
 {
     double sum = 0.0, comp = 0.0, max = 0.0;
+    size_t argmax = 0;
     uint64_t within = 0;
+    const double limit = ld_tolerance_limit(tolerance);
     for (size_t i = 0; i < n; i++) {
         const double v = d[i];
         const double t = sum + v; /* Neumaier's compensated sum: values are >= 0 */
         comp += sum >= v ? (sum - t) + v : (v - t) + sum;
         sum = t;
-        if (v > max)
+        if (v > max) {
             max = v;
-        within += v <= tolerance;
+            argmax = i;
+        }
+        within += v <= limit;
     }
     if (hist) {
         for (size_t i = 0; i < n; i++) {
@@ -370,6 +384,7 @@ static void ld_directed_stats(ld_directed *s, double *d, size_t n, double tolera
     s->sum = sum + comp;
     s->max = max;
     s->within = within;
+    s->argmax = argmax;
     s->p95 = ld_percentile(d, n, 0.95);
 }
 
@@ -409,12 +424,41 @@ static lobedice_status ld_direction(ld_directed *s, ld_workspace *ws, const ld_d
     return st;
 }
 
-/* The result of one set; job holds the call's volumes, lookups and the set's in_set codes. */
-static lobedice_status ld_measure_set(lobedice_label_surface *out, uint64_t *hist, ld_workspace *ws,
-                                      ld_set_job *job, int64_t id, const ld_set_box *box,
+/* The grid index of the k-th voxel of set s of a box, in the order of ld_dt_directed's
+ * distances (y, then x, then z). */
+static void ld_locate(uint64_t voxel[3], const ld_dt_box *box, const size_t lo[3], int s,
+                      uint64_t k)
+{
+    const size_t nx = box->n[0], ny = box->n[1], nz = box->n[2];
+    for (size_t y = 0; y < ny; y++) {
+        uint64_t plane = 0;
+        for (size_t z = 0; z < nz; z++)
+            plane += box->row_count[s][y * nz + z];
+        if (k >= plane) {
+            k -= plane;
+            continue;
+        }
+        for (size_t x = 0; x < nx; x++)
+            for (size_t z = 0; z < nz; z++)
+                if (box->flags[(y * nz + z) * nx + x] & (1u << s) && k-- == 0) {
+                    voxel[0] = lo[0] + x;
+                    voxel[1] = lo[1] + y;
+                    voxel[2] = lo[2] + z;
+                    return;
+                }
+    }
+}
+
+/* The result of one set; job holds the call's volumes, lookups and the set's in_set codes.
+ * hd_voxel: where hd is attained (3 entries), or NULL. */
+static lobedice_status ld_measure_set(lobedice_label_surface *out, uint64_t *hist,
+                                      uint64_t *hd_voxel, ld_workspace *ws, ld_set_job *job,
+                                      int64_t id, const ld_set_box *box,
                                       const lobedice_surface_options *opts)
 {
     const double nan = NAN;
+    if (hd_voxel)
+        hd_voxel[0] = hd_voxel[1] = hd_voxel[2] = UINT64_MAX;
     out->label = id;
     out->ref_surface_voxels = out->pred_surface_voxels = 0;
     out->hd = out->hd95 = out->assd = out->nsd = nan;
@@ -478,6 +522,10 @@ static lobedice_status ld_measure_set(lobedice_label_surface *out, uint64_t *his
     out->hd95 = ab.p95 > ba.p95 ? ab.p95 : ba.p95;
     out->assd = (ab.sum + ba.sum) / total;
     out->nsd = (double)(ab.within + ba.within) / total;
+    if (hd_voxel) {
+        const bool from_ref = ab.max >= ba.max;
+        ld_locate(hd_voxel, &dt, job->lo, from_ref ? 0 : 1, from_ref ? ab.argmax : ba.argmax);
+    }
     return LOBEDICE_OK;
 }
 
@@ -562,12 +610,12 @@ static lobedice_status ld_label_boxes(ld_bbox *boxes, ld_bbox_job *job, size_t t
 
 static lobedice_status ld_check_options(const lobedice_surface_options *opts, size_t nsets)
 {
-    if (opts->version != LOBEDICE_SURFACE_OPTIONS_VERSION)
-        return LOBEDICE_EINVAL;
     if (isnan(opts->tolerance_mm) || opts->tolerance_mm < 0)
         return LOBEDICE_EINVAL;
+    size_t entries;
+    if (opts->hd_voxel && !ld_mul_size(nsets, 3 * sizeof(uint64_t), &entries))
+        return LOBEDICE_EOVERFLOW;
     if (opts->histogram) {
-        size_t entries;
         if (opts->histogram_bins == 0 || !isfinite(opts->histogram_bin_mm) ||
             opts->histogram_bin_mm <= 0)
             return LOBEDICE_EINVAL;
@@ -582,15 +630,17 @@ lobedice_status lobedice_surface_distances_sets(lobedice_label_surface *out,
                                                 const lobedice_volume *ref,
                                                 const lobedice_volume *pred,
                                                 const lobedice_label_set *sets, size_t nsets,
-                                                const lobedice_surface_options *opts)
+                                                const lobedice_surface_options *caller_opts)
 {
-    lobedice_surface_options defaults;
-    if (!opts) {
-        lobedice_surface_options_init(&defaults);
-        opts = &defaults;
-    }
+    lobedice_surface_options resolved;
+    const lobedice_surface_options *opts = &resolved;
+    lobedice_status st =
+        ld_options_resolve(&resolved, &ld_surface_defaults, ld_surface_options_size,
+                           LOBEDICE_SURFACE_OPTIONS_VERSION, caller_opts);
+    if (st != LOBEDICE_OK)
+        return st;
     size_t voxels;
-    lobedice_status st = ld_check_pair(&voxels, ref, pred);
+    st = ld_check_pair(&voxels, ref, pred);
     if (st != LOBEDICE_OK)
         return st;
     if (nsets && (!out || !sets))
@@ -670,7 +720,9 @@ lobedice_status lobedice_surface_distances_sets(lobedice_label_surface *out,
         for (size_t j = 0; j < sets[i].nlabels; j++)
             in_set[ld_find_sorted(all, nunique, sets[i].labels[j]) + 1] = 1 | 2;
         uint64_t *hist = opts->histogram ? opts->histogram + i * opts->histogram_bins : NULL;
-        st = ld_measure_set(&out[i], hist, &ws, &set_job, sets[i].id, &set_boxes[i], opts);
+        uint64_t *hd_voxel = opts->hd_voxel ? opts->hd_voxel + 3 * i : NULL;
+        st =
+            ld_measure_set(&out[i], hist, hd_voxel, &ws, &set_job, sets[i].id, &set_boxes[i], opts);
         if (st != LOBEDICE_OK)
             goto done;
         done_weight += weight[i];
@@ -693,15 +745,15 @@ done:
 
 lobedice_status lobedice_surface_distances(lobedice_label_surface *out, const lobedice_volume *ref,
                                            const lobedice_volume *pred, const int64_t *labels,
-                                           size_t nlabels, double tolerance_mm)
+                                           size_t nlabels, double tolerance_mm, size_t threads)
 {
     lobedice_label_set *sets;
     lobedice_status st = ld_single_label_sets(&sets, labels, nlabels);
     if (st != LOBEDICE_OK)
         return st;
-    lobedice_surface_options opts;
-    lobedice_surface_options_init(&opts);
+    lobedice_surface_options opts = LOBEDICE_SURFACE_OPTIONS_INIT;
     opts.tolerance_mm = tolerance_mm;
+    opts.threads = threads;
     st = lobedice_surface_distances_sets(out, ref, pred, sets, nlabels, &opts);
     free(sets);
     return st;

@@ -64,7 +64,7 @@ void run_core(void *arg)
     auto *run = static_cast<CoreRun *>(arg);
     if (run->threads == 0) {
         run->status = lobedice_overlap(run->out, &run->phantom->ref_volume,
-                                       &run->phantom->pred_volume, kLobes, 5);
+                                       &run->phantom->pred_volume, kLobes, 5, 0);
         return;
     }
     lobedice_label_set sets[5];

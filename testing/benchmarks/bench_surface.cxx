@@ -168,7 +168,7 @@ int main(int argc, char **argv)
     run.pred = phantom_volume(p, PHANTOM_PREDICTION);
     for (int i = 0; i < 5; i++)
         run.sets[i] = {kLobes[i], &kLobes[i], 1};
-    lobedice_surface_options_init(&run.opts);
+    lobedice_surface_options_init(&run.opts, LOBEDICE_SURFACE_OPTIONS_VERSION);
     run.opts.threads = o.threads;
     run.opts.tolerance_mm = 1.0;
 

@@ -39,46 +39,27 @@ void die_on(lobedice_status st, const char *call)
     }
 }
 
-/* The core calls the filter makes, made directly. Returns the Dice of the first label, to
- * check both sides computed the same thing. */
+/* The core call the filter makes (one lobedice_compare with the same settings), made directly.
+ * Returns the Dice of the first label, plus its HD95 with surfaces, to check both sides computed
+ * the same thing. */
 double direct(const lobedice_volume &ref, const lobedice_volume &pred, const case_spec &c,
               size_t threads)
 {
-    std::vector<int64_t> labels = {1, 2, 3, 4, 5};
-    if (c.find_labels) {
-        size_t count = 0;
-        labels.assign(256, 0);
-        die_on(lobedice_labels_union(labels.data(), labels.size(), &count, &ref, &pred, threads),
-               "lobedice_labels_union");
-        if (count > labels.size()) {
-            labels.assign(count, 0);
-            die_on(
-                lobedice_labels_union(labels.data(), labels.size(), &count, &ref, &pred, threads),
-                "lobedice_labels_union");
-        }
-        labels.resize(count);
-        labels.erase(std::remove(labels.begin(), labels.end(), 0), labels.end());
+    static const int64_t lobes[5] = {1, 2, 3, 4, 5};
+    lobedice_compare_options options = LOBEDICE_COMPARE_OPTIONS_INIT;
+    if (!c.find_labels) {
+        options.labels = lobes;
+        options.nlabels = 5;
     }
-    std::vector<lobedice_label_set> sets(labels.size());
-    for (size_t i = 0; i < labels.size(); i++)
-        sets[i] = {labels[i], &labels[i], 1};
-    std::vector<lobedice_label_overlap> overlaps(labels.size());
-    lobedice_overlap_summary summary;
-    die_on(lobedice_overlap_sets(overlaps.data(), &ref, &pred, sets.data(), sets.size(), threads),
-           "lobedice_overlap_sets");
-    die_on(lobedice_overlap_summarize(&summary, overlaps.data(), overlaps.size()),
-           "lobedice_overlap_summarize");
-    if (c.surface) {
-        lobedice_surface_options options;
-        lobedice_surface_options_init(&options);
-        options.threads = threads;
-        std::vector<lobedice_label_surface> surfaces(labels.size());
-        die_on(lobedice_surface_distances_sets(surfaces.data(), &ref, &pred, sets.data(),
-                                               sets.size(), &options),
-               "lobedice_surface_distances_sets");
-        return overlaps[0].dice + surfaces[0].hd95;
-    }
-    return overlaps[0].dice;
+    options.surface_distances = c.surface;
+    options.threads = threads;
+    lobedice_comparison *comparison = nullptr;
+    die_on(lobedice_compare(&comparison, &ref, &pred, &options), "lobedice_compare");
+    double check = lobedice_comparison_value(comparison, 0, LOBEDICE_MEASURE_DICE);
+    if (c.surface)
+        check += lobedice_comparison_value(comparison, 0, LOBEDICE_MEASURE_HD95);
+    lobedice_comparison_free(comparison);
+    return check;
 }
 
 struct Options {

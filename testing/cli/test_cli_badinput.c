@@ -433,10 +433,10 @@ static int seen_reading(const char *folder, const char *out)
     return strstr(out, "Reading the prediction") != NULL;
 }
 
-static int seen_distances(const char *folder, const char *out)
+static int seen_comparing(const char *folder, const char *out)
 {
     (void)folder;
-    return strstr(out, "<filter-comment>Surface distances") != NULL;
+    return strstr(out, "<filter-comment>Comparing") != NULL;
 }
 
 /* A staged output exists: the run is writing. */
@@ -496,7 +496,7 @@ static void interrupt_at(const char *label, int sig, int (*trigger)(const char *
 static void interrupts(void)
 {
     interrupt_at("reading", SIGINT, seen_reading);
-    interrupt_at("measuring", SIGTERM, seen_distances);
+    interrupt_at("measuring", SIGTERM, seen_comparing);
     interrupt_at("writing", SIGHUP, seen_staged);
     interrupt_at("writing", SIGINT, seen_staged);
 }

@@ -279,6 +279,8 @@ static void check_row(const json_t *row, const uint8_t *ref, const uint8_t *pred
     CHECK_NEAR(get(row, "volume_pred_ml"), nb * ml, 1e-9);
     CHECK_NEAR(get(row, "volume_similarity"), 2.0 * ((double)nb - (double)na) / (double)(na + nb),
                tol);
+    CHECK_NEAR(get(row, "false_negative_error"), (double)fn / (double)na, tol);
+    CHECK_NEAR(get(row, "false_positive_error"), (double)fp / (double)nb, tol);
 
     const surface_oracle_options options = {.tolerance_mm = tolerance_mm};
     const surface_oracle_result o = surface_oracle_measure(a, b, s, sp, &options);
@@ -288,6 +290,16 @@ static void check_row(const json_t *row, const uint8_t *ref, const uint8_t *pred
     CHECK_NEAR(get(row, "hd95_mm"), o.hd95, dtol);
     CHECK_NEAR(get(row, "assd_mm"), o.assd, dtol);
     CHECK_NEAR(get(row, "nsd"), o.nsd, dtol);
+    CHECK_NEAR(get(row, "hd_ref_to_pred_mm"), o.hd_ref_to_pred, dtol);
+    CHECK_NEAR(get(row, "hd_pred_to_ref_mm"), o.hd_pred_to_ref, dtol);
+    CHECK_NEAR(get(row, "hd95_ref_to_pred_mm"), o.hd95_ref_to_pred, dtol);
+    CHECK_NEAR(get(row, "hd95_pred_to_ref_mm"), o.hd95_pred_to_ref, dtol);
+    CHECK_NEAR(get(row, "asd_ref_to_pred_mm"), o.mean_ref_to_pred, dtol);
+    CHECK_NEAR(get(row, "asd_pred_to_ref_mm"), o.mean_pred_to_ref, dtol);
+    CHECK_UINT(json_integer_value(json_object_get(row, "ref_surface_voxels")),
+               o.ref_surface_voxels);
+    CHECK_UINT(json_integer_value(json_object_get(row, "pred_surface_voxels")),
+               o.pred_surface_voxels);
     free(a);
     free(b);
 }

@@ -248,7 +248,7 @@ static void check_error_map(const char *path, const json_t *report)
 {
     lobedice_image *map = NULL;
     char msg[512] = "";
-    lobedice_status st = lobedice_image_read(&map, path, msg, sizeof msg);
+    lobedice_status st = lobedice_image_read(&map, path, 0, msg, sizeof msg);
     if (st != LOBEDICE_OK)
         fprintf(stderr, "%s: %s\n", path, msg);
     CHECK_FATAL(st == LOBEDICE_OK);

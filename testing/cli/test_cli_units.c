@@ -35,7 +35,7 @@ static void units_parse_defaults(void)
     CHECK(o.labels == NULL && o.label_names == NULL && o.regions == NULL && !o.regions_given);
     CHECK_INT(o.surface_distances, 0); /* absent boolean = false, as Slicer passes it */
     CHECK_NEAR(o.tolerance_mm, 1.0, 0);
-    CHECK_INT(o.empty_policy, CLI_EMPTY_NAN);
+    CHECK_INT(o.empty_policy, LOBEDICE_EMPTY_NAN);
     CHECK_UINT(o.threads, 0);
     CHECK(!o.output_json && !o.output_table && !o.error_map && !o.return_parameter_file);
     cli_options_free(&o);
@@ -70,7 +70,7 @@ static void units_parse_slicer_command(void)
     }
     CHECK_INT(o.surface_distances, 1);
     CHECK_NEAR(o.tolerance_mm, 1.0, 0);
-    CHECK_INT(o.empty_policy, CLI_EMPTY_NAN);
+    CHECK_INT(o.empty_policy, LOBEDICE_EMPTY_NAN);
     CHECK_UINT(o.threads, 0);
     CHECK_STR(o.output_table, "t.csv");
     cli_options_free(&o);
@@ -81,7 +81,7 @@ static void units_parse_slicer_command(void)
               0);
     CHECK_UINT(o.threads, 3);
     CHECK_NEAR(o.tolerance_mm, 2.5, 0);
-    CHECK_INT(o.empty_policy, CLI_EMPTY_ZERO);
+    CHECK_INT(o.empty_policy, LOBEDICE_EMPTY_ZERO);
     CHECK(o.regions_given && o.nregions == 0);
     cli_options_free(&o);
 
@@ -141,24 +141,6 @@ static void units_paths(void)
     CHECK(cli_color_table_path("map.nhdr") == NULL); /* two files: not renamed atomically */
     CHECK_INT(cli_table_separator("a.tsv"), '\t');
     CHECK_INT(cli_table_separator("a.csv"), ',');
-
-    cli_region *r;
-    size_t n;
-    const int64_t lobes[5] = {5, 4, 3, 2, 1}, other[3] = {1, 2, 3};
-    CHECK_INT(cli_default_regions(&r, &n, lobes, 5), 0);
-    CHECK_UINT(n, 3);
-    if (n == 3) {
-        CHECK_STR(r[0].name, "RightLung");
-        CHECK_UINT(r[1].nlabels, 2);
-        CHECK_UINT(r[2].nlabels, 5);
-    }
-    cli_regions_free(r, n);
-    CHECK_INT(cli_default_regions(&r, &n, other, 3), 0);
-    CHECK_UINT(n, 0);
-    char buf[32];
-    CHECK_STR(cli_default_label_name(3, buf, sizeof buf), "RLL");
-    CHECK_STR(cli_default_label_name(7, buf, sizeof buf), "label 7");
-    CHECK_STR(cli_default_label_name(0, buf, sizeof buf), "label 0");
 }
 
 static void units_format_double(void)
@@ -171,45 +153,36 @@ static void units_format_double(void)
     CHECK_STR(cli_format_double(buf, sizeof buf, NAN), "");
 }
 
-/* A report of the 4x6 example from the core itself, then its texts. */
-static void units_report_texts(void)
+/* A comparison of the 4x6 example, as the command line makes it. */
+static lobedice_comparison *example_comparison(lobedice_empty_policy policy)
 {
     const lobedice_volume ref = {example_ref, LOBEDICE_INT16, {6, 4, 1}, {1, 1, 1}};
     const lobedice_volume pred = {example_pred, LOBEDICE_INT16, {6, 4, 1}, {1, 1, 1}};
-    const int64_t labels[5] = {1, 2, 3, 4, 5}, right[3] = {1, 2, 3};
-    const char *names[5] = {"RUL", "RML", "RLL", "LUL, \"left\""};
-    names[4] = "LLL";
-    lobedice_label_set sets[6];
-    for (int i = 0; i < 5; i++)
-        sets[i] = (lobedice_label_set){i, &labels[i], 1};
-    sets[5] = (lobedice_label_set){5, right, 3};
-    lobedice_label_overlap ov[6];
-    CHECK_FATAL(lobedice_overlap_sets(ov, &ref, &pred, sets, 6, 1) == LOBEDICE_OK);
-    cli_row rows[6];
-    memset(rows, 0, sizeof rows);
-    for (int i = 0; i < 6; i++) {
-        rows[i].name = i < 5 ? names[i] : "RightLung";
-        rows[i].label = labels[i < 5 ? i : 0];
-    }
-    rows[5].is_region = 1;
-    rows[5].labels = right;
-    rows[5].nlabels = 3;
+    static const int64_t labels[5] = {1, 2, 3, 4, 5}, right[3] = {1, 2, 3};
+    static const char *const names[5] = {"RUL", "RML", "RLL", "LUL, \"left\"", "LLL"};
+    const lobedice_region region = {"RightLung", right, 3};
+    lobedice_compare_options o = LOBEDICE_COMPARE_OPTIONS_INIT;
+    o.labels = labels;
+    o.nlabels = 5;
+    o.label_names = names;
+    o.region_mode = LOBEDICE_REGIONS_GIVEN;
+    o.regions = &region;
+    o.nregions = 1;
+    o.empty_policy = policy;
+    lobedice_comparison *c = NULL;
+    CHECK_FATAL(lobedice_compare(&c, &ref, &pred, &o) == LOBEDICE_OK);
+    return c;
+}
+
+/* The texts of a report of the 4x6 example. */
+static void units_report_texts(void)
+{
+    lobedice_comparison *c = example_comparison(LOBEDICE_EMPTY_NAN);
     cli_report report = {.version = "0.1.0",
                          .reference = {"r.nrrd", {6, 4, 1}, {1, 1, 1}, {0, 0, 0}},
                          .predicted = {"p.nrrd", {6, 4, 1}, {1, 1, 1}, {0, 0, 0}},
                          .alignment = LOBEDICE_ALIGN_IDENTICAL,
-                         .empty_policy = CLI_EMPTY_NAN,
-                         .tolerance_mm = 1.0,
-                         .distances = 0,
-                         .rows = rows,
-                         .nlabels = 5,
-                         .nregions = 1,
-                         .overlaps = ov};
-    CHECK_INT(cli_report_finish(&report), LOBEDICE_OK);
-    CHECK_INT(lobedice_overlap_presence(&report.overlaps[4]), LOBEDICE_ABSENT);
-    CHECK_INT(lobedice_overlap_presence(&report.overlaps[2]), LOBEDICE_MISSING_IN_PREDICTION);
-    CHECK_NEAR(report.summary.mean_dice, 0.4583333333333333, 1e-15);
-    CHECK_UINT(report.summary.n_dice, 4);
+                         .comparison = c};
 
     char *summary = cli_report_summary_line(&report);
     CHECK_STR(summary, "RUL 1.000, RML 0.833, RLL 0.000, LUL, \"left\" 0.000, LLL undefined");
@@ -248,16 +221,26 @@ static void units_report_texts(void)
     CHECK(json_is_null(json_object_get(lll, "dice")));
     CHECK(json_object_get(lll, "hd95_mm") == NULL);
     CHECK_STR(json_string_value(json_object_get(lll, "status")), "absent");
-    CHECK_NEAR(json_real_value(json_object_get(json_object_get(j, "summary"), "pooled_dice")),
-               2.0 / 3.0, 1e-15);
+    const json_t *summary_json = json_object_get(j, "summary");
+    CHECK_NEAR(json_real_value(json_object_get(summary_json, "pooled_dice")), 2.0 / 3.0, 1e-15);
+    CHECK_NEAR(json_real_value(json_object_get(summary_json, "mean_dice")), 0.4583333333333333,
+               1e-15);
+    CHECK_INT(json_integer_value(json_object_get(summary_json, "n_dice")), 4);
+    /* FNE of RML = fn / |A| = 1/6; a count is an integer */
+    const json_t *rml = json_array_get(json_object_get(j, "labels"), 1);
+    CHECK_NEAR(json_real_value(json_object_get(rml, "false_negative_error")), 1.0 / 6.0, 1e-15);
+    CHECK(json_is_integer(json_object_get(rml, "tp")));
     json_decref(j);
     free(text);
+    lobedice_comparison_free(c);
 
     /* the policy "one" gives the absent label a Dice of 1, which then counts in the mean */
-    report.empty_policy = CLI_EMPTY_ONE;
-    CHECK_INT(cli_report_finish(&report), LOBEDICE_OK);
-    CHECK_NEAR(ov[4].dice, 1.0, 0);
-    CHECK_UINT(report.summary.n_dice, 5);
+    c = example_comparison(LOBEDICE_EMPTY_ONE);
+    report.comparison = c;
+    CHECK_NEAR(lobedice_comparison_value(c, 4, LOBEDICE_MEASURE_DICE), 1.0, 0);
+    size_t used = 0;
+    lobedice_comparison_mean(c, LOBEDICE_MEASURE_DICE, &used);
+    CHECK_UINT(used, 5);
 
     char *colors = cli_report_color_table(&report);
     CHECK_FATAL(colors != NULL);
@@ -268,6 +251,7 @@ static void units_report_texts(void)
     CHECK(strstr(colors, "\n4 LUL,_\"left\"_correct ") != NULL);
     CHECK(strstr(colors, "\n150 LLL_predicted_as_background ") != NULL);
     free(colors);
+    lobedice_comparison_free(c);
 }
 
 /* The folder holds exactly these files with these bytes (name, content, ..., NULL). */

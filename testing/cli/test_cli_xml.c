@@ -53,7 +53,7 @@ static void xml_output(void)
     const char *xml = module_xml();
     CHECK(xml_len > 6);
     CHECK(memcmp(xml, "<?xml ", 6) == 0); /* no byte-order mark, no blank before it */
-    check_same_bytes(LOBEDICE_XML_SOURCE, "plugin/LobeDice.xml");
+    check_same_bytes(LOBEDICE_XML_SOURCE, "plugin/LobeDice.xml with its version filled in");
     check_same_bytes(LOBEDICE_XML_BUILD_COPY, "the copy beside the built executable");
     check_same_bytes(LOBEDICE_XML_INSTALLED, "the installed LobeDice.xml");
     /* Slicer takes files with the run bit, beside their XML */
@@ -525,6 +525,7 @@ static void xml_module_parameters(void)
     expect(&m, "errorMap", "image", "errorMap", -1, "output", NULL, "label");
     expect(&m, "regions", "string-vector", "regions", -1, "input", NULL, NULL);
     expect(&m, "threads", "integer", "threads", -1, "input", "0", NULL);
+    expect(&m, "printTable", "boolean", "printTable", -1, "input", "false", NULL);
     expect(&m, "meanDice", "float", NULL, -1, "output", NULL, NULL);
     expect(&m, "meanHD95", "float", NULL, -1, "output", NULL, NULL);
     expect(&m, "summary", "string", NULL, -1, "output", NULL, NULL);
@@ -542,7 +543,7 @@ static void xml_module_parameters(void)
         CHECK_STR(p->file_extensions, ".csv,.tsv");
         CHECK(p->type_attr == NULL); /* a plain table, not a colour table */
     }
-    CHECK_UINT(m.nparams, 15);
+    CHECK_UINT(m.nparams, 16);
     sx_free(&m);
 }
 
@@ -618,7 +619,7 @@ static void xml_flags_accepted(void)
         }
         tried++;
     }
-    CHECK_UINT(tried, 10);
+    CHECK_UINT(tried, 11);
     /* what Slicer adds itself */
     const char *slicer[] = {LOBEDICE_EXE, "--returnparameterfile",
                             "x.params",   "--processinformationaddress",
@@ -678,6 +679,38 @@ static void xml_constraints_accepted(void)
     sx_free(&m);
 }
 
+/* --help is made from the XML: every flag, its enumeration and its default appear in it. */
+static void xml_help(void)
+{
+    module_xml();
+    sx_module m;
+    char err[256];
+    CHECK_FATAL(sx_parse(&m, xml_text, xml_len, err, sizeof err) == 0);
+    const char *argv[] = {LOBEDICE_EXE, "--help", NULL};
+    run_result r;
+    CHECK_FATAL(run_program(&r, argv) == 0);
+    CHECK_INT(r.status, 0);
+    for (size_t i = 0; i < m.nparams; i++) {
+        const sx_param *p = &m.params[i];
+        if (!p->longflag)
+            continue;
+        char text[256];
+        snprintf(text, sizeof text, "  --%s", p->longflag);
+        if (!strstr(r.out, text)) {
+            fprintf(stderr, "--help does not show %s\n", text);
+            check_failures++;
+        }
+        for (size_t e = 0; e < p->nelements; e++)
+            CHECK(strstr(r.out, p->elements[e]) != NULL);
+        if (p->default_value && strcmp(p->tag, "boolean") != 0) {
+            snprintf(text, sizeof text, "Default: %s", p->default_value);
+            CHECK(strstr(r.out, text) != NULL);
+        }
+    }
+    run_result_free(&r);
+    sx_free(&m);
+}
+
 static void xml_version(void)
 {
     const char *argv[] = {LOBEDICE_EXE, "--version", NULL};
@@ -695,6 +728,7 @@ static const check_case cases[] = {{"xml_output", xml_output},
                                    {"xml_module_parameters", xml_module_parameters},
                                    {"xml_flags_accepted", xml_flags_accepted},
                                    {"xml_constraints_accepted", xml_constraints_accepted},
+                                   {"xml_help", xml_help},
                                    {"xml_version", xml_version}};
 
 int main(int argc, char **argv)

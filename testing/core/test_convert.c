@@ -19,7 +19,7 @@ static void from_double_limits(void)
         test_range(all_dtypes[k], &lo, &hi);
         const double ok[5] = {(double)lo, (double)hi, -0.0, 1.0, (double)hi - 1};
         int32_t out[5];
-        CHECK_INT(lobedice_labels_from_double(out, all_dtypes[k], ok, 5, NULL), LOBEDICE_OK);
+        CHECK_INT(lobedice_labels_from_double(out, all_dtypes[k], ok, 5, NULL, 0), LOBEDICE_OK);
         CHECK_INT(test_load(out, all_dtypes[k], 0), lo);
         CHECK_INT(test_load(out, all_dtypes[k], 1), hi);
         CHECK_INT(test_load(out, all_dtypes[k], 2), 0);
@@ -28,21 +28,22 @@ static void from_double_limits(void)
         for (int b = 0; b < 6; b++) {
             const double values[3] = {1, bad[b], 2};
             size_t first = 99;
-            CHECK_INT(lobedice_labels_from_double(out, all_dtypes[k], values, 3, &first),
+            CHECK_INT(lobedice_labels_from_double(out, all_dtypes[k], values, 3, &first, 0),
                       LOBEDICE_ENONINTEGER);
             CHECK_UINT(first, 1);
             /* first_bad may be NULL: the status alone */
-            CHECK_INT(lobedice_labels_from_double(out, all_dtypes[k], values, 3, NULL),
+            CHECK_INT(lobedice_labels_from_double(out, all_dtypes[k], values, 3, NULL, 0),
                       LOBEDICE_ENONINTEGER);
         }
     }
     double one = 1;
     uint8_t byte;
-    CHECK_INT(lobedice_labels_from_double(&byte, (lobedice_dtype)9, &one, 1, NULL),
+    CHECK_INT(lobedice_labels_from_double(&byte, (lobedice_dtype)9, &one, 1, NULL, 0),
               LOBEDICE_EDTYPE);
-    CHECK_INT(lobedice_labels_from_double(NULL, LOBEDICE_UINT8, &one, 1, NULL), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_labels_from_double(&byte, LOBEDICE_UINT8, NULL, 1, NULL), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_labels_from_double(NULL, LOBEDICE_UINT8, NULL, 0, NULL), LOBEDICE_OK);
+    CHECK_INT(lobedice_labels_from_double(NULL, LOBEDICE_UINT8, &one, 1, NULL, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_labels_from_double(&byte, LOBEDICE_UINT8, NULL, 1, NULL, 0),
+              LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_labels_from_double(NULL, LOBEDICE_UINT8, NULL, 0, NULL, 0), LOBEDICE_OK);
 }
 
 /* Many tasks: the reported index is the lowest bad one, wherever the others are. */
@@ -54,7 +55,7 @@ static void from_double_first_bad_is_lowest(void)
     CHECK_FATAL(values && out);
     for (size_t i = 0; i < n; i++)
         values[i] = (double)(i % 1000);
-    CHECK_INT(lobedice_labels_from_double(out, LOBEDICE_UINT16, values, n, NULL), LOBEDICE_OK);
+    CHECK_INT(lobedice_labels_from_double(out, LOBEDICE_UINT16, values, n, NULL, 0), LOBEDICE_OK);
     int same = 1;
     for (size_t i = 0; i < n; i++)
         same &= out[i] == i % 1000;
@@ -64,7 +65,7 @@ static void from_double_first_bad_is_lowest(void)
         values[bad[k]] = 0.25;
         size_t first = 0;
         for (int repeat = 0; repeat < 3; repeat++) {
-            CHECK_INT(lobedice_labels_from_double(out, LOBEDICE_UINT16, values, n, &first),
+            CHECK_INT(lobedice_labels_from_double(out, LOBEDICE_UINT16, values, n, &first, 0),
                       LOBEDICE_ENONINTEGER);
             CHECK_UINT(first, k < 2 ? bad[k] : bad[2]);
         }
@@ -121,8 +122,8 @@ static void paste_matches_brute_force(void)
                                 expected[dx + 7 * (dy + 6 * dz)] = src[x + 4 * (y + 3 * z)];
                         }
                 const int64_t offset[3] = {ox, oy, oz};
-                all_ok &=
-                    lobedice_volume_paste(dst, LOBEDICE_INT16, dsize, &sv, offset) == LOBEDICE_OK;
+                all_ok &= lobedice_volume_paste(dst, LOBEDICE_INT16, dsize, &sv, offset, 0) ==
+                          LOBEDICE_OK;
                 all_ok &= memcmp(dst, expected, sizeof dst) == 0;
             }
     CHECK(all_ok);
@@ -131,15 +132,15 @@ static void paste_matches_brute_force(void)
     uint8_t same[210];
     memset(same, 7, sizeof same);
     const int64_t offset[3] = {2, 1, 1};
-    CHECK_INT(lobedice_volume_paste(same, LOBEDICE_UINT8, dsize, &sv, offset), LOBEDICE_OK);
+    CHECK_INT(lobedice_volume_paste(same, LOBEDICE_UINT8, dsize, &sv, offset, 0), LOBEDICE_OK);
     CHECK_INT(same[2 + 7 * (1 + 6 * 1)], 1);
     CHECK_INT(same[5 + 7 * (3 + 6 * 3)], 36);
     CHECK_INT(same[0], 7);
 
     /* Offsets at the ends of int64 write nothing. */
     const int64_t far[3] = {INT64_MAX, 0, 0}, before[3] = {INT64_MIN, 0, 0};
-    CHECK_INT(lobedice_volume_paste(same, LOBEDICE_UINT8, dsize, &sv, far), LOBEDICE_OK);
-    CHECK_INT(lobedice_volume_paste(same, LOBEDICE_UINT8, dsize, &sv, before), LOBEDICE_OK);
+    CHECK_INT(lobedice_volume_paste(same, LOBEDICE_UINT8, dsize, &sv, far, 0), LOBEDICE_OK);
+    CHECK_INT(lobedice_volume_paste(same, LOBEDICE_UINT8, dsize, &sv, before, 0), LOBEDICE_OK);
     CHECK_INT(same[2 + 7 * (1 + 6 * 1)], 1);
 }
 
@@ -150,23 +151,24 @@ static void paste_checks_values_and_arguments(void)
     const lobedice_volume sv = {wide, LOBEDICE_INT16, {2, 2, 1}, {1, 1, 1}};
     const int64_t zero[3] = {0, 0, 0};
     uint8_t dst[4] = {0, 0, 0, 0};
-    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &sv, zero), LOBEDICE_ENONINTEGER);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &sv, zero, 0),
+              LOBEDICE_ENONINTEGER);
     wide[0] = 1;
     wide[2] = 3;
-    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &sv, zero), LOBEDICE_OK);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &sv, zero, 0), LOBEDICE_OK);
     CHECK(dst[0] == 1 && dst[1] == 2 && dst[2] == 3 && dst[3] == 4);
 
     const size_t empty[3] = {2, 0, 1};
-    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, empty, &sv, zero), LOBEDICE_ESIZE);
-    CHECK_INT(lobedice_volume_paste(dst, (lobedice_dtype)7, dsize, &sv, zero), LOBEDICE_EDTYPE);
-    CHECK_INT(lobedice_volume_paste(NULL, LOBEDICE_UINT8, dsize, &sv, zero), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, NULL, zero), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &sv, NULL), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, empty, &sv, zero, 0), LOBEDICE_ESIZE);
+    CHECK_INT(lobedice_volume_paste(dst, (lobedice_dtype)7, dsize, &sv, zero, 0), LOBEDICE_EDTYPE);
+    CHECK_INT(lobedice_volume_paste(NULL, LOBEDICE_UINT8, dsize, &sv, zero, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, NULL, zero, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &sv, NULL, 0), LOBEDICE_EINVAL);
     lobedice_volume bad = sv;
     bad.spacing[0] = 0;
-    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero), LOBEDICE_ESPACING);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero, 0), LOBEDICE_ESPACING);
     const size_t huge[3] = {SIZE_MAX / 2, 4, 1};
-    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, huge, &sv, zero), LOBEDICE_EOVERFLOW);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, huge, &sv, zero, 0), LOBEDICE_EOVERFLOW);
 }
 
 /* Sizes beyond INT64_MAX (whose bytes fit in size_t), and every status of src, on either side of
@@ -183,36 +185,36 @@ static void paste_refuses_bad_sizes_without_writing(void)
     for (int a = 0; a < 3; a++) {
         size_t big_dst[3] = {1, 1, 1};
         big_dst[a] = beyond; /* 2^63 bytes: fits in size_t, not in int64_t */
-        CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, big_dst, &sv, zero),
+        CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, big_dst, &sv, zero, 0),
                   LOBEDICE_EOVERFLOW);
         lobedice_volume big_src = sv;
         big_src.size[0] = big_src.size[1] = big_src.size[2] = 1;
         big_src.size[a] = beyond; /* a valid volume of 2^63 bytes, never read */
-        CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &big_src, zero),
+        CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &big_src, zero, 0),
                   LOBEDICE_EOVERFLOW);
         /* also when the box would be empty along another axis */
-        CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &big_src, outside),
+        CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &big_src, outside, 0),
                   LOBEDICE_EOVERFLOW);
     }
     lobedice_volume bad = sv;
     bad.dtype = (lobedice_dtype)6;
-    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero), LOBEDICE_EDTYPE);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero, 0), LOBEDICE_EDTYPE);
     bad = sv;
     bad.size[1] = 0;
-    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero), LOBEDICE_ESIZE);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero, 0), LOBEDICE_ESIZE);
     bad = sv;
     bad.data = NULL;
-    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero, 0), LOBEDICE_EINVAL);
     bad = sv;
     bad.spacing[2] = INFINITY; /* checked although paste does not use it (see the header) */
-    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero), LOBEDICE_ESPACING);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero, 0), LOBEDICE_ESPACING);
     bad = sv;
     bad.dtype = LOBEDICE_INT32;
     bad.size[0] = SIZE_MAX / 4 + 1;
     bad.size[1] = 1;
-    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero), LOBEDICE_EOVERFLOW);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &bad, zero, 0), LOBEDICE_EOVERFLOW);
     CHECK(dst[0] == 9 && dst[1] == 9 && dst[2] == 9 && dst[3] == 9);
-    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &sv, zero), LOBEDICE_OK);
+    CHECK_INT(lobedice_volume_paste(dst, LOBEDICE_UINT8, dsize, &sv, zero, 0), LOBEDICE_OK);
     CHECK(dst[0] == 1 && dst[1] == 2 && dst[2] == 3 && dst[3] == 4);
 }
 

@@ -303,29 +303,6 @@ static void test_capacity(void)
     CHECK_INT(got[1], 2);
 }
 
-static void test_mean_defined(void)
-{
-    const double values[5] = {1.0, NAN, 2.0, 6.0, NAN};
-    size_t used = 99;
-    CHECK_NEAR(lobedice_mean_defined(values, 5, sizeof(double), &used), 3.0, 1e-15);
-    CHECK_UINT(used, 3);
-    CHECK_NEAR(lobedice_mean_defined(values, 5, sizeof(double), NULL), 3.0, 1e-15);
-    /* every other value: 1, 2, NaN */
-    CHECK_NEAR(lobedice_mean_defined(values, 3, 2 * sizeof(double), &used), 1.5, 1e-15);
-    CHECK_UINT(used, 2);
-    CHECK(isnan(lobedice_mean_defined(values + 1, 1, sizeof(double), &used)));
-    CHECK_UINT(used, 0);
-    CHECK(isnan(lobedice_mean_defined(NULL, 0, sizeof(double), &used)));
-    CHECK_UINT(used, 0);
-    /* a field of a struct array */
-    struct row {
-        int id;
-        double value;
-    } rows[3] = {{1, 4.0}, {2, NAN}, {3, 8.0}};
-    CHECK_NEAR(lobedice_mean_defined(&rows[0].value, 3, sizeof rows[0], &used), 6.0, 1e-15);
-    CHECK_UINT(used, 2);
-}
-
 static void test_errors(void)
 {
     uint8_t data[4] = {0};
@@ -405,7 +382,6 @@ static const check_case cases[] = {
     {"union", test_union},
     {"union_capacity", test_union_capacity},
     {"capacity", test_capacity},
-    {"mean_defined", test_mean_defined},
     {"errors", test_errors},
     {"errors_write_nothing", test_errors_write_nothing},
 };

@@ -1,4 +1,4 @@
-/* The soft Dice losses: the seed formula and every option on cases computed by hand, the
+/* The soft Dice losses: the default formula and every option on cases computed by hand, the
  * identities between reductions, label and one-hot targets, layouts, thread counts, the defined
  * values of the edge cases, and every error status. Gradients against finite differences are in
  * test_loss_grad.c, the exponential in test_loss_exp.c. */
@@ -9,39 +9,57 @@
 
 #include <float.h>
 
-static const double seed_s = 1e-5; /* the seed: smooth_nr = 2s, smooth_dr = s */
+static const double default_s = 1e-5; /* the defaults: smooth_nr = 2s, smooth_dr = s */
 
 static int same_floats(const float *a, const float *b, size_t n)
 {
     return memcmp(a, b, n * sizeof *a) == 0;
 }
 
+/* The documented defaults, from the macro and from the function alike (field by field: padding
+ * bytes are unspecified). */
+static void check_defaults(const lobedice_dice_loss_options *o)
+{
+    CHECK_UINT(o->version, 1);
+    CHECK_INT(o->activation, LOBEDICE_ACTIVATION_NONE);
+    CHECK(o->weights == NULL);
+    CHECK(o->smooth_nr == 2e-5);
+    CHECK(o->smooth_dr == 1e-5);
+    CHECK_INT(o->include_background, 1);
+    CHECK_INT(o->squared_pred, 0);
+    CHECK_INT(o->jaccard, 0);
+    CHECK_INT(o->batch_dice, 0);
+    CHECK_INT(o->reduction, LOBEDICE_LOSS_NEG_MEAN_DICE);
+    CHECK_INT(o->generalized_weight, LOBEDICE_GDL_SQUARE);
+    CHECK_UINT(o->threads, 1);
+}
+
 static void options_init(void)
 {
+    CHECK_UINT(LOBEDICE_DICE_LOSS_OPTIONS_VERSION, 1);
+    const lobedice_dice_loss_options macro = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
+    check_defaults(&macro);
     lobedice_dice_loss_options o;
     memset(&o, 0xab, sizeof o);
-    lobedice_dice_loss_options_init(&o, 2, 6, 1000);
-    CHECK_UINT(o.batch, 2);
-    CHECK_UINT(o.channels, 6);
-    CHECK_UINT(o.voxels, 1000);
-    CHECK_INT(o.layout, LOBEDICE_CHANNELS_LAST);
-    CHECK_INT(o.activation, LOBEDICE_ACTIVATION_NONE);
-    CHECK(o.weights == NULL);
-    CHECK(o.smooth_nr == 2e-5);
-    CHECK(o.smooth_dr == 1e-5);
-    CHECK_INT(o.include_background, 1);
-    CHECK_INT(o.squared_pred, 0);
-    CHECK_INT(o.jaccard, 0);
-    CHECK_INT(o.batch_dice, 0);
-    CHECK_INT(o.reduction, LOBEDICE_LOSS_NEG_MEAN_DICE);
-    CHECK_UINT(o.threads, 0);
-    lobedice_dice_loss_options_init(NULL, 1, 1, 1); /* no crash */
+    CHECK_INT(lobedice_dice_loss_options_init(&o, 1), LOBEDICE_OK);
+    check_defaults(&o);
+
+    /* Version 0 and versions above the library's are refused, leaving opts untouched. */
+    const unsigned bad_version[3] = {0, LOBEDICE_DICE_LOSS_OPTIONS_VERSION + 1, 0xffffffffu};
+    for (int i = 0; i < 3; i++) {
+        lobedice_dice_loss_options before;
+        memset(&o, 0xab, sizeof o);
+        memcpy(&before, &o, sizeof o);
+        CHECK_INT(lobedice_dice_loss_options_init(&o, bad_version[i]), LOBEDICE_EINVAL);
+        CHECK(memcmp(&o, &before, sizeof o) == 0);
+    }
+    CHECK_INT(lobedice_dice_loss_options_init(NULL, 1), LOBEDICE_EINVAL);
 }
 
 /* The hand case: one sample, 2 channels, 4 voxels, no activation, channels last.
  *   p1 = (1, 0.5, 0, 0.25), p0 = 1 - p1, labels (1, 1, 0, 0).
  *   channel 1: I = 1.5, P = 1.75, G = 2, D = 3.75;   channel 0: I = 1.75, P = 2.25, G = 2,
- *   D = 4.25. Seed: dice = 2(I + s)/(D + s). */
+ *   D = 4.25. Defaults: dice = 2(I + s)/(D + s). */
 static const float hand_p1[4] = {1.0f, 0.5f, 0.0f, 0.25f};
 static const uint8_t hand_labels[4] = {1, 1, 0, 0};
 
@@ -53,17 +71,18 @@ static void hand_input(float *x)
     }
 }
 
-static void seed_formula_by_hand(void)
+static void default_formula_by_hand(void)
 {
     float x[8], grad[8];
     hand_input(x);
-    lobedice_dice_loss_options o;
-    lobedice_dice_loss_options_init(&o, 1, 2, 4);
-    const double s = seed_s;
+    lobedice_tensor_shape shape = {1, 2, 4, LOBEDICE_CHANNELS_LAST};
+    lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
+    const double s = default_s;
     const double dice0 = 2 * (1.75 + s) / (4.25 + s), dice1 = 2 * (1.5 + s) / (3.75 + s);
     double loss = 0, dice[2];
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, hand_labels, LOBEDICE_UINT8),
-              LOBEDICE_OK);
+    CHECK_INT(
+        lobedice_dice_loss_labels(&loss, dice, grad, &shape, x, hand_labels, LOBEDICE_UINT8, &o),
+        LOBEDICE_OK);
     CHECK_NEAR(dice[0], dice0, 1e-15);
     CHECK_NEAR(dice[1], dice1, 1e-15);
     CHECK_NEAR(loss, -(dice0 + dice1) / 2, 1e-15);
@@ -76,11 +95,12 @@ static void seed_formula_by_hand(void)
         CHECK_NEAR(grad[2 * v + 0], -0.5 * d0, 1e-7);
     }
 
-    /* The seed's weights (0, 1): background out of the numerator, still in the mean. */
+    /* Weights (0, 1): background out of the numerator, still in the mean. */
     static const double w01[2] = {0, 1};
     o.weights = w01;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, hand_labels, LOBEDICE_UINT8),
-              LOBEDICE_OK);
+    CHECK_INT(
+        lobedice_dice_loss_labels(&loss, dice, grad, &shape, x, hand_labels, LOBEDICE_UINT8, &o),
+        LOBEDICE_OK);
     CHECK_NEAR(loss, -dice1 / 2, 1e-15);
     CHECK_NEAR(dice[0], dice0, 1e-15); /* still reported */
     for (int v = 0; v < 4; v++)
@@ -89,8 +109,9 @@ static void seed_formula_by_hand(void)
     /* MONAI's smoothing: (2I + s)/(D + s). */
     o.weights = NULL;
     o.smooth_nr = o.smooth_dr = 1e-5;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
-              LOBEDICE_OK);
+    CHECK_INT(
+        lobedice_dice_loss_labels(&loss, dice, NULL, &shape, x, hand_labels, LOBEDICE_UINT8, &o),
+        LOBEDICE_OK);
     CHECK_NEAR(dice[1], (3.0 + 1e-5) / (3.75 + 1e-5), 1e-15);
     CHECK_NEAR(dice[0], (3.5 + 1e-5) / (4.25 + 1e-5), 1e-15);
 }
@@ -99,49 +120,55 @@ static void options_by_hand(void)
 {
     float x[8];
     hand_input(x);
-    const double s = seed_s;
-    lobedice_dice_loss_options o;
+    const double s = default_s;
+    lobedice_tensor_shape shape = {1, 2, 4, LOBEDICE_CHANNELS_LAST};
+    lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
     double loss, dice[4];
 
     /* squared_pred: P1 = 1 + 0.25 + 0 + 0.0625, P0 = 0 + 0.25 + 1 + 0.5625; g^2 = g. */
-    lobedice_dice_loss_options_init(&o, 1, 2, 4);
     o.squared_pred = 1;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
-              LOBEDICE_OK);
+    CHECK_INT(
+        lobedice_dice_loss_labels(&loss, dice, NULL, &shape, x, hand_labels, LOBEDICE_UINT8, &o),
+        LOBEDICE_OK);
     CHECK_NEAR(dice[1], 2 * (1.5 + s) / (1.3125 + 2 + s), 1e-15);
     CHECK_NEAR(dice[0], 2 * (1.75 + s) / (1.8125 + 2 + s), 1e-15);
 
     /* jaccard: (2I + snr) / (2(D - I) + sdr). */
-    lobedice_dice_loss_options_init(&o, 1, 2, 4);
+    o = (lobedice_dice_loss_options)LOBEDICE_DICE_LOSS_OPTIONS_INIT;
     o.jaccard = 1;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
-              LOBEDICE_OK);
+    CHECK_INT(
+        lobedice_dice_loss_labels(&loss, dice, NULL, &shape, x, hand_labels, LOBEDICE_UINT8, &o),
+        LOBEDICE_OK);
     CHECK_NEAR(dice[1], (3 + 2 * s) / (2 * (3.75 - 1.5) + s), 1e-15);
     CHECK_NEAR(dice[0], (3.5 + 2 * s) / (2 * (4.25 - 1.75) + s), 1e-15);
 
     /* Reductions and include_background. */
     const double dice0 = 2 * (1.75 + s) / (4.25 + s), dice1 = 2 * (1.5 + s) / (3.75 + s);
     static const double w[2] = {0.5, 3.0};
-    lobedice_dice_loss_options_init(&o, 1, 2, 4);
+    o = (lobedice_dice_loss_options)LOBEDICE_DICE_LOSS_OPTIONS_INIT;
     o.weights = w;
     o.reduction = LOBEDICE_LOSS_MEAN;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, NULL, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
-              LOBEDICE_OK);
+    CHECK_INT(
+        lobedice_dice_loss_labels(&loss, NULL, NULL, &shape, x, hand_labels, LOBEDICE_UINT8, &o),
+        LOBEDICE_OK);
     CHECK_NEAR(loss, (0.5 * (1 - dice0) + 3.0 * (1 - dice1)) / 2, 1e-15);
     o.reduction = LOBEDICE_LOSS_SUM;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, NULL, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
-              LOBEDICE_OK);
+    CHECK_INT(
+        lobedice_dice_loss_labels(&loss, NULL, NULL, &shape, x, hand_labels, LOBEDICE_UINT8, &o),
+        LOBEDICE_OK);
     CHECK_NEAR(loss, 0.5 * (1 - dice0) + 3.0 * (1 - dice1), 1e-15);
     o.include_background = 0;
     dice[0] = 0;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
-              LOBEDICE_OK);
+    CHECK_INT(
+        lobedice_dice_loss_labels(&loss, dice, NULL, &shape, x, hand_labels, LOBEDICE_UINT8, &o),
+        LOBEDICE_OK);
     CHECK_NEAR(loss, 3.0 * (1 - dice1), 1e-15);
     CHECK(isnan(dice[0])); /* takes no part: not reported */
     CHECK_NEAR(dice[1], dice1, 1e-15);
     o.reduction = LOBEDICE_LOSS_NEG_MEAN_DICE;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, hand_labels, LOBEDICE_UINT8),
-              LOBEDICE_OK);
+    CHECK_INT(
+        lobedice_dice_loss_labels(&loss, dice, NULL, &shape, x, hand_labels, LOBEDICE_UINT8, &o),
+        LOBEDICE_OK);
     CHECK_NEAR(loss, -3.0 * dice1, 1e-15); /* the mean runs over channel 1 alone */
 
     /* A second sample: p1 = (0, 0, 1, 1), labels (1, 0, 0, 0).
@@ -156,8 +183,9 @@ static void options_by_hand(void)
         x2[8 + 2 * v + 1] = p1b[v];
     }
     static const uint8_t labels2[8] = {1, 1, 0, 0, 1, 0, 0, 0};
-    lobedice_dice_loss_options_init(&o, 2, 2, 4);
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x2, labels2, LOBEDICE_UINT8),
+    o = (lobedice_dice_loss_options)LOBEDICE_DICE_LOSS_OPTIONS_INIT;
+    shape.batch = 2;
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &shape, x2, labels2, LOBEDICE_UINT8, &o),
               LOBEDICE_OK);
     const double b1d1 = 2 * (0 + s) / (3 + s), b1d0 = 2 * (1 + s) / (5 + s);
     CHECK_NEAR(dice[0], dice0, 1e-15);
@@ -166,7 +194,7 @@ static void options_by_hand(void)
     CHECK_NEAR(dice[3], b1d1, 1e-15);
     CHECK_NEAR(loss, -((dice0 + b1d0) / 2 + (dice1 + b1d1) / 2) / 2, 1e-15);
     o.batch_dice = 1;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x2, labels2, LOBEDICE_UINT8),
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &shape, x2, labels2, LOBEDICE_UINT8, &o),
               LOBEDICE_OK);
     const double bd0 = 2 * (2.75 + s) / (9.25 + s), bd1 = 2 * (1.5 + s) / (6.75 + s);
     CHECK_NEAR(dice[0], bd0, 1e-15);
@@ -179,17 +207,17 @@ static void options_by_hand(void)
 static void activations_by_hand(void)
 {
     const float l3 = logf(3.0f);
-    const double s = seed_s;
+    const double s = default_s;
     static const uint8_t labels[2] = {1, 0};
-    lobedice_dice_loss_options o;
-    lobedice_dice_loss_options_init(&o, 1, 2, 2);
+    lobedice_tensor_shape shape = {1, 2, 2, LOBEDICE_CHANNELS_LAST};
+    lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
     double loss, dice[2];
     float grad[4];
 
     /* Softmax: p1 = (3/4, 1/4), p0 = (1/4, 3/4). Both channels: I = 3/4, P = 1, G = 1. */
     const float xs[4] = {0.0f, l3, l3, 0.0f};
     o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, xs, labels, LOBEDICE_UINT8),
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &shape, xs, labels, LOBEDICE_UINT8, &o),
               LOBEDICE_OK);
     const double d = 2 * (0.75 + s) / (2 + s);
     CHECK_NEAR(dice[0], d, 1e-7);
@@ -213,7 +241,7 @@ static void activations_by_hand(void)
      * channel 1: I = 3/4, P = 1, G = 1; channel 0: I = 1/4, P = 1/2, G = 1. */
     const float xg[4] = {-l3, l3, -l3, -l3};
     o.activation = LOBEDICE_ACTIVATION_SIGMOID;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, xg, labels, LOBEDICE_UINT8),
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &shape, xg, labels, LOBEDICE_UINT8, &o),
               LOBEDICE_OK);
     CHECK_NEAR(dice[1], 2 * (0.75 + s) / (2 + s), 1e-7);
     CHECK_NEAR(dice[0], 2 * (0.25 + s) / (1.5 + s), 1e-7);
@@ -237,9 +265,9 @@ static void generalized_by_hand(void)
             x[3 * v + c] = p[c][v];
             g[3 * v + c] = labels[v] == c;
         }
-    const double s = seed_s, I[3] = {0.5, 1.5, 0}, D[3] = {2.5, 4.75, 0.75};
-    lobedice_dice_loss_options o;
-    lobedice_dice_loss_options_init(&o, 1, 3, 4);
+    const double s = default_s, I[3] = {0.5, 1.5, 0}, D[3] = {2.5, 4.75, 0.75};
+    lobedice_tensor_shape shape = {1, 3, 4, LOBEDICE_CHANNELS_LAST};
+    lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
     o.reduction = LOBEDICE_LOSS_MEAN;
     /* Weights: square (1, 1/9, inf -> 1), simple (1, 1/3, inf -> 1), uniform (1, 1, 1). */
     const double w[3][3] = {{1, 1.0 / 9, 1}, {1, 1.0 / 3, 1}, {1, 1, 1}};
@@ -249,21 +277,20 @@ static void generalized_by_hand(void)
             wi += w[type][c] * I[c];
             wd += w[type][c] * D[c];
         }
-        CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &o, (lobedice_gdl_weight)type, x, g),
-                  LOBEDICE_OK);
+        o.generalized_weight = (lobedice_gdl_weight)type;
+        CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &shape, x, g, &o), LOBEDICE_OK);
         CHECK_NEAR(loss, 1 - (2 * wi + 2 * s) / (wd + s), 1e-15);
     }
     /* Background left out: square weights (1/9, inf -> 1/9). */
+    o.generalized_weight = LOBEDICE_GDL_SQUARE;
     o.include_background = 0;
     double loss = 0;
-    CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &o, LOBEDICE_GDL_SQUARE, x, g),
-              LOBEDICE_OK);
+    CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &shape, x, g, &o), LOBEDICE_OK);
     CHECK_NEAR(loss, 1 - (2 * (1.5 / 9) + 2 * s) / ((4.75 + 0.75) / 9 + s), 1e-15);
     /* Every class empty (an all-zero soft target): every weight 0, f = 1 - smooth_nr/smooth_dr. */
     float zero[12] = {0};
     o.include_background = 1;
-    CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &o, LOBEDICE_GDL_SQUARE, x, zero),
-              LOBEDICE_OK);
+    CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &shape, x, zero, &o), LOBEDICE_OK);
     CHECK_NEAR(loss, 1 - 2e-5 / 1e-5, 1e-12);
     /* SUM over two samples is twice the MEAN of two equal samples. */
     float x2[24], g2[24];
@@ -271,14 +298,13 @@ static void generalized_by_hand(void)
     memcpy(x2 + 12, x, sizeof x);
     memcpy(g2, g, sizeof g);
     memcpy(g2 + 12, g, sizeof g);
-    lobedice_dice_loss_options_init(&o, 2, 3, 4);
+    o = (lobedice_dice_loss_options)LOBEDICE_DICE_LOSS_OPTIONS_INIT;
+    shape.batch = 2;
     o.reduction = LOBEDICE_LOSS_SUM;
     double sum, mean;
-    CHECK_INT(lobedice_generalized_dice_loss(&sum, NULL, &o, LOBEDICE_GDL_SQUARE, x2, g2),
-              LOBEDICE_OK);
+    CHECK_INT(lobedice_generalized_dice_loss(&sum, NULL, &shape, x2, g2, &o), LOBEDICE_OK);
     o.reduction = LOBEDICE_LOSS_MEAN;
-    CHECK_INT(lobedice_generalized_dice_loss(&mean, NULL, &o, LOBEDICE_GDL_SQUARE, x2, g2),
-              LOBEDICE_OK);
+    CHECK_INT(lobedice_generalized_dice_loss(&mean, NULL, &shape, x2, g2, &o), LOBEDICE_OK);
     CHECK_NEAR(sum, 2 * mean, 1e-15);
     CHECK_NEAR(mean, 1 - (2 * (0.5 + 1.5 / 9) + 2 * s) / (2.5 + 4.75 / 9 + 0.75 + s), 1e-15);
 }
@@ -327,16 +353,59 @@ static void random_free(random_problem *r)
     free(r->labels);
 }
 
+/* opts NULL is the defaults: the same bits as the macro's and the function's options, for both
+ * targets and both layouts (the problem spans several chunks per sample). */
+static void null_options_are_defaults(void)
+{
+    const size_t B = 2, C = 4, V = 5003, n = B * C * V;
+    random_problem r = random_new(B, C, V, 43);
+    float *want_grad = malloc(n * sizeof(float)), *grad = malloc(n * sizeof(float));
+    CHECK_FATAL(want_grad && grad);
+    const lobedice_dice_loss_options macro = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
+    lobedice_dice_loss_options initialized;
+    CHECK_INT(lobedice_dice_loss_options_init(&initialized, LOBEDICE_DICE_LOSS_OPTIONS_VERSION),
+              LOBEDICE_OK);
+    const lobedice_dice_loss_options *explicit_opts[2] = {&macro, &initialized};
+    for (int layout = 0; layout < 2; layout++)
+        for (int labels = 0; labels < 2; labels++)
+            for (int k = 0; k < 2; k++) {
+                const lobedice_tensor_shape shape = {B, C, V, (lobedice_layout)layout};
+                const float *x = layout ? r.x_cf : r.x_cl;
+                const float *t = layout ? r.onehot_cf : r.onehot_cl;
+                double want, got, want_dice[8], dice[8];
+                lobedice_status st_want, st_got;
+                if (labels) {
+                    st_want = lobedice_dice_loss_labels(&want, want_dice, want_grad, &shape, x,
+                                                        r.labels, LOBEDICE_UINT8, explicit_opts[k]);
+                    st_got = lobedice_dice_loss_labels(&got, dice, grad, &shape, x, r.labels,
+                                                       LOBEDICE_UINT8, NULL);
+                } else {
+                    st_want = lobedice_dice_loss(&want, want_dice, want_grad, &shape, x, t,
+                                                 explicit_opts[k]);
+                    st_got = lobedice_dice_loss(&got, dice, grad, &shape, x, t, NULL);
+                }
+                CHECK_INT(st_want, LOBEDICE_OK);
+                CHECK_INT(st_got, LOBEDICE_OK);
+                CHECK_SAME(got, want);
+                for (int i = 0; i < 8; i++)
+                    CHECK_SAME(dice[i], want_dice[i]);
+                CHECK(same_floats(grad, want_grad, n));
+            }
+    free(want_grad);
+    free(grad);
+    random_free(&r);
+}
+
 /* MEAN - NEG_MEAN_DICE = mean(w) over the channels taking part, exactly in exact arithmetic
- * (here 1e-12), with smooth 0 (the MONAI/nnU-Net comparison) and with the seed smoothing; SUM is
+ * (here 1e-12), with smooth 0 (the MONAI/nnU-Net comparison) and with the default smoothing; SUM is
  * MEAN times the term count. */
 static void reductions_differ_by_mean_weight(void)
 {
     random_problem r = random_new(2, 4, 50, 7);
     static const double w[4] = {0.25, 1.0, 2.0, 0.0};
     for (int flags = 0; flags < 32; flags++) {
-        lobedice_dice_loss_options o;
-        lobedice_dice_loss_options_init(&o, 2, 4, 50);
+        lobedice_tensor_shape shape = {2, 4, 50, LOBEDICE_CHANNELS_LAST};
+        lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
         o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
         o.squared_pred = flags & 1;
         o.jaccard = (flags >> 1) & 1;
@@ -352,17 +421,17 @@ static void reductions_differ_by_mean_weight(void)
                 mean_w += (weighted ? w[c] : 1.0) / (double)terms;
             double neg, mean, sum;
             o.reduction = LOBEDICE_LOSS_NEG_MEAN_DICE;
-            CHECK_INT(
-                lobedice_dice_loss_labels(&neg, NULL, NULL, &o, r.x_cl, r.labels, LOBEDICE_UINT8),
-                LOBEDICE_OK);
+            CHECK_INT(lobedice_dice_loss_labels(&neg, NULL, NULL, &shape, r.x_cl, r.labels,
+                                                LOBEDICE_UINT8, &o),
+                      LOBEDICE_OK);
             o.reduction = LOBEDICE_LOSS_MEAN;
-            CHECK_INT(
-                lobedice_dice_loss_labels(&mean, NULL, NULL, &o, r.x_cl, r.labels, LOBEDICE_UINT8),
-                LOBEDICE_OK);
+            CHECK_INT(lobedice_dice_loss_labels(&mean, NULL, NULL, &shape, r.x_cl, r.labels,
+                                                LOBEDICE_UINT8, &o),
+                      LOBEDICE_OK);
             o.reduction = LOBEDICE_LOSS_SUM;
-            CHECK_INT(
-                lobedice_dice_loss_labels(&sum, NULL, NULL, &o, r.x_cl, r.labels, LOBEDICE_UINT8),
-                LOBEDICE_OK);
+            CHECK_INT(lobedice_dice_loss_labels(&sum, NULL, NULL, &shape, r.x_cl, r.labels,
+                                                LOBEDICE_UINT8, &o),
+                      LOBEDICE_OK);
             CHECK_NEAR(mean - neg, mean_w, 1e-12);
             CHECK_NEAR(sum, mean * (double)(terms * (o.batch_dice ? 1 : 2)), 1e-12);
         }
@@ -392,18 +461,17 @@ static void labels_match_onehot(void)
         for (int layout = 0; layout < 2; layout++)
             for (int act = 0; act < 3; act++)
                 for (int squared = 0; squared < 2; squared++) {
-                    lobedice_dice_loss_options o;
-                    lobedice_dice_loss_options_init(&o, B, C, V);
-                    o.layout = (lobedice_layout)layout;
+                    lobedice_tensor_shape shape = {B, C, V, (lobedice_layout)layout};
+                    lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
                     o.activation = (lobedice_activation)act;
                     o.squared_pred = squared;
                     const float *x = layout ? r.x_cf : r.x_cl;
                     const float *onehot = layout ? r.onehot_cf : r.onehot_cl;
                     double loss_l, loss_o, dice_l[8], dice_o[8];
-                    CHECK_INT(lobedice_dice_loss_labels(&loss_l, dice_l, grad_l, &o, x, labels,
-                                                        (lobedice_dtype)dtype),
+                    CHECK_INT(lobedice_dice_loss_labels(&loss_l, dice_l, grad_l, &shape, x, labels,
+                                                        (lobedice_dtype)dtype, &o),
                               LOBEDICE_OK);
-                    CHECK_INT(lobedice_dice_loss(&loss_o, dice_o, grad_o, &o, x, onehot),
+                    CHECK_INT(lobedice_dice_loss(&loss_o, dice_o, grad_o, &shape, x, onehot, &o),
                               LOBEDICE_OK);
                     CHECK_SAME(loss_l, loss_o);
                     for (int i = 0; i < 8; i++)
@@ -427,8 +495,8 @@ static void layouts_agree(void)
     for (int act = 0; act < 3; act++)
         for (int flags = 0; flags < 8; flags++)
             for (int api = 0; api < 3; api++) { /* labels, one-hot, generalized */
-                lobedice_dice_loss_options o;
-                lobedice_dice_loss_options_init(&o, B, C, V);
+                lobedice_tensor_shape shape = {B, C, V, LOBEDICE_CHANNELS_LAST};
+                lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
                 o.activation = (lobedice_activation)act;
                 o.squared_pred = flags & 1;
                 o.batch_dice = (flags >> 1) & 1;
@@ -438,17 +506,17 @@ static void layouts_agree(void)
                 double loss[2], dice[2][6];
                 float *grad[2] = {grad_cl, grad_cf};
                 for (int layout = 0; layout < 2; layout++) {
-                    o.layout = (lobedice_layout)layout;
+                    shape.layout = (lobedice_layout)layout;
                     const float *x = layout ? r.x_cf : r.x_cl;
                     const float *t = layout ? r.onehot_cf : r.onehot_cl;
                     lobedice_status st =
                         api == 0
                             ? lobedice_dice_loss_labels(&loss[layout], dice[layout], grad[layout],
-                                                        &o, x, r.labels, LOBEDICE_UINT8)
+                                                        &shape, x, r.labels, LOBEDICE_UINT8, &o)
                         : api == 1 ? lobedice_dice_loss(&loss[layout], dice[layout], grad[layout],
-                                                        &o, x, t)
-                                   : lobedice_generalized_dice_loss(&loss[layout], grad[layout], &o,
-                                                                    LOBEDICE_GDL_SQUARE, x, t);
+                                                        &shape, x, t, &o)
+                                   : lobedice_generalized_dice_loss(&loss[layout], grad[layout],
+                                                                    &shape, x, t, &o);
                     CHECK_INT(st, LOBEDICE_OK);
                 }
                 CHECK_SAME(loss[0], loss[1]);
@@ -480,25 +548,24 @@ static void gradient_is_optional(void)
     CHECK_FATAL(grad);
     for (int layout = 0; layout < 2; layout++)
         for (int act = 0; act < 3; act++) {
-            lobedice_dice_loss_options o;
-            lobedice_dice_loss_options_init(&o, B, C, V);
-            o.layout = (lobedice_layout)layout;
+            lobedice_tensor_shape shape = {B, C, V, (lobedice_layout)layout};
+            lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
             o.activation = (lobedice_activation)act;
             const float *x = layout ? r.x_cf : r.x_cl, *t = layout ? r.onehot_cf : r.onehot_cl;
             double with, without, dice_with[10], dice_without[10];
-            CHECK_INT(
-                lobedice_dice_loss_labels(&with, dice_with, grad, &o, x, r.labels, LOBEDICE_UINT8),
-                LOBEDICE_OK);
-            CHECK_INT(lobedice_dice_loss_labels(&without, dice_without, NULL, &o, x, r.labels,
-                                                LOBEDICE_UINT8),
+            CHECK_INT(lobedice_dice_loss_labels(&with, dice_with, grad, &shape, x, r.labels,
+                                                LOBEDICE_UINT8, &o),
+                      LOBEDICE_OK);
+            CHECK_INT(lobedice_dice_loss_labels(&without, dice_without, NULL, &shape, x, r.labels,
+                                                LOBEDICE_UINT8, &o),
                       LOBEDICE_OK);
             CHECK_SAME(with, without);
             for (int i = 0; i < 10; i++)
                 CHECK_SAME(dice_with[i], dice_without[i]);
             o.reduction = LOBEDICE_LOSS_SUM;
-            CHECK_INT(lobedice_generalized_dice_loss(&with, grad, &o, LOBEDICE_GDL_SIMPLE, x, t),
-                      LOBEDICE_OK);
-            CHECK_INT(lobedice_generalized_dice_loss(&without, NULL, &o, LOBEDICE_GDL_SIMPLE, x, t),
+            o.generalized_weight = LOBEDICE_GDL_SIMPLE;
+            CHECK_INT(lobedice_generalized_dice_loss(&with, grad, &shape, x, t, &o), LOBEDICE_OK);
+            CHECK_INT(lobedice_generalized_dice_loss(&without, NULL, &shape, x, t, &o),
                       LOBEDICE_OK);
             CHECK_SAME(with, without);
         }
@@ -506,58 +573,61 @@ static void gradient_is_optional(void)
     random_free(&r);
 }
 
-/* 1, 2, 3 and all threads give the same bits; the problem spans several chunks per sample. */
+/* 1, 2, 3, 7 and all threads give the same bits; the problem spans several chunks per sample. */
 static void threads_give_same_bits(void)
 {
     const size_t B = 3, C = 4, V = 20011, n = B * C * V;
     random_problem r = random_new(B, C, V, 19);
-    float *grad[4];
-    for (int i = 0; i < 4; i++)
+    enum { NT = 5 };
+    float *grad[NT];
+    for (int i = 0; i < NT; i++)
         CHECK_FATAL((grad[i] = malloc(n * sizeof(float))) != NULL);
-    static const size_t threads[4] = {1, 2, 3, 0};
+    /* Set explicitly (the default is 1); 7 is more workers than this machine has cores. */
+    static const size_t threads[NT] = {1, 2, 3, 7, 0};
     for (int variant = 0; variant < 4; variant++) {
-        lobedice_dice_loss_options o;
-        lobedice_dice_loss_options_init(&o, B, C, V);
-        double loss[4], dice[4][12];
-        for (int k = 0; k < 4; k++) {
+        lobedice_tensor_shape shape = {B, C, V, LOBEDICE_CHANNELS_LAST};
+        lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
+        double loss[NT], dice[NT][12];
+        for (int k = 0; k < NT; k++) {
             o.threads = threads[k];
             lobedice_status st = LOBEDICE_EINVAL;
             switch (variant) {
-            case 0: /* the seed: softmax, labels, channels last */
+            case 0: /* the reference training loss: softmax, labels, channels last */
                 o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
-                st = lobedice_dice_loss_labels(&loss[k], dice[k], grad[k], &o, r.x_cl, r.labels,
-                                               LOBEDICE_UINT8);
+                st = lobedice_dice_loss_labels(&loss[k], dice[k], grad[k], &shape, r.x_cl, r.labels,
+                                               LOBEDICE_UINT8, &o);
                 break;
             case 1: /* sigmoid, one-hot, channels first, batch dice, squared */
                 o.activation = LOBEDICE_ACTIVATION_SIGMOID;
-                o.layout = LOBEDICE_CHANNELS_FIRST;
+                shape.layout = LOBEDICE_CHANNELS_FIRST;
                 o.batch_dice = o.squared_pred = 1;
-                st = lobedice_dice_loss(&loss[k], dice[k], grad[k], &o, r.x_cf, r.onehot_cf);
+                st =
+                    lobedice_dice_loss(&loss[k], dice[k], grad[k], &shape, r.x_cf, r.onehot_cf, &o);
                 break;
             case 2: /* generalized */
                 o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
                 o.reduction = LOBEDICE_LOSS_MEAN;
-                st = lobedice_generalized_dice_loss(&loss[k], grad[k], &o, LOBEDICE_GDL_SQUARE,
-                                                    r.x_cl, r.onehot_cl);
+                st = lobedice_generalized_dice_loss(&loss[k], grad[k], &shape, r.x_cl, r.onehot_cl,
+                                                    &o);
                 memset(dice[k], 0, sizeof dice[k]);
                 break;
             case 3: /* loss only */
                 o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
-                st = lobedice_dice_loss_labels(&loss[k], dice[k], NULL, &o, r.x_cl, r.labels,
-                                               LOBEDICE_UINT8);
+                st = lobedice_dice_loss_labels(&loss[k], dice[k], NULL, &shape, r.x_cl, r.labels,
+                                               LOBEDICE_UINT8, &o);
                 memset(grad[k], 0, n * sizeof(float));
                 break;
             }
             CHECK_INT(st, LOBEDICE_OK);
         }
-        for (int k = 1; k < 4; k++) {
+        for (int k = 1; k < NT; k++) {
             CHECK_SAME(loss[0], loss[k]);
             for (int i = 0; i < 12; i++)
                 CHECK_SAME(dice[0][i], dice[k][i]);
             CHECK(same_floats(grad[0], grad[k], n));
         }
     }
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < NT; i++)
         free(grad[i]);
     random_free(&r);
 }
@@ -576,25 +646,24 @@ static void many_voxels_match_oracle(void)
     static const double w[6] = {0, 1, 1, 1, 1, 1};
     for (int act = 0; act < 3; act++)
         for (int flags = 0; flags < 4; flags++) {
-            lobedice_dice_loss_options o;
-            lobedice_dice_loss_options_init(&o, B, C, V);
+            lobedice_tensor_shape shape = {B, C, V, LOBEDICE_CHANNELS_LAST};
+            lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
             o.activation = (lobedice_activation)act;
             o.weights = w;
             o.squared_pred = flags & 1;
             o.jaccard = (flags >> 1) & 1;
             double loss, dice[12], expected_dice[12];
-            CHECK_INT(
-                lobedice_dice_loss_labels(&loss, dice, NULL, &o, r.x_cl, r.labels, LOBEDICE_UINT8),
-                LOBEDICE_OK);
-            double expected = oracle_dice_loss(&o, x, g, expected_dice);
+            CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &shape, r.x_cl, r.labels,
+                                                LOBEDICE_UINT8, &o),
+                      LOBEDICE_OK);
+            double expected = oracle_dice_loss(&shape, &o, x, g, expected_dice);
             CHECK_NEAR(loss, expected, 1e-6 * fabs(expected));
             for (int i = 0; i < 12; i++)
                 CHECK_NEAR(dice[i], expected_dice[i], 1e-6 * fabs(expected_dice[i]));
             o.reduction = LOBEDICE_LOSS_MEAN;
-            CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &o, LOBEDICE_GDL_SQUARE, r.x_cl,
-                                                     r.onehot_cl),
+            CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &shape, r.x_cl, r.onehot_cl, &o),
                       LOBEDICE_OK);
-            expected = oracle_generalized_loss(&o, LOBEDICE_GDL_SQUARE, x, g);
+            expected = oracle_generalized_loss(&shape, &o, x, g);
             CHECK_NEAR(loss, expected, 1e-6 * fabs(expected));
         }
     free(x);
@@ -606,19 +675,19 @@ static void many_voxels_match_oracle(void)
  *  - smooth_dr = 0: D = 0, dice 0/0 is undefined: NaN, and so are the loss and the gradient
  *    entries that depend on it (even under weight 0); the status is still OK;
  *  - smooth_nr = 0 < smooth_dr: dice 0;
- *  - the seed's smoothing: 2s/s = 2; MONAI's equal smoothing: 1. */
+ *  - the default smoothing: 2s/s = 2; MONAI's equal smoothing: 1. */
 static void empty_channel(void)
 {
     /* channel 0 = 1 everywhere, channel 1 = 0 everywhere, labels all 0. */
     static const float x[8] = {1, 0, 1, 0, 1, 0, 1, 0};
     static const uint8_t labels[4] = {0, 0, 0, 0};
-    lobedice_dice_loss_options o;
-    lobedice_dice_loss_options_init(&o, 1, 2, 4);
+    lobedice_tensor_shape shape = {1, 2, 4, LOBEDICE_CHANNELS_LAST};
+    lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
     double loss, dice[2];
     float grad[8];
 
     o.smooth_nr = o.smooth_dr = 0.0;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, labels, LOBEDICE_UINT8),
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &shape, x, labels, LOBEDICE_UINT8, &o),
               LOBEDICE_OK);
     CHECK(isnan(dice[1]));
     CHECK_NEAR(dice[0], 1.0, 0); /* 2*4 / (4 + 4) */
@@ -629,18 +698,18 @@ static void empty_channel(void)
     }
     static const double w10[2] = {1, 0};
     o.weights = w10;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, labels, LOBEDICE_UINT8),
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &shape, x, labels, LOBEDICE_UINT8, &o),
               LOBEDICE_OK);
     CHECK(isnan(loss));
     o.weights = NULL;
     o.include_background = 0; /* only the empty channel takes part */
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, labels, LOBEDICE_UINT8),
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &shape, x, labels, LOBEDICE_UINT8, &o),
               LOBEDICE_OK);
     CHECK(isnan(loss));
     o.include_background = 1;
 
     o.smooth_dr = 1e-5;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, labels, LOBEDICE_UINT8),
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &shape, x, labels, LOBEDICE_UINT8, &o),
               LOBEDICE_OK);
     CHECK(dice[1] == 0.0);
     CHECK(isfinite(loss));
@@ -648,11 +717,11 @@ static void empty_channel(void)
         CHECK(isfinite(grad[i]));
 
     o.smooth_nr = 2e-5;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, labels, LOBEDICE_UINT8),
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &shape, x, labels, LOBEDICE_UINT8, &o),
               LOBEDICE_OK);
     CHECK_NEAR(dice[1], 2.0, 1e-15);
     o.smooth_nr = 1e-5;
-    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, labels, LOBEDICE_UINT8),
+    CHECK_INT(lobedice_dice_loss_labels(&loss, dice, NULL, &shape, x, labels, LOBEDICE_UINT8, &o),
               LOBEDICE_OK);
     CHECK_NEAR(dice[1], 1.0, 1e-15);
 
@@ -660,8 +729,7 @@ static void empty_channel(void)
     float zero[8] = {0};
     o.smooth_nr = o.smooth_dr = 0.0;
     o.reduction = LOBEDICE_LOSS_MEAN;
-    CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &o, LOBEDICE_GDL_SQUARE, x, zero),
-              LOBEDICE_OK);
+    CHECK_INT(lobedice_generalized_dice_loss(&loss, NULL, &shape, x, zero, &o), LOBEDICE_OK);
     CHECK(isnan(loss));
 }
 
@@ -671,20 +739,21 @@ static void extreme_logits(void)
     static const float x[8] = {3e4f, -3e4f, -1e30f, 1e30f, 0, 0, -FLT_MAX, FLT_MAX};
     static const uint8_t labels[4] = {0, 1, 0, 1};
     for (int act = 1; act < 3; act++) {
-        lobedice_dice_loss_options o;
-        lobedice_dice_loss_options_init(&o, 1, 2, 4);
+        lobedice_tensor_shape shape = {1, 2, 4, LOBEDICE_CHANNELS_LAST};
+        lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
         o.activation = (lobedice_activation)act;
         double loss, dice[2];
         float grad[8];
-        CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, labels, LOBEDICE_UINT8),
-                  LOBEDICE_OK);
+        CHECK_INT(
+            lobedice_dice_loss_labels(&loss, dice, grad, &shape, x, labels, LOBEDICE_UINT8, &o),
+            LOBEDICE_OK);
         CHECK(isfinite(loss) && isfinite(dice[0]) && isfinite(dice[1]));
         for (int i = 0; i < 8; i++)
             CHECK(isfinite(grad[i]));
         /* Both activations saturate the same way: p0 = (1, 0, 1/2, 0), p1 = (0, 1, 1/2, 1).
          * channel 0: I = 3/2, P = 3/2, G = 2; channel 1: I = 2, P = 5/2, G = 2. */
-        CHECK_NEAR(dice[0], 2 * (1.5 + seed_s) / (3.5 + seed_s), 1e-7);
-        CHECK_NEAR(dice[1], 2 * (2 + seed_s) / (4.5 + seed_s), 1e-7);
+        CHECK_NEAR(dice[0], 2 * (1.5 + default_s) / (3.5 + default_s), 1e-7);
+        CHECK_NEAR(dice[1], 2 * (2 + default_s) / (4.5 + default_s), 1e-7);
     }
 }
 
@@ -697,8 +766,9 @@ static void errors(void)
     float *grad = malloc(n * sizeof(float));
     uint8_t *labels = malloc(B * V);
     CHECK_FATAL(x && t && grad && labels);
-    lobedice_dice_loss_options o, good;
-    lobedice_dice_loss_options_init(&good, B, C, V);
+    const lobedice_tensor_shape good_shape = {B, C, V, LOBEDICE_CHANNELS_LAST};
+    lobedice_tensor_shape shape = good_shape;
+    lobedice_dice_loss_options o, good = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
     good.activation = LOBEDICE_ACTIVATION_SOFTMAX;
     double loss, dice[6];
 
@@ -718,9 +788,11 @@ static void errors(void)
             untouched_ &= dice[i_] == 7.0;                                                         \
         CHECK(untouched_);                                                                         \
     } while (0)
-#define DICE(opts, xx, tt) lobedice_dice_loss(&loss, dice, grad, opts, xx, tt)
-#define LABELS(opts, xx, ll, dt) lobedice_dice_loss_labels(&loss, dice, grad, opts, xx, ll, dt)
-#define GDL(opts, type, xx, tt) lobedice_generalized_dice_loss(&loss, grad, opts, type, xx, tt)
+    /* The three losses on `shape` with the given options. */
+#define DICE(opts, xx, tt) lobedice_dice_loss(&loss, dice, grad, &shape, xx, tt, opts)
+#define LABELS(opts, xx, ll, dt)                                                                   \
+    lobedice_dice_loss_labels(&loss, dice, grad, &shape, xx, ll, dt, opts)
+#define GDL(opts, xx, tt) lobedice_generalized_dice_loss(&loss, grad, &shape, xx, tt, opts)
 
     memcpy(x, r.x_cl, n * sizeof(float));
     memcpy(t, r.onehot_cl, n * sizeof(float));
@@ -729,29 +801,45 @@ static void errors(void)
     CHECK_INT(DICE(&o, x, t), LOBEDICE_OK);
 
     /* EINVAL: NULL pointers, enums out of range, options out of range. */
-    EXPECT(LOBEDICE_EINVAL, lobedice_dice_loss(NULL, dice, grad, &o, x, t));
-    EXPECT(LOBEDICE_EINVAL, DICE(NULL, x, t));
+    EXPECT(LOBEDICE_EINVAL, lobedice_dice_loss(NULL, dice, grad, &shape, x, t, &o));
+    EXPECT(LOBEDICE_EINVAL, lobedice_dice_loss(&loss, dice, grad, NULL, x, t, &o));
     EXPECT(LOBEDICE_EINVAL, DICE(&o, NULL, t));
     EXPECT(LOBEDICE_EINVAL, DICE(&o, x, NULL));
     EXPECT(LOBEDICE_EINVAL, LABELS(&o, x, NULL, LOBEDICE_UINT8));
     EXPECT(LOBEDICE_EINVAL,
-           lobedice_dice_loss_labels(NULL, dice, grad, &o, x, labels, LOBEDICE_UINT8));
-    EXPECT(LOBEDICE_EINVAL, GDL(&o, LOBEDICE_GDL_SQUARE, x, NULL));
+           lobedice_dice_loss_labels(NULL, dice, grad, &shape, x, labels, LOBEDICE_UINT8, &o));
     EXPECT(LOBEDICE_EINVAL,
-           lobedice_generalized_dice_loss(NULL, grad, &o, LOBEDICE_GDL_SQUARE, x, t));
+           lobedice_dice_loss_labels(&loss, dice, grad, NULL, x, labels, LOBEDICE_UINT8, &o));
+    o.reduction = LOBEDICE_LOSS_MEAN;
+    EXPECT(LOBEDICE_EINVAL, GDL(&o, x, NULL));
+    EXPECT(LOBEDICE_EINVAL, lobedice_generalized_dice_loss(NULL, grad, &shape, x, t, &o));
+    EXPECT(LOBEDICE_EINVAL, lobedice_generalized_dice_loss(&loss, grad, NULL, x, t, &o));
+    /* An options version of 0, or above the library's. */
+    const unsigned bad_version[2] = {0, LOBEDICE_DICE_LOSS_OPTIONS_VERSION + 1};
+    for (int i = 0; i < 2; i++) {
+        o = good;
+        o.version = bad_version[i];
+        EXPECT(LOBEDICE_EINVAL, DICE(&o, x, t));
+        EXPECT(LOBEDICE_EINVAL, LABELS(&o, x, labels, LOBEDICE_UINT8));
+        o.reduction = LOBEDICE_LOSS_MEAN;
+        EXPECT(LOBEDICE_EINVAL, GDL(&o, x, t));
+    }
     o = good;
-    o.layout = (lobedice_layout)2;
+    shape.layout = (lobedice_layout)2;
     EXPECT(LOBEDICE_EINVAL, DICE(&o, x, t));
-    o = good;
+    shape = good_shape;
     o.activation = (lobedice_activation)3;
     EXPECT(LOBEDICE_EINVAL, LABELS(&o, x, labels, LOBEDICE_UINT8));
     o = good;
     o.reduction = (lobedice_loss_reduction)3;
     EXPECT(LOBEDICE_EINVAL, DICE(&o, x, t));
     o = good; /* NEG_MEAN_DICE is not a generalized reduction */
-    EXPECT(LOBEDICE_EINVAL, GDL(&o, LOBEDICE_GDL_SQUARE, x, t));
+    EXPECT(LOBEDICE_EINVAL, GDL(&o, x, t));
+    EXPECT(LOBEDICE_EINVAL, GDL(NULL, x, t)); /* the defaults have it */
     o.reduction = LOBEDICE_LOSS_MEAN;
-    EXPECT(LOBEDICE_EINVAL, GDL(&o, (lobedice_gdl_weight)3, x, t));
+    o.generalized_weight = (lobedice_gdl_weight)3;
+    EXPECT(LOBEDICE_EINVAL, GDL(&o, x, t));
+    CHECK_INT(DICE(&o, x, t), LOBEDICE_OK); /* which the other losses do not read */
     const double bad_smooth[3] = {-1e-5, NAN, INFINITY};
     for (int i = 0; i < 3; i++) {
         o = good;
@@ -761,28 +849,33 @@ static void errors(void)
         o.smooth_dr = bad_smooth[i];
         EXPECT(LOBEDICE_EINVAL, LABELS(&o, x, labels, LOBEDICE_UINT8));
     }
-    lobedice_dice_loss_options_init(&o, B * C, 1, V); /* one channel, background left out */
-    o.include_background = 0;
+    o = good;
+    shape = (lobedice_tensor_shape){B * C, 1, V, LOBEDICE_CHANNELS_LAST};
+    o.include_background = 0; /* one channel, background left out */
     EXPECT(LOBEDICE_EINVAL, DICE(&o, x, t));
 
     /* ESIZE: a zero size; more channels than label values can name. */
     o = good;
-    o.batch = 0;
+    shape = good_shape;
+    shape.batch = 0;
     EXPECT(LOBEDICE_ESIZE, DICE(&o, x, t));
-    o = good;
-    o.channels = 0;
+    shape = good_shape;
+    shape.channels = 0;
     EXPECT(LOBEDICE_ESIZE, LABELS(&o, x, labels, LOBEDICE_UINT8));
+    shape = good_shape;
+    shape.voxels = 0;
+    o.reduction = LOBEDICE_LOSS_MEAN;
+    EXPECT(LOBEDICE_ESIZE, GDL(&o, x, t));
     o = good;
-    o.voxels = 0;
-    EXPECT(LOBEDICE_ESIZE, GDL(&o, LOBEDICE_GDL_SQUARE, x, t));
-    lobedice_dice_loss_options_init(&o, 1, (size_t)INT32_MAX + 1, 1);
+    shape = (lobedice_tensor_shape){1, (size_t)INT32_MAX + 1, 1, LOBEDICE_CHANNELS_LAST};
     EXPECT(LOBEDICE_ESIZE, DICE(&o, x, t));
 
     /* EOVERFLOW: batch * voxels * channels * sizeof(float) does not fit in size_t. */
-    lobedice_dice_loss_options_init(&o, SIZE_MAX / 8, 3, 2);
+    shape = (lobedice_tensor_shape){SIZE_MAX / 8, 3, 2, LOBEDICE_CHANNELS_LAST};
     EXPECT(LOBEDICE_EOVERFLOW, DICE(&o, x, t));
-    lobedice_dice_loss_options_init(&o, 1, 3, SIZE_MAX / 2);
+    shape = (lobedice_tensor_shape){1, 3, SIZE_MAX / 2, LOBEDICE_CHANNELS_LAST};
     EXPECT(LOBEDICE_EOVERFLOW, LABELS(&o, x, labels, LOBEDICE_UINT8));
+    shape = good_shape;
 
     /* EWEIGHT: negative or not finite. */
     const double bad_weight[3] = {-0.5, NAN, INFINITY};
@@ -810,7 +903,7 @@ static void errors(void)
         wide[B * V - 1 - (size_t)i * 301] = bad_label[i];
         EXPECT(LOBEDICE_ELABEL, LABELS(&o, x, wide, LOBEDICE_INT32));
         EXPECT(LOBEDICE_ELABEL,
-               lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, wide, LOBEDICE_INT32));
+               lobedice_dice_loss_labels(&loss, dice, NULL, &shape, x, wide, LOBEDICE_INT32, &o));
     }
     labels[0] = 3;
     EXPECT(LOBEDICE_ELABEL, LABELS(&o, x, labels, LOBEDICE_UINT8));
@@ -831,7 +924,7 @@ static void errors(void)
         for (int act = 0; act < 3; act++)
             for (int i = 0; i < 3; i++) {
                 o = good;
-                o.layout = (lobedice_layout)layout;
+                shape.layout = (lobedice_layout)layout;
                 o.activation = (lobedice_activation)act;
                 memcpy(x, layout ? r.x_cf : r.x_cl, n * sizeof(float));
                 memcpy(t, layout ? r.onehot_cf : r.onehot_cl, n * sizeof(float));
@@ -839,20 +932,24 @@ static void errors(void)
                 x[at] = bad_value[i];
                 EXPECT(LOBEDICE_ENOTFINITE, DICE(&o, x, t));
                 EXPECT(LOBEDICE_ENOTFINITE, LABELS(&o, x, labels, LOBEDICE_UINT8));
-                EXPECT(LOBEDICE_ENOTFINITE, lobedice_dice_loss(&loss, dice, NULL, &o, x, t));
                 EXPECT(LOBEDICE_ENOTFINITE,
-                       lobedice_dice_loss_labels(&loss, dice, NULL, &o, x, labels, LOBEDICE_UINT8));
+                       lobedice_dice_loss(&loss, dice, NULL, &shape, x, t, &o));
+                EXPECT(LOBEDICE_ENOTFINITE, lobedice_dice_loss_labels(&loss, dice, NULL, &shape, x,
+                                                                      labels, LOBEDICE_UINT8, &o));
                 o.reduction = LOBEDICE_LOSS_MEAN;
-                EXPECT(LOBEDICE_ENOTFINITE, GDL(&o, LOBEDICE_GDL_SIMPLE, x, t));
+                o.generalized_weight = LOBEDICE_GDL_SIMPLE;
+                EXPECT(LOBEDICE_ENOTFINITE, GDL(&o, x, t));
                 o.reduction = LOBEDICE_LOSS_NEG_MEAN_DICE;
                 x[at] = 0.5f;
                 t[n - 1 - at] = bad_value[i];
                 EXPECT(LOBEDICE_ENOTFINITE, DICE(&o, x, t));
-                EXPECT(LOBEDICE_ENOTFINITE, lobedice_dice_loss(&loss, dice, NULL, &o, x, t));
-                o.reduction = LOBEDICE_LOSS_SUM;
-                EXPECT(LOBEDICE_ENOTFINITE, GDL(&o, LOBEDICE_GDL_UNIFORM, x, t));
                 EXPECT(LOBEDICE_ENOTFINITE,
-                       lobedice_generalized_dice_loss(&loss, NULL, &o, LOBEDICE_GDL_UNIFORM, x, t));
+                       lobedice_dice_loss(&loss, dice, NULL, &shape, x, t, &o));
+                o.reduction = LOBEDICE_LOSS_SUM;
+                o.generalized_weight = LOBEDICE_GDL_UNIFORM;
+                EXPECT(LOBEDICE_ENOTFINITE, GDL(&o, x, t));
+                EXPECT(LOBEDICE_ENOTFINITE,
+                       lobedice_generalized_dice_loss(&loss, NULL, &shape, x, t, &o));
             }
 #undef EXPECT
 #undef DICE
@@ -895,56 +992,65 @@ static void generalized_errors(void)
     float *grad = malloc(n * sizeof(float));
     CHECK_FATAL(grad);
     double loss, dice[SENTINEL_DICE];
-    lobedice_dice_loss_options o, good;
-    lobedice_dice_loss_options_init(&good, B, C, V);
+    const lobedice_tensor_shape good_shape = {B, C, V, LOBEDICE_CHANNELS_LAST};
+    lobedice_tensor_shape shape = good_shape;
+    lobedice_dice_loss_options o, good = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
     good.activation = LOBEDICE_ACTIVATION_SOFTMAX;
     good.reduction = LOBEDICE_LOSS_MEAN;
     const float *x = r.x_cl, *t = r.onehot_cl;
-#define GDL_EXPECT(status, opts, xx, tt)                                                           \
+#define GDL_EXPECT(status, sh, opts, xx, tt)                                                       \
     do {                                                                                           \
         fill_sentinels(&loss, dice, grad, n);                                                      \
-        CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, opts, LOBEDICE_GDL_SQUARE, xx, tt),  \
-                  status);                                                                         \
+        CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, sh, xx, tt, opts), status);          \
         CHECK(sentinels_intact(&loss, dice, grad, n));                                             \
     } while (0)
 
     fill_sentinels(&loss, dice, grad, n);
-    CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, &good, LOBEDICE_GDL_SQUARE, x, t),
-              LOBEDICE_OK);
+    CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, &shape, x, t, &good), LOBEDICE_OK);
     CHECK(loss != 7.0 && grad[0] != 12345.0f); /* the good call writes */
 
-    GDL_EXPECT(LOBEDICE_EINVAL, NULL, x, t);
-    GDL_EXPECT(LOBEDICE_EINVAL, &good, NULL, t);
-    GDL_EXPECT(LOBEDICE_EINVAL, &good, x, NULL);
+    GDL_EXPECT(LOBEDICE_EINVAL, NULL, &good, x, t);
+    GDL_EXPECT(LOBEDICE_EINVAL, &shape, NULL, x, t); /* the default reduction */
+    GDL_EXPECT(LOBEDICE_EINVAL, &shape, &good, NULL, t);
+    GDL_EXPECT(LOBEDICE_EINVAL, &shape, &good, x, NULL);
     o = good;
-    o.layout = (lobedice_layout)2;
-    GDL_EXPECT(LOBEDICE_EINVAL, &o, x, t);
+    o.version = 0;
+    GDL_EXPECT(LOBEDICE_EINVAL, &shape, &o, x, t);
+    o.version = LOBEDICE_DICE_LOSS_OPTIONS_VERSION + 1;
+    GDL_EXPECT(LOBEDICE_EINVAL, &shape, &o, x, t);
+    const int bad_weight_type[2] = {-1, 3};
+    for (int i = 0; i < 2; i++) {
+        o = good;
+        o.generalized_weight = (lobedice_gdl_weight)bad_weight_type[i];
+        GDL_EXPECT(LOBEDICE_EINVAL, &shape, &o, x, t);
+    }
     o = good;
+    shape.layout = (lobedice_layout)2;
+    GDL_EXPECT(LOBEDICE_EINVAL, &shape, &o, x, t);
+    shape = good_shape;
     o.activation = (lobedice_activation)3;
-    GDL_EXPECT(LOBEDICE_EINVAL, &o, x, t);
+    GDL_EXPECT(LOBEDICE_EINVAL, &shape, &o, x, t);
     const double bad_smooth[3] = {-1e-5, NAN, INFINITY};
     for (int i = 0; i < 3; i++) {
         o = good;
         o.smooth_nr = bad_smooth[i];
-        GDL_EXPECT(LOBEDICE_EINVAL, &o, x, t);
+        GDL_EXPECT(LOBEDICE_EINVAL, &shape, &o, x, t);
         o = good;
         o.smooth_dr = bad_smooth[i];
-        GDL_EXPECT(LOBEDICE_EINVAL, &o, x, t);
+        GDL_EXPECT(LOBEDICE_EINVAL, &shape, &o, x, t);
     }
-    lobedice_dice_loss_options_init(&o, B * C, 1, V); /* one channel, background left out */
-    o.reduction = LOBEDICE_LOSS_MEAN;
-    o.include_background = 0;
-    GDL_EXPECT(LOBEDICE_EINVAL, &o, x, t);
+    o = good;
+    shape = (lobedice_tensor_shape){B * C, 1, V, LOBEDICE_CHANNELS_LAST};
+    o.include_background = 0; /* one channel, background left out */
+    GDL_EXPECT(LOBEDICE_EINVAL, &shape, &o, x, t);
     o.include_background = 1; /* with the background, one channel is fine */
     fill_sentinels(&loss, dice, grad, n);
-    CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, &o, LOBEDICE_GDL_SQUARE, x, t),
-              LOBEDICE_OK);
-    lobedice_dice_loss_options_init(&o, SIZE_MAX / 8, 3, 2);
-    o.reduction = LOBEDICE_LOSS_MEAN;
-    GDL_EXPECT(LOBEDICE_EOVERFLOW, &o, x, t);
-    lobedice_dice_loss_options_init(&o, 1, 3, SIZE_MAX / 2);
+    CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, &shape, x, t, &o), LOBEDICE_OK);
+    shape = (lobedice_tensor_shape){SIZE_MAX / 8, 3, 2, LOBEDICE_CHANNELS_LAST};
+    GDL_EXPECT(LOBEDICE_EOVERFLOW, &shape, &o, x, t);
+    shape = (lobedice_tensor_shape){1, 3, SIZE_MAX / 2, LOBEDICE_CHANNELS_LAST};
     o.reduction = LOBEDICE_LOSS_SUM;
-    GDL_EXPECT(LOBEDICE_EOVERFLOW, &o, x, t);
+    GDL_EXPECT(LOBEDICE_EOVERFLOW, &shape, &o, x, t);
 #undef GDL_EXPECT
     free(grad);
     random_free(&r);
@@ -958,19 +1064,18 @@ static void generalized_ignores_weights(void)
     random_problem r = random_new(B, C, V, 37);
     float *want_grad = malloc(n * sizeof(float)), *grad = malloc(n * sizeof(float));
     CHECK_FATAL(want_grad && grad);
-    lobedice_dice_loss_options o;
-    lobedice_dice_loss_options_init(&o, B, C, V);
+    lobedice_tensor_shape shape = {B, C, V, LOBEDICE_CHANNELS_LAST};
+    lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
     o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
     o.reduction = LOBEDICE_LOSS_MEAN;
+    o.generalized_weight = LOBEDICE_GDL_SIMPLE;
     double want = 0, got = 0;
-    CHECK_INT(lobedice_generalized_dice_loss(&want, want_grad, &o, LOBEDICE_GDL_SIMPLE, r.x_cl,
-                                             r.onehot_cl),
+    CHECK_INT(lobedice_generalized_dice_loss(&want, want_grad, &shape, r.x_cl, r.onehot_cl, &o),
               LOBEDICE_OK);
     const double invalid[3][4] = {{-1.0, 1, 1, 1}, {1, NAN, 1, 1}, {1, 1, INFINITY, -INFINITY}};
     for (int i = 0; i < 3; i++) {
         o.weights = invalid[i];
-        CHECK_INT(lobedice_generalized_dice_loss(&got, grad, &o, LOBEDICE_GDL_SIMPLE, r.x_cl,
-                                                 r.onehot_cl),
+        CHECK_INT(lobedice_generalized_dice_loss(&got, grad, &shape, r.x_cl, r.onehot_cl, &o),
                   LOBEDICE_OK);
         CHECK_SAME(got, want);
         CHECK(same_floats(grad, want_grad, n));
@@ -996,33 +1101,33 @@ static void error_in_last_chunk(void)
     static const size_t threads[2] = {1, 0};
     for (int layout = 0; layout < 2; layout++)
         for (int k = 0; k < 2; k++) {
-            lobedice_dice_loss_options o;
-            lobedice_dice_loss_options_init(&o, B, C, V);
-            o.layout = (lobedice_layout)layout;
+            lobedice_tensor_shape shape = {B, C, V, (lobedice_layout)layout};
+            lobedice_dice_loss_options o = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
             o.activation = LOBEDICE_ACTIVATION_SOFTMAX;
             o.threads = threads[k];
             const float *x0 = layout ? r.x_cf : r.x_cl, *t0 = layout ? r.onehot_cf : r.onehot_cl;
-            const size_t last = oracle_index(B - 1, C - 1, V - 1, C, V, o.layout);
+            const size_t last = oracle_index(B - 1, C - 1, V - 1, C, V, shape.layout);
             memcpy(x, x0, n * sizeof(float));
             memcpy(t, t0, n * sizeof(float));
             memcpy(labels, r.labels, B * V);
 
             /* the same calls without the bad value succeed and write */
             fill_sentinels(&loss, dice, grad, n);
-            CHECK_INT(lobedice_dice_loss(&loss, dice, grad, &o, x, t), LOBEDICE_OK);
+            CHECK_INT(lobedice_dice_loss(&loss, dice, grad, &shape, x, t, &o), LOBEDICE_OK);
             CHECK(grad[0] != 12345.0f && grad[last] != 12345.0f && loss != 7.0);
 
             x[last] = NAN;
             fill_sentinels(&loss, dice, grad, n);
-            CHECK_INT(lobedice_dice_loss(&loss, dice, grad, &o, x, t), LOBEDICE_ENOTFINITE);
+            CHECK_INT(lobedice_dice_loss(&loss, dice, grad, &shape, x, t, &o), LOBEDICE_ENOTFINITE);
             CHECK(sentinels_intact(&loss, dice, grad, n));
             fill_sentinels(&loss, dice, grad, n);
-            CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, labels, LOBEDICE_UINT8),
-                      LOBEDICE_ENOTFINITE);
+            CHECK_INT(
+                lobedice_dice_loss_labels(&loss, dice, grad, &shape, x, labels, LOBEDICE_UINT8, &o),
+                LOBEDICE_ENOTFINITE);
             CHECK(sentinels_intact(&loss, dice, grad, n));
             o.reduction = LOBEDICE_LOSS_MEAN;
             fill_sentinels(&loss, dice, grad, n);
-            CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, &o, LOBEDICE_GDL_SQUARE, x, t),
+            CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, &shape, x, t, &o),
                       LOBEDICE_ENOTFINITE);
             CHECK(sentinels_intact(&loss, dice, grad, n));
             o.reduction = LOBEDICE_LOSS_NEG_MEAN_DICE;
@@ -1030,19 +1135,21 @@ static void error_in_last_chunk(void)
 
             t[last] = INFINITY;
             fill_sentinels(&loss, dice, grad, n);
-            CHECK_INT(lobedice_dice_loss(&loss, dice, grad, &o, x, t), LOBEDICE_ENOTFINITE);
+            CHECK_INT(lobedice_dice_loss(&loss, dice, grad, &shape, x, t, &o), LOBEDICE_ENOTFINITE);
             CHECK(sentinels_intact(&loss, dice, grad, n));
             o.reduction = LOBEDICE_LOSS_SUM;
+            o.generalized_weight = LOBEDICE_GDL_UNIFORM;
             fill_sentinels(&loss, dice, grad, n);
-            CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, &o, LOBEDICE_GDL_UNIFORM, x, t),
+            CHECK_INT(lobedice_generalized_dice_loss(&loss, grad, &shape, x, t, &o),
                       LOBEDICE_ENOTFINITE);
             CHECK(sentinels_intact(&loss, dice, grad, n));
             o.reduction = LOBEDICE_LOSS_NEG_MEAN_DICE;
 
             labels[B * V - 1] = (uint8_t)C; /* one past the last channel */
             fill_sentinels(&loss, dice, grad, n);
-            CHECK_INT(lobedice_dice_loss_labels(&loss, dice, grad, &o, x, labels, LOBEDICE_UINT8),
-                      LOBEDICE_ELABEL);
+            CHECK_INT(
+                lobedice_dice_loss_labels(&loss, dice, grad, &shape, x, labels, LOBEDICE_UINT8, &o),
+                LOBEDICE_ELABEL);
             CHECK(sentinels_intact(&loss, dice, grad, n));
         }
     free(x);
@@ -1054,7 +1161,8 @@ static void error_in_last_chunk(void)
 
 static const check_case cases[] = {
     {"options_init", options_init},
-    {"seed_formula_by_hand", seed_formula_by_hand},
+    {"null_options_are_defaults", null_options_are_defaults},
+    {"default_formula_by_hand", default_formula_by_hand},
     {"options_by_hand", options_by_hand},
     {"activations_by_hand", activations_by_hand},
     {"generalized_by_hand", generalized_by_hand},

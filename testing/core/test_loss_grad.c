@@ -26,11 +26,11 @@ static const double step_float = 1.0 / 64.0, step_oracle = 1e-6;
 static const double tol_stencil = 2e-4, tol_oracle = 5e-6;
 
 typedef struct problem {
+    lobedice_tensor_shape shape;
     lobedice_dice_loss_options o;
     int target_kind, generalized;
-    lobedice_gdl_weight weight_type;
     double x_cf[N], g_cf[N]; /* channel-first doubles (exact copies of the float values) */
-    float x[N], g[N];        /* in o.layout */
+    float x[N], g[N];        /* in shape.layout */
     uint8_t labels[BATCH * VOXELS];
 } problem;
 
@@ -39,19 +39,20 @@ static double library_loss(const problem *pb, const float *x, float *grad)
     double loss = NAN;
     lobedice_status st;
     if (pb->generalized)
-        st = lobedice_generalized_dice_loss(&loss, grad, &pb->o, pb->weight_type, x, pb->g);
+        st = lobedice_generalized_dice_loss(&loss, grad, &pb->shape, x, pb->g, &pb->o);
     else if (pb->target_kind == TARGET_LABELS)
-        st = lobedice_dice_loss_labels(&loss, NULL, grad, &pb->o, x, pb->labels, LOBEDICE_UINT8);
+        st = lobedice_dice_loss_labels(&loss, NULL, grad, &pb->shape, x, pb->labels, LOBEDICE_UINT8,
+                                       &pb->o);
     else
-        st = lobedice_dice_loss(&loss, NULL, grad, &pb->o, x, pb->g);
+        st = lobedice_dice_loss(&loss, NULL, grad, &pb->shape, x, pb->g, &pb->o);
     CHECK_INT(st, LOBEDICE_OK);
     return loss;
 }
 
 static double oracle_loss(const problem *pb, const double *x_cf)
 {
-    return pb->generalized ? oracle_generalized_loss(&pb->o, pb->weight_type, x_cf, pb->g_cf)
-                           : oracle_dice_loss(&pb->o, x_cf, pb->g_cf, NULL);
+    return pb->generalized ? oracle_generalized_loss(&pb->shape, &pb->o, x_cf, pb->g_cf)
+                           : oracle_dice_loss(&pb->shape, &pb->o, x_cf, pb->g_cf, NULL);
 }
 
 /* Inputs on a 2^-10 grid: in [0.05, 0.95] without activation (probabilities), else [-2, 2]. */
@@ -79,8 +80,8 @@ static void fill(problem *pb, uint32_t seed)
                                   ? (b == 0 && c == 2 ? 0.0 : soft)
                                   : (double)(labels[b * VOXELS + v] == c);
             }
-    oracle_to_layout(pb->x, pb->x_cf, BATCH, CHANNELS, VOXELS, o->layout);
-    oracle_to_layout(pb->g, pb->g_cf, BATCH, CHANNELS, VOXELS, o->layout);
+    oracle_to_layout(pb->x, pb->x_cf, BATCH, CHANNELS, VOXELS, pb->shape.layout);
+    oracle_to_layout(pb->g, pb->g_cf, BATCH, CHANNELS, VOXELS, pb->shape.layout);
 }
 
 static void check_problem(problem *pb, const char *what)
@@ -99,7 +100,7 @@ static void check_problem(problem *pb, const char *what)
     for (size_t b = 0; b < BATCH; b++)
         for (size_t c = 0; c < CHANNELS; c++)
             for (size_t v = 0; v < VOXELS; v++) {
-                size_t i = oracle_index(b, c, v, CHANNELS, VOXELS, pb->o.layout);
+                size_t i = oracle_index(b, c, v, CHANNELS, VOXELS, pb->shape.layout);
                 size_t j = (b * CHANNELS + c) * VOXELS + v;
                 const float x0 = x[i];
                 double f[4];
@@ -144,8 +145,11 @@ static void dice_all_options(void)
                         for (int kind = 0; kind < 3; kind++) {
                             problem pb;
                             memset(&pb, 0, sizeof pb);
-                            lobedice_dice_loss_options_init(&pb.o, BATCH, CHANNELS, VOXELS);
-                            pb.o.layout = (lobedice_layout)layout;
+                            pb.shape = (lobedice_tensor_shape){BATCH, CHANNELS, VOXELS,
+                                                               (lobedice_layout)layout};
+                            CHECK_INT(lobedice_dice_loss_options_init(
+                                          &pb.o, LOBEDICE_DICE_LOSS_OPTIONS_VERSION),
+                                      LOBEDICE_OK);
                             pb.o.activation = (lobedice_activation)act;
                             pb.o.squared_pred = flags & 1;
                             pb.o.jaccard = (flags >> 1) & 1;
@@ -182,8 +186,11 @@ static void generalized_all_options(void)
                         for (int kind = TARGET_ONEHOT; kind <= TARGET_SOFT; kind++) {
                             problem pb;
                             memset(&pb, 0, sizeof pb);
-                            lobedice_dice_loss_options_init(&pb.o, BATCH, CHANNELS, VOXELS);
-                            pb.o.layout = (lobedice_layout)layout;
+                            pb.shape = (lobedice_tensor_shape){BATCH, CHANNELS, VOXELS,
+                                                               (lobedice_layout)layout};
+                            CHECK_INT(lobedice_dice_loss_options_init(
+                                          &pb.o, LOBEDICE_DICE_LOSS_OPTIONS_VERSION),
+                                      LOBEDICE_OK);
                             pb.o.activation = (lobedice_activation)act;
                             pb.o.squared_pred = flags & 1;
                             pb.o.jaccard = (flags >> 1) & 1;
@@ -192,7 +199,7 @@ static void generalized_all_options(void)
                             pb.o.reduction = (lobedice_loss_reduction)red;
                             pb.o.threads = 1;
                             pb.generalized = 1;
-                            pb.weight_type = (lobedice_gdl_weight)type;
+                            pb.o.generalized_weight = (lobedice_gdl_weight)type;
                             pb.target_kind = kind;
                             fill(&pb, 5000u + (uint32_t)cases);
                             char what[200];

@@ -3,10 +3,10 @@
 #include <math.h>
 #include <stdlib.h>
 
-static double activation(const lobedice_dice_loss_options *o, const double *x, size_t b, size_t c,
-                         size_t v)
+static double activation(const lobedice_tensor_shape *s, const lobedice_dice_loss_options *o,
+                         const double *x, size_t b, size_t c, size_t v)
 {
-    size_t nc = o->channels, nv = o->voxels;
+    size_t nc = s->channels, nv = s->voxels;
     double xv = x[(b * nc + c) * nv + v];
     if (o->activation == LOBEDICE_ACTIVATION_SIGMOID)
         return 1.0 / (1.0 + exp(-xv));
@@ -20,14 +20,15 @@ static double activation(const lobedice_dice_loss_options *o, const double *x, s
 }
 
 /* I, P (or sum p^2) and G (or sum g^2) of channel c over the samples [b0, b1); *volume = sum g. */
-static void sums(const lobedice_dice_loss_options *o, const double *x, const double *g, size_t b0,
-                 size_t b1, size_t c, double *i, double *p, double *gs, double *volume)
+static void sums(const lobedice_tensor_shape *s, const lobedice_dice_loss_options *o,
+                 const double *x, const double *g, size_t b0, size_t b1, size_t c, double *i,
+                 double *p, double *gs, double *volume)
 {
     *i = *p = *gs = *volume = 0.0;
     for (size_t b = b0; b < b1; b++)
-        for (size_t v = 0; v < o->voxels; v++) {
-            double pv = activation(o, x, b, c, v);
-            double gv = g[(b * o->channels + c) * o->voxels + v];
+        for (size_t v = 0; v < s->voxels; v++) {
+            double pv = activation(s, o, x, b, c, v);
+            double gv = g[(b * s->channels + c) * s->voxels + v];
             *i += pv * gv;
             *p += o->squared_pred ? pv * pv : pv;
             *gs += o->squared_pred ? gv * gv : gv;
@@ -41,10 +42,10 @@ static double dice_of(const lobedice_dice_loss_options *o, double i, double p, d
     return (2.0 * i + o->smooth_nr) / den;
 }
 
-double oracle_dice_loss(const lobedice_dice_loss_options *o, const double *x, const double *g,
-                        double *dice)
+double oracle_dice_loss(const lobedice_tensor_shape *s, const lobedice_dice_loss_options *o,
+                        const double *x, const double *g, double *dice)
 {
-    size_t nc = o->channels, groups = o->batch_dice ? 1 : o->batch;
+    size_t nc = s->channels, groups = o->batch_dice ? 1 : s->batch;
     size_t first = o->include_background ? 0 : 1, taking_part = nc - first;
     double neg_mean = 0.0, sum = 0.0;
     for (size_t c = 0; c < nc; c++) {
@@ -56,9 +57,9 @@ double oracle_dice_loss(const lobedice_dice_loss_options *o, const double *x, co
         }
         double w = o->weights ? o->weights[c] : 1.0, mean_b = 0.0;
         for (size_t k = 0; k < groups; k++) {
-            size_t b0 = o->batch_dice ? 0 : k, b1 = o->batch_dice ? o->batch : k + 1;
+            size_t b0 = o->batch_dice ? 0 : k, b1 = o->batch_dice ? s->batch : k + 1;
             double i, p, gs, volume;
-            sums(o, x, g, b0, b1, c, &i, &p, &gs, &volume);
+            sums(s, o, x, g, b0, b1, c, &i, &p, &gs, &volume);
             double d = dice_of(o, i, p, gs);
             if (dice)
                 dice[k * nc + c] = d;
@@ -75,20 +76,21 @@ double oracle_dice_loss(const lobedice_dice_loss_options *o, const double *x, co
     return NAN;
 }
 
-double oracle_generalized_loss(const lobedice_dice_loss_options *o, lobedice_gdl_weight type,
+double oracle_generalized_loss(const lobedice_tensor_shape *s, const lobedice_dice_loss_options *o,
                                const double *x, const double *g)
 {
-    size_t nc = o->channels, groups = o->batch_dice ? 1 : o->batch;
+    const lobedice_gdl_weight type = o->generalized_weight;
+    size_t nc = s->channels, groups = o->batch_dice ? 1 : s->batch;
     size_t first = o->include_background ? 0 : 1;
     double *i = malloc(nc * sizeof *i), *p = malloc(nc * sizeof *p), *gs = malloc(nc * sizeof *gs);
     double *w = malloc(nc * sizeof *w);
     double total = 0.0;
     for (size_t k = 0; k < groups; k++) {
-        size_t b0 = o->batch_dice ? 0 : k, b1 = o->batch_dice ? o->batch : k + 1;
+        size_t b0 = o->batch_dice ? 0 : k, b1 = o->batch_dice ? s->batch : k + 1;
         double largest = 0.0;
         for (size_t c = first; c < nc; c++) {
             double volume;
-            sums(o, x, g, b0, b1, c, &i[c], &p[c], &gs[c], &volume);
+            sums(s, o, x, g, b0, b1, c, &i[c], &p[c], &gs[c], &volume);
             w[c] = type == LOBEDICE_GDL_UNIFORM  ? 1.0
                    : volume == 0.0               ? INFINITY /* an empty class */
                    : type == LOBEDICE_GDL_SIMPLE ? 1.0 / volume

@@ -10,13 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The loss of lobedice_dice_loss for raw input x and target g; dice (nullable) receives the
- * per-(group, channel) values like the library's, NaN for a channel that takes no part. */
-double oracle_dice_loss(const lobedice_dice_loss_options *o, const double *x, const double *g,
-                        double *dice);
+/* The loss of lobedice_dice_loss for raw input x and target g of shape s (its layout is not
+ * read: x and g are channel-first); dice (nullable) receives the per-(group, channel) values like
+ * the library's, NaN for a channel that takes no part. */
+double oracle_dice_loss(const lobedice_tensor_shape *s, const lobedice_dice_loss_options *o,
+                        const double *x, const double *g, double *dice);
 
-/* The loss of lobedice_generalized_dice_loss. */
-double oracle_generalized_loss(const lobedice_dice_loss_options *o, lobedice_gdl_weight type,
+/* The loss of lobedice_generalized_dice_loss (class weights from o->generalized_weight). */
+double oracle_generalized_loss(const lobedice_tensor_shape *s, const lobedice_dice_loss_options *o,
                                const double *x, const double *g);
 
 /* Copies a channel-first double array into float in `layout`. */

@@ -1,4 +1,4 @@
-/* One-hot encoding and argmax decoding: the seed's 8 x 8 example, round trips for every dtype
+/* One-hot encoding and argmax decoding: an 8 x 8 lobe map, round trips for every dtype
  * and both layouts, palette errors, ties, NaN, random scores against a naive argmax, and every
  * error status. */
 #include "check.h"
@@ -20,8 +20,8 @@ static size_t at(lobedice_layout layout, size_t b, size_t v, size_t c, size_t vo
 
 static const lobedice_layout layouts[2] = {LOBEDICE_CHANNELS_LAST, LOBEDICE_CHANNELS_FIRST};
 
-/* The seed: an 8 x 8 lobe map with labels 0..5 becomes 6 channels and decodes back. */
-static void test_seed_example(void)
+/* An 8 x 8 lobe map with labels 0..5 becomes 6 channels and decodes back. */
+static void test_lobe_map_example(void)
 {
     const uint8_t map[64] = {
         0, 0, 0, 0, 0, 0, 0, 0, /**/ 0, 1, 1, 1, 4, 4, 4, 0, /**/
@@ -376,7 +376,7 @@ static void test_errors(void)
 }
 
 static const check_case cases[] = {
-    {"seed_example", test_seed_example},
+    {"lobe_map_example", test_lobe_map_example},
     {"round_trips", test_round_trips},
     {"palette_errors", test_palette_errors},
     {"ties", test_ties},

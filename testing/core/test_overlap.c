@@ -70,7 +70,7 @@ static void test_worked_example(void)
             lobedice_volume ref = example_volume(rbuf, all_dtypes[r], example_ref);
             lobedice_volume pred = example_volume(pbuf, all_dtypes[p], example_pred);
             lobedice_label_overlap out[5];
-            CHECK_INT(lobedice_overlap(out, &ref, &pred, labels, 5), LOBEDICE_OK);
+            CHECK_INT(lobedice_overlap(out, &ref, &pred, labels, 5, 0), LOBEDICE_OK);
             for (size_t i = 0; i < 5; i++)
                 check_expected(&out[i], &example_expected[i]);
         }
@@ -79,7 +79,7 @@ static void test_worked_example(void)
     lobedice_volume ref = example_volume(rbuf, LOBEDICE_UINT8, example_ref);
     lobedice_volume pred = example_volume(pbuf, LOBEDICE_UINT8, example_pred);
     lobedice_label_overlap out[5];
-    CHECK_INT(lobedice_overlap(out, &ref, &pred, labels, 5), LOBEDICE_OK);
+    CHECK_INT(lobedice_overlap(out, &ref, &pred, labels, 5, 0), LOBEDICE_OK);
     CHECK_NEAR(out[1].dice, 0.833333, 5e-7);
     CHECK_NEAR(out[1].jaccard, 0.714286, 5e-7);
 
@@ -116,7 +116,7 @@ static void test_specificity_undefined(void)
     lobedice_volume pred = {pred_data, LOBEDICE_UINT8, {2, 2, 2}, {1, 1, 1}};
     const int64_t labels[2] = {3, 0};
     lobedice_label_overlap out[2];
-    CHECK_INT(lobedice_overlap(out, &ref, &pred, labels, 2), LOBEDICE_OK);
+    CHECK_INT(lobedice_overlap(out, &ref, &pred, labels, 2, 0), LOBEDICE_OK);
     CHECK_UINT(out[0].tp, 8);
     CHECK_UINT(out[0].tn, 0);
     CHECK(isnan(out[0].specificity));
@@ -296,7 +296,7 @@ static void compare_random(lobedice_dtype rd, lobedice_dtype pd, const size_t si
     lobedice_volume ref = {rbuf, rd, {size[0], size[1], size[2]}, {0.7, 1.1, 2.5}};
     lobedice_volume pred = {pbuf, pd, {size[0], size[1], size[2]}, {9.0, 9.0, 9.0}};
 
-    CHECK_INT(lobedice_overlap(out, &ref, &pred, ask->labels, ask->nlabels), LOBEDICE_OK);
+    CHECK_INT(lobedice_overlap(out, &ref, &pred, ask->labels, ask->nlabels, 0), LOBEDICE_OK);
     for (size_t i = 0; i < ask->nlabels; i++) {
         lobedice_label_set one = {ask->labels[i], &ask->labels[i], 1};
         check_naive(&out[i], &one, &ref, &pred, n);
@@ -409,7 +409,7 @@ static void test_thread_invariance(void)
         lobedice_label_set one[5];
         for (size_t i = 0; i < 5; i++)
             one[i] = (lobedice_label_set){lobes[i], &lobes[i], 1};
-        CHECK_INT(lobedice_overlap(single, &ref, &pred, lobes, 5), LOBEDICE_OK);
+        CHECK_INT(lobedice_overlap(single, &ref, &pred, lobes, 5, 0), LOBEDICE_OK);
         CHECK_INT(lobedice_overlap_sets(again, &ref, &pred, one, 5, 3), LOBEDICE_OK);
         for (size_t i = 0; i < 5; i++)
             check_same_overlap(&single[i], &again[i]);
@@ -606,46 +606,46 @@ static void test_errors(void)
     lobedice_volume pred = {b, LOBEDICE_UINT8, {2, 2, 2}, {1, 1, 1}};
     lobedice_volume bad;
 
-    CHECK_INT(lobedice_overlap(out, &good, &pred, labels, 1), LOBEDICE_OK);
-    CHECK_INT(lobedice_overlap(NULL, &good, &pred, labels, 1), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_overlap(out, &good, &pred, NULL, 1), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_overlap(out, NULL, &pred, labels, 1), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_overlap(out, &good, NULL, labels, 1), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_overlap(out, &good, &pred, labels, 1, 0), LOBEDICE_OK);
+    CHECK_INT(lobedice_overlap(NULL, &good, &pred, labels, 1, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_overlap(out, &good, &pred, NULL, 1, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_overlap(out, NULL, &pred, labels, 1, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_overlap(out, &good, NULL, labels, 1, 0), LOBEDICE_EINVAL);
     bad = good;
     bad.data = NULL;
-    CHECK_INT(lobedice_overlap(out, &bad, &pred, labels, 1), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_overlap(out, &bad, &pred, labels, 1, 0), LOBEDICE_EINVAL);
     bad = good;
     bad.dtype = (lobedice_dtype)42;
-    CHECK_INT(lobedice_overlap(out, &bad, &pred, labels, 1), LOBEDICE_EDTYPE);
-    CHECK_INT(lobedice_overlap(out, &pred, &bad, labels, 1), LOBEDICE_EDTYPE);
+    CHECK_INT(lobedice_overlap(out, &bad, &pred, labels, 1, 0), LOBEDICE_EDTYPE);
+    CHECK_INT(lobedice_overlap(out, &pred, &bad, labels, 1, 0), LOBEDICE_EDTYPE);
     bad = good;
     bad.size[1] = 1;
-    CHECK_INT(lobedice_overlap(out, &bad, &pred, labels, 1), LOBEDICE_ESIZE);
+    CHECK_INT(lobedice_overlap(out, &bad, &pred, labels, 1, 0), LOBEDICE_ESIZE);
     bad.size[1] = 0;
-    CHECK_INT(lobedice_overlap(out, &bad, &pred, labels, 1), LOBEDICE_ESIZE);
+    CHECK_INT(lobedice_overlap(out, &bad, &pred, labels, 1, 0), LOBEDICE_ESIZE);
     const double bad_spacings[4] = {0.0, -1.0, NAN, INFINITY};
     for (size_t i = 0; i < 4; i++) {
         bad = good;
         bad.spacing[2] = bad_spacings[i];
-        CHECK_INT(lobedice_overlap(out, &bad, &pred, labels, 1), LOBEDICE_ESPACING);
+        CHECK_INT(lobedice_overlap(out, &bad, &pred, labels, 1, 0), LOBEDICE_ESPACING);
     }
     /* only the reference's spacing is used, but both volumes must be valid */
-    CHECK_INT(lobedice_overlap(out, &good, &bad, labels, 1), LOBEDICE_ESPACING);
+    CHECK_INT(lobedice_overlap(out, &good, &bad, labels, 1, 0), LOBEDICE_ESPACING);
     bad = good;
     bad.size[0] = SIZE_MAX / 2 + 1;
     bad.size[1] = 2;
-    CHECK_INT(lobedice_overlap(out, &bad, &bad, labels, 1), LOBEDICE_EOVERFLOW);
+    CHECK_INT(lobedice_overlap(out, &bad, &bad, labels, 1, 0), LOBEDICE_EOVERFLOW);
     bad.dtype = LOBEDICE_INT32;
     bad.size[0] = SIZE_MAX / 8 + 1;
     bad.size[1] = 1;
-    CHECK_INT(lobedice_overlap(out, &bad, &bad, labels, 1), LOBEDICE_EOVERFLOW);
+    CHECK_INT(lobedice_overlap(out, &bad, &bad, labels, 1, 0), LOBEDICE_EOVERFLOW);
 
     /* nothing asked: fine, nothing written */
     memset(out, 0x5a, sizeof out);
-    CHECK_INT(lobedice_overlap(NULL, &good, &pred, NULL, 0), LOBEDICE_OK);
-    CHECK_INT(lobedice_overlap(out, &good, &pred, labels, 0), LOBEDICE_OK);
+    CHECK_INT(lobedice_overlap(NULL, &good, &pred, NULL, 0, 0), LOBEDICE_OK);
+    CHECK_INT(lobedice_overlap(out, &good, &pred, labels, 0, 0), LOBEDICE_OK);
     CHECK_UINT(out[0].tp, UINT64_C(0x5a5a5a5a5a5a5a5a));
-    CHECK_INT(lobedice_overlap(NULL, &good, &bad, NULL, 0), LOBEDICE_EOVERFLOW);
+    CHECK_INT(lobedice_overlap(NULL, &good, &bad, NULL, 0, 0), LOBEDICE_EOVERFLOW);
 
     /* sets */
     const lobedice_label_set null_labels = {1, NULL, 2}, empty = {2, NULL, 0};
@@ -774,7 +774,7 @@ static void test_label_count_limit(void)
     memset(out, 0x3c, sizeof out);
     CHECK_INT(lobedice_overlap_sets(out, &ref, &pred, &claims, 1, 0), LOBEDICE_EOVERFLOW);
     CHECK_INT(lobedice_overlap_sets(out, &ref, &pred, split, 2, 0), LOBEDICE_EOVERFLOW);
-    CHECK_INT(lobedice_overlap(out, &ref, &pred, labels, UINT32_MAX), LOBEDICE_EOVERFLOW);
+    CHECK_INT(lobedice_overlap(out, &ref, &pred, labels, UINT32_MAX, 0), LOBEDICE_EOVERFLOW);
     CHECK_UINT(out[0].tp, UINT64_C(0x3c3c3c3c3c3c3c3c));
     /* one label less is allowed (not tried: it would read UINT32_MAX - 1 labels) */
 }

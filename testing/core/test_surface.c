@@ -176,7 +176,7 @@ static lobedice_label_surface measure_one(const lobedice_volume *ref, const lobe
     memset(&r, 0, sizeof r);
     lobedice_label_set set = {label, &label, 1};
     lobedice_surface_options o;
-    lobedice_surface_options_init(&o);
+    lobedice_surface_options_init(&o, LOBEDICE_SURFACE_OPTIONS_VERSION);
     o.tolerance_mm = tolerance;
     o.threads = 2;
     CHECK_INT(lobedice_surface_distances_sets(&r, ref, pred, &set, 1, &o), LOBEDICE_OK);
@@ -527,7 +527,7 @@ static void test_empty_side(void)
                     p = volume_of(pred, LOBEDICE_UINT8, n, aniso);
     const int64_t labels[3] = {1, 2, 3};
     lobedice_label_surface out[3];
-    CHECK_INT(lobedice_surface_distances(out, &r, &p, labels, 3, 1.0), LOBEDICE_OK);
+    CHECK_INT(lobedice_surface_distances(out, &r, &p, labels, 3, 1.0, 0), LOBEDICE_OK);
     CHECK_UINT(out[0].ref_surface_voxels, 26);
     CHECK_UINT(out[0].pred_surface_voxels, 0);
     CHECK_UINT(out[1].ref_surface_voxels, 0);
@@ -553,7 +553,7 @@ static void test_empty_side(void)
     memset(hist, 0xff, sizeof hist);
     lobedice_label_set sets[3] = {{1, &labels[0], 1}, {2, &labels[1], 1}, {3, &labels[2], 1}};
     lobedice_surface_options o;
-    lobedice_surface_options_init(&o);
+    lobedice_surface_options_init(&o, LOBEDICE_SURFACE_OPTIONS_VERSION);
     o.histogram = hist;
     o.histogram_bins = 4;
     CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, sets, 3, &o), LOBEDICE_OK);
@@ -577,7 +577,7 @@ static void compare_with_oracle(const lobedice_volume *ref, const lobedice_volum
     CHECK_FATAL(got && hist);
     for (size_t t = 0; t < CHECK_COUNT(tolerances); t++) {
         lobedice_surface_options o;
-        lobedice_surface_options_init(&o);
+        lobedice_surface_options_init(&o, LOBEDICE_SURFACE_OPTIONS_VERSION);
         o.tolerance_mm = tolerances[t];
         o.histogram = hist;
         o.histogram_bins = bins;
@@ -807,7 +807,7 @@ static void test_sets(void)
     const lobedice_label_set set = {42, l13, 3};
     lobedice_label_surface got, want;
     CHECK_INT(lobedice_surface_distances_sets(&got, &r, &p, &set, 1, NULL), LOBEDICE_OK);
-    CHECK_INT(lobedice_surface_distances(&want, &rm, &pm, &l9, 1, 1.0), LOBEDICE_OK);
+    CHECK_INT(lobedice_surface_distances(&want, &rm, &pm, &l9, 1, 1.0, 0), LOBEDICE_OK);
     CHECK_INT(got.label, 42);
     CHECK_UINT(got.ref_surface_voxels, want.ref_surface_voxels);
     CHECK_UINT(got.pred_surface_voxels, want.pred_surface_voxels);
@@ -864,7 +864,7 @@ static void test_thread_invariance(void)
                     p = volume_of(pred, LOBEDICE_UINT8, n, s);
     for (int t = 0; t < 4; t++) {
         lobedice_surface_options o;
-        lobedice_surface_options_init(&o);
+        lobedice_surface_options_init(&o, LOBEDICE_SURFACE_OPTIONS_VERSION);
         o.threads = threads[t];
         o.tolerance_mm = 4.0;
         o.histogram = hist[t];
@@ -917,7 +917,7 @@ static void test_progress(void)
     lobedice_label_surface out[4];
     progress_log log = {.caller = pthread_self()};
     lobedice_surface_options o;
-    lobedice_surface_options_init(&o);
+    lobedice_surface_options_init(&o, LOBEDICE_SURFACE_OPTIONS_VERSION);
     o.threads = 3;
     o.progress = on_progress;
     o.progress_user = &log;
@@ -948,51 +948,51 @@ static void test_errors(void)
     lobedice_label_surface out[2];
     lobedice_surface_options o;
 
-    CHECK_INT(lobedice_surface_distances(out, &r, &p, &label, 1, 1.0), LOBEDICE_OK);
-    CHECK_INT(lobedice_surface_distances(out, &r, &p, &label, 0, 1.0), LOBEDICE_OK);
-    CHECK_INT(lobedice_surface_distances(NULL, &r, &p, &label, 1, 1.0), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_surface_distances(out, NULL, &p, &label, 1, 1.0), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_surface_distances(out, &r, NULL, &label, 1, 1.0), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_surface_distances(out, &r, &p, NULL, 1, 1.0), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_surface_distances(out, &r, &p, &label, 1, -0.5), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_surface_distances(out, &r, &p, &label, 1, NAN), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_surface_distances(out, &r, &p, &label, 1, INFINITY), LOBEDICE_OK);
+    CHECK_INT(lobedice_surface_distances(out, &r, &p, &label, 1, 1.0, 0), LOBEDICE_OK);
+    CHECK_INT(lobedice_surface_distances(out, &r, &p, &label, 0, 1.0, 0), LOBEDICE_OK);
+    CHECK_INT(lobedice_surface_distances(NULL, &r, &p, &label, 1, 1.0, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_surface_distances(out, NULL, &p, &label, 1, 1.0, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_surface_distances(out, &r, NULL, &label, 1, 1.0, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_surface_distances(out, &r, &p, NULL, 1, 1.0, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_surface_distances(out, &r, &p, &label, 1, -0.5, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_surface_distances(out, &r, &p, &label, 1, NAN, 0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_surface_distances(out, &r, &p, &label, 1, INFINITY, 0), LOBEDICE_OK);
     CHECK_SAME(out[0].nsd, 1.0);
 
     lobedice_volume bad = p;
     bad.data = NULL;
-    CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0, 0), LOBEDICE_EINVAL);
     bad = p;
     bad.size[1] = 4; /* fewer voxels than ref: sizes differ */
-    CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0), LOBEDICE_ESIZE);
+    CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0, 0), LOBEDICE_ESIZE);
     bad = p;
     bad.size[2] = 0;
-    CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0), LOBEDICE_ESIZE);
+    CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0, 0), LOBEDICE_ESIZE);
     bad = p;
     bad.spacing[0] = 0.0;
-    CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0), LOBEDICE_ESPACING);
+    CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0, 0), LOBEDICE_ESPACING);
     bad = r;
     bad.spacing[2] = NAN;
-    CHECK_INT(lobedice_surface_distances(out, &bad, &p, &label, 1, 1.0), LOBEDICE_ESPACING);
+    CHECK_INT(lobedice_surface_distances(out, &bad, &p, &label, 1, 1.0, 0), LOBEDICE_ESPACING);
     bad = r;
     bad.spacing[1] = -1.0;
-    CHECK_INT(lobedice_surface_distances(out, &bad, &p, &label, 1, 1.0), LOBEDICE_ESPACING);
+    CHECK_INT(lobedice_surface_distances(out, &bad, &p, &label, 1, 1.0, 0), LOBEDICE_ESPACING);
     bad = r;
     bad.dtype = (lobedice_dtype)42;
-    CHECK_INT(lobedice_surface_distances(out, &bad, &p, &label, 1, 1.0), LOBEDICE_EDTYPE);
+    CHECK_INT(lobedice_surface_distances(out, &bad, &p, &label, 1, 1.0, 0), LOBEDICE_EDTYPE);
     bad = p;
     bad.dtype = (lobedice_dtype)-1;
-    CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0), LOBEDICE_EDTYPE);
+    CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0, 0), LOBEDICE_EDTYPE);
     for (int a = 0; a < 3; a++) { /* a zero size along any axis, of pred or of ref */
         bad = p;
         bad.size[a] = 0;
-        CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0), LOBEDICE_ESIZE);
-        CHECK_INT(lobedice_surface_distances(out, &bad, &r, &label, 1, 1.0), LOBEDICE_ESIZE);
+        CHECK_INT(lobedice_surface_distances(out, &r, &bad, &label, 1, 1.0, 0), LOBEDICE_ESIZE);
+        CHECK_INT(lobedice_surface_distances(out, &bad, &r, &label, 1, 1.0, 0), LOBEDICE_ESIZE);
     }
     bad = r;
     bad.size[0] = SIZE_MAX / 2;
     bad.size[1] = 4;
-    CHECK_INT(lobedice_surface_distances(out, &bad, &p, &label, 1, 1.0), LOBEDICE_EOVERFLOW);
+    CHECK_INT(lobedice_surface_distances(out, &bad, &p, &label, 1, 1.0, 0), LOBEDICE_EOVERFLOW);
 
     /* sets and options */
     CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, NULL, 1, NULL), LOBEDICE_EINVAL);
@@ -1001,28 +1001,28 @@ static void test_errors(void)
     /* with no result asked for, out (and sets, labels) may be NULL, as the header says; the
      * volumes are still checked */
     CHECK_INT(lobedice_surface_distances_sets(NULL, &r, &p, NULL, 0, NULL), LOBEDICE_OK);
-    CHECK_INT(lobedice_surface_distances(NULL, &r, &p, NULL, 0, 1.0), LOBEDICE_OK);
-    CHECK_INT(lobedice_surface_distances(NULL, &r, &p, &label, 0, 1.0), LOBEDICE_OK);
-    CHECK_INT(lobedice_surface_distances(NULL, NULL, &p, NULL, 0, 1.0), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_surface_distances(NULL, &r, &p, NULL, 0, 1.0, 0), LOBEDICE_OK);
+    CHECK_INT(lobedice_surface_distances(NULL, &r, &p, &label, 0, 1.0, 0), LOBEDICE_OK);
+    CHECK_INT(lobedice_surface_distances(NULL, NULL, &p, NULL, 0, 1.0, 0), LOBEDICE_EINVAL);
     CHECK_INT(lobedice_surface_distances_sets(NULL, &r, NULL, NULL, 0, NULL), LOBEDICE_EINVAL);
     const lobedice_label_set no_labels = {1, NULL, 2};
     CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, &no_labels, 1, NULL), LOBEDICE_EINVAL);
-    lobedice_surface_options_init(&o);
+    lobedice_surface_options_init(&o, LOBEDICE_SURFACE_OPTIONS_VERSION);
     o.version = 0;
     CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, &set, 1, &o), LOBEDICE_EINVAL);
-    lobedice_surface_options_init(&o);
+    lobedice_surface_options_init(&o, LOBEDICE_SURFACE_OPTIONS_VERSION);
     o.tolerance_mm = -1e-9;
     CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, &set, 1, &o), LOBEDICE_EINVAL);
     uint64_t hist[8];
     const double bad_bins[] = {0.0, -1.0, NAN, INFINITY};
     for (size_t i = 0; i < CHECK_COUNT(bad_bins); i++) {
-        lobedice_surface_options_init(&o);
+        lobedice_surface_options_init(&o, LOBEDICE_SURFACE_OPTIONS_VERSION);
         o.histogram = hist;
         o.histogram_bins = 8;
         o.histogram_bin_mm = bad_bins[i];
         CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, &set, 1, &o), LOBEDICE_EINVAL);
     }
-    lobedice_surface_options_init(&o);
+    lobedice_surface_options_init(&o, LOBEDICE_SURFACE_OPTIONS_VERSION);
     o.histogram = hist;
     o.histogram_bins = 0;
     CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, &set, 1, &o), LOBEDICE_EINVAL);
@@ -1039,7 +1039,7 @@ static void test_errors(void)
     o.histogram_bins = 0;
     o.histogram_bin_mm = NAN;
     CHECK_INT(lobedice_surface_distances_sets(out, &r, &p, &set, 1, &o), LOBEDICE_OK);
-    lobedice_surface_options_init(NULL);
+    lobedice_surface_options_init(NULL, LOBEDICE_SURFACE_OPTIONS_VERSION);
 }
 
 static const check_case cases[] = {

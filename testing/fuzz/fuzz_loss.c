@@ -52,9 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lobedice_onehot_decode(labels, LOBEDICE_INT32, input, batch, voxels, palette, channels,
                                layout);
     }
-    lobedice_dice_loss_options opts;
-    lobedice_dice_loss_options_init(&opts, batch, channels, voxels);
-    opts.layout = layout;
+    const lobedice_tensor_shape shape = {batch, channels, voxels, layout};
+    lobedice_dice_loss_options opts = LOBEDICE_DICE_LOSS_OPTIONS_INIT;
     opts.activation = (lobedice_activation)(fuzz_u8(&in) % 3);
     uint8_t flags = fuzz_u8(&in);
     opts.weights = (flags & 1) && channels <= 5 ? weights : NULL;
@@ -68,11 +67,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opts.threads = fuzz_u8(&in) % 3;
     double loss = 0;
     const int small_dice = batch <= 3 && channels <= 5;
-    lobedice_dice_loss(&loss, small_dice ? dice : NULL, grad, &opts, input, target);
-    lobedice_dice_loss_labels(&loss, small_dice ? dice : NULL, grad, &opts, input, labels,
-                              LOBEDICE_INT32);
-    lobedice_generalized_dice_loss(&loss, grad, &opts, (lobedice_gdl_weight)(fuzz_u8(&in) % 3),
-                                   input, target);
+    lobedice_dice_loss(&loss, small_dice ? dice : NULL, grad, &shape, input, target, &opts);
+    lobedice_dice_loss_labels(&loss, small_dice ? dice : NULL, grad, &shape, input, labels,
+                              LOBEDICE_INT32, &opts);
+    opts.generalized_weight = (lobedice_gdl_weight)(fuzz_u8(&in) % 4); /* 3: unknown */
+    lobedice_generalized_dice_loss(&loss, grad, &shape, input, target, &opts);
     free(input);
     free(target);
     free(grad);

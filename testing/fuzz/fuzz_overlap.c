@@ -1,6 +1,6 @@
-/* Fuzz target: per-label overlap, label sets, the label union and the disagreement map on
- * arbitrary small volumes (sizes, dtypes, spacing, labels, sets); checks the invariants of
- * docs/measures.md on every result. */
+/* Fuzz target: the comparison, per-label overlap, label sets, the label union and the
+ * disagreement map on arbitrary small volumes (sizes, dtypes, spacing, labels, sets, options);
+ * checks the invariants of docs/measures.md on every result. */
 #include "fuzz_input.h"
 
 #include <math.h>
@@ -28,12 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lobedice_volume vp = {
         pred, tp, {dims[0], dims[1], dims[2]}, {spacing[0], spacing[1], spacing[2]}};
 
-    int64_t labels[8];
+    int64_t labels[8] = {0};
     const size_t nlabels = fuzz_u8(&in) % 9;
     for (size_t i = 0; i < nlabels; i++)
         labels[i] = (int64_t)(fuzz_u8(&in) % 12) - 2;
     lobedice_label_overlap ov[8];
-    lobedice_status st = lobedice_overlap(ov, &vr, &vp, labels, nlabels);
+    lobedice_status st = lobedice_overlap(ov, &vr, &vp, labels, nlabels, fuzz_u8(&in) % 3);
     if (st == LOBEDICE_OK)
         for (size_t i = 0; i < nlabels; i++) {
             FUZZ_REQUIRE(ov[i].tp + ov[i].fp + ov[i].fn + ov[i].tn == n);
@@ -61,6 +61,46 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st == LOBEDICE_OK)
         for (size_t i = 1; i < count && i < 32; i++)
             FUZZ_REQUIRE(present[i - 1] < present[i]);
+
+    /* the comparison with labels found or given, regions, every policy, surfaces or not */
+    lobedice_compare_options co = LOBEDICE_COMPARE_OPTIONS_INIT;
+    const uint8_t flags = fuzz_u8(&in);
+    if (flags & 1) {
+        co.labels = labels;
+        co.nlabels = nlabels;
+    }
+    const lobedice_region region = {"R", labels, nlabels};
+    if (flags & 2) {
+        co.region_mode = LOBEDICE_REGIONS_GIVEN;
+        co.regions = &region;
+        co.nregions = 1;
+    }
+    co.surface_distances = (flags >> 2) & 1;
+    co.empty_policy = (lobedice_empty_policy)((flags >> 3) % 4);
+    co.tolerance_mm = fuzz_double(&in);
+    co.threads = fuzz_u8(&in) % 3;
+    lobedice_comparison *c = NULL;
+    if (lobedice_compare(&c, &vr, &vp, &co) == LOBEDICE_OK) {
+        for (size_t row = 0; row < lobedice_comparison_rows(c); row++) {
+            double counts = 0;
+            for (int m = LOBEDICE_MEASURE_TP; m <= LOBEDICE_MEASURE_TN; m++)
+                counts += lobedice_comparison_value(c, row, (lobedice_measure)m);
+            FUZZ_REQUIRE(counts == (double)n);
+            const double dice = lobedice_comparison_value(c, row, LOBEDICE_MEASURE_DICE),
+                         hd = lobedice_comparison_value(c, row, LOBEDICE_MEASURE_HD),
+                         hd95 = lobedice_comparison_value(c, row, LOBEDICE_MEASURE_HD95);
+            FUZZ_REQUIRE(isnan(dice) || (dice >= 0 && dice <= 1));
+            FUZZ_REQUIRE(isnan(hd) || (hd >= hd95 && hd95 >= 0));
+            uint64_t voxel[3];
+            if (lobedice_comparison_hd_voxel(voxel, c, row) == LOBEDICE_OK)
+                FUZZ_REQUIRE(voxel[0] < dims[0] && voxel[1] < dims[1] && voxel[2] < dims[2]);
+        }
+        size_t used = 0;
+        const double mean = lobedice_comparison_mean(c, LOBEDICE_MEASURE_DICE, &used);
+        FUZZ_REQUIRE(used <= lobedice_comparison_label_rows(c));
+        FUZZ_REQUIRE(used ? mean >= 0 && mean <= 1 : isnan(mean));
+        lobedice_comparison_free(c);
+    }
 
     lobedice_dtype map_dtype;
     if (lobedice_disagreement_dtype(&map_dtype, nlabels) == LOBEDICE_OK) {

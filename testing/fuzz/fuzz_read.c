@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     lobedice_image *image = NULL;
     char message[1024];
-    lobedice_status st = lobedice_image_read(&image, path, message, sizeof message);
+    lobedice_status st = lobedice_image_read(&image, path, 1, message, sizeof message);
     if (st == LOBEDICE_OK) {
         size_t voxels = 0;
         if (lobedice_volume_voxels(&voxels, &image->volume) != LOBEDICE_OK)

@@ -32,8 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < nlabels; i++)
         labels[i] = (int64_t)(fuzz_u8(&in) % 12) - 2;
     lobedice_label_set sets[2] = {{7, labels, nlabels}, {8, labels, nlabels ? 1 : 0}};
-    lobedice_surface_options opts;
-    lobedice_surface_options_init(&opts);
+    lobedice_surface_options opts = LOBEDICE_SURFACE_OPTIONS_INIT;
+    uint64_t hd_voxel[2 * 3];
+    opts.version = fuzz_u8(&in) & 1 ? 1 : LOBEDICE_SURFACE_OPTIONS_VERSION; /* both layouts */
+    if (opts.version == LOBEDICE_SURFACE_OPTIONS_VERSION)
+        opts.hd_voxel = hd_voxel;
     opts.tolerance_mm = fuzz_double(&in);
     opts.threads = fuzz_u8(&in) % 3;
     uint64_t histogram[2 * 4];
@@ -53,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_REQUIRE(out[i].nsd >= 0 && out[i].nsd <= 1);
         }
     lobedice_label_surface single[4];
-    lobedice_surface_distances(single, &vr, &vp, labels, nlabels, opts.tolerance_mm);
+    lobedice_surface_distances(single, &vr, &vp, labels, nlabels, opts.tolerance_mm, opts.threads);
     free(ref);
     free(pred);
     return 0;

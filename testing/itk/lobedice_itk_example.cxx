@@ -47,9 +47,9 @@ int main(int argc, char *argv[])
                         compare->GetNormalizedSurfaceDice(label));
         std::printf("\n");
     }
-    std::printf("mean Dice %.6f over %lu labels, pooled Dice %.6f\n",
-                compare->GetMeanDiceCoefficient(),
-                static_cast<unsigned long>(compare->GetNumberOfLabelsInMeanDice()),
-                compare->GetPooledDiceCoefficient());
+    itk::SizeValueType used = 0;
+    const double mean_dice = compare->GetMean(LOBEDICE_MEASURE_DICE, &used);
+    std::printf("mean Dice %.6f over %lu labels, pooled Dice %.6f\n", mean_dice,
+                static_cast<unsigned long>(used), compare->GetPooledDiceCoefficient());
     return 0;
 }

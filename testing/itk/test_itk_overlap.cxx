@@ -47,7 +47,7 @@ void compare_with_itk(const size_t size[3])
     const lobedice_volume pv = phantom_volume(p, PHANTOM_PREDICTION);
     const int64_t lobes[5] = {1, 2, 3, 4, 5};
     lobedice_label_overlap out[5];
-    CHECK_INT(lobedice_overlap(out, &rv, &pv, lobes, 5), LOBEDICE_OK);
+    CHECK_INT(lobedice_overlap(out, &rv, &pv, lobes, 5, 0), LOBEDICE_OK);
 
     for (size_t i = 0; i < 5; i++) {
         const auto label = static_cast<unsigned char>(lobes[i]);
@@ -76,7 +76,7 @@ void compare_with_itk(const size_t size[3])
     pv16.data = pred16.data();
     pv16.dtype = LOBEDICE_INT16;
     lobedice_label_overlap out16[5];
-    CHECK_INT(lobedice_overlap(out16, &rv, &pv16, lobes, 5), LOBEDICE_OK);
+    CHECK_INT(lobedice_overlap(out16, &rv, &pv16, lobes, 5, 0), LOBEDICE_OK);
     for (size_t i = 0; i < 5; i++)
         CHECK_NEAR(out16[i].dice, filter->GetDiceCoefficient(static_cast<unsigned char>(i + 1)),
                    1e-12);

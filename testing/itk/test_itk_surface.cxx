@@ -93,7 +93,7 @@ lobedice_label_surface ours(const Grid &g)
     pred.data = g.pred.data();
     const int64_t label = 1;
     lobedice_label_surface out{};
-    CHECK_INT(lobedice_surface_distances(&out, &ref, &pred, &label, 1, 1.0), LOBEDICE_OK);
+    CHECK_INT(lobedice_surface_distances(&out, &ref, &pred, &label, 1, 1.0, 0), LOBEDICE_OK);
     return out;
 }
 

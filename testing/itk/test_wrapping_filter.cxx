@@ -119,7 +119,9 @@ void matches_itk_label_overlap()
     for (int64_t label : lobes)
         sum += oracle->GetDiceCoefficient(label);
     CHECK_NEAR(filter->GetMeanDiceCoefficient(), sum / 5, 1e-12);
-    CHECK_UINT(filter->GetNumberOfLabelsInMeanDice(), 5);
+    itk::SizeValueType used = 0;
+    CHECK_NEAR(filter->GetMean(LOBEDICE_MEASURE_DICE, &used), sum / 5, 1e-12);
+    CHECK_UINT(used, 5);
 }
 
 /* A reference of one pixel type and a prediction of another give the same numbers, and so does
@@ -199,14 +201,16 @@ void worked_example_2d()
     CHECK_INT(filter->GetPresence(5), LOBEDICE_ABSENT);
     /* 2 mm^2 x 1 mm (the third axis of a 2-D image) per voxel. */
     CHECK_NEAR(filter->GetReferenceVolume(3), 4 * 1.0 / 1000.0, 1e-15);
-    CHECK_NEAR(filter->GetMeanDiceCoefficient(), (1.0 + 10.0 / 12.0) / 4.0, 1e-15);
-    CHECK_UINT(filter->GetNumberOfLabelsInMeanDice(), 4);
+    itk::SizeValueType used = 0;
+    CHECK_NEAR(filter->GetMean(LOBEDICE_MEASURE_DICE, &used), (1.0 + 10.0 / 12.0) / 4.0, 1e-15);
+    CHECK_UINT(used, 4);
     CHECK_NEAR(filter->GetPooledDiceCoefficient(), 18.0 / 27.0, 1e-15);
     /* Label 1 matches exactly: every surface distance is 0; label 3 has no prediction. */
     CHECK_NEAR(filter->GetHausdorffDistance(1), 0.0, 0);
     CHECK_NEAR(filter->GetNormalizedSurfaceDice(1), 1.0, 0);
     CHECK(std::isnan(filter->GetHausdorffDistance(3)));
-    CHECK_UINT(filter->GetNumberOfLabelsInSurfaceMeans(), 2);
+    filter->GetMean(LOBEDICE_MEASURE_HD, &used);
+    CHECK_UINT(used, 2);
 }
 
 /* The surface values are exactly what the core computes on the same buffers. */
@@ -228,11 +232,13 @@ void surface_matches_core()
     std::memcpy(p.spacing, spacing, sizeof spacing);
     const int64_t labels[5] = {1, 2, 3, 4, 5};
     lobedice_label_surface direct[5];
-    CHECK_INT(lobedice_surface_distances(direct, &r, &p, labels, 5, 2.0), LOBEDICE_OK);
+    CHECK_INT(lobedice_surface_distances(direct, &r, &p, labels, 5, 2.0, 0), LOBEDICE_OK);
     double hd_sum = 0, nsd_sum = 0;
     for (int k = 0; k < 5; k++) {
-        const auto &s = filter->GetLabelSurface(labels[k]);
-        CHECK_UINT(s.ref_surface_voxels, direct[k].ref_surface_voxels);
+        CHECK_SAME(filter->GetMeasure(labels[k], LOBEDICE_MEASURE_REF_SURFACE_VOXELS),
+                   static_cast<double>(direct[k].ref_surface_voxels));
+        CHECK_SAME(filter->GetMeasure(labels[k], LOBEDICE_MEASURE_HD95_PRED_TO_REF),
+                   direct[k].hd95_pred_to_ref);
         CHECK_SAME(filter->GetHausdorffDistance(labels[k]), direct[k].hd);
         CHECK_SAME(filter->GetHausdorffDistance95(labels[k]), direct[k].hd95);
         CHECK_SAME(filter->GetAverageSymmetricSurfaceDistance(labels[k]), direct[k].assd);
@@ -241,14 +247,17 @@ void surface_matches_core()
         hd_sum += direct[k].hd;
         nsd_sum += direct[k].nsd;
     }
-    CHECK_NEAR(filter->GetMeanHausdorffDistance(), hd_sum / 5, 1e-12);
-    CHECK_NEAR(filter->GetMeanNormalizedSurfaceDice(), nsd_sum / 5, 1e-12);
-    CHECK_UINT(filter->GetNumberOfLabelsInSurfaceMeans(), 5);
+    itk::SizeValueType used = 0;
+    CHECK_NEAR(filter->GetMean(LOBEDICE_MEASURE_HD, &used), hd_sum / 5, 1e-12);
+    CHECK_UINT(used, 5);
+    CHECK_NEAR(filter->GetMean(LOBEDICE_MEASURE_NSD), nsd_sum / 5, 1e-12);
 
+    /* Without surface distances every surface measure is undefined, never stale. */
     filter->SetComputeSurfaceDistances(false);
     filter->Update();
-    CHECK(throws_with([&] { filter->GetHausdorffDistance(1); }, "SetComputeSurfaceDistances"));
-    CHECK(std::isnan(filter->GetMeanHausdorffDistance()));
+    CHECK(std::isnan(filter->GetHausdorffDistance(1)));
+    CHECK(std::isnan(filter->GetMean(LOBEDICE_MEASURE_HD, &used)));
+    CHECK_UINT(used, 0);
 }
 
 /* Labels asked for are reported in that order; one in neither image is absent (NaN Dice); one
@@ -262,11 +271,15 @@ void labels_and_pass_through()
     filter->SetLabels({5, 1, 9});
     filter->Update();
     CHECK(filter->GetMeasuredLabels() == std::vector<int64_t>({5, 1, 9}));
-    CHECK_INT(filter->GetOverlaps()[0].label, 5);
+    CHECK_STR(lobedice_comparison_row(filter->GetComparison(), 0)->name, "LLL");
+    CHECK_STR(filter->GetLabelName(9).c_str(), "label 9");
     CHECK_INT(filter->GetPresence(9), LOBEDICE_ABSENT);
     CHECK(std::isnan(filter->GetDiceCoefficient(9)));
     CHECK(std::isnan(filter->GetFalseNegativeError(9)));
-    CHECK_UINT(filter->GetNumberOfLabelsInMeanDice(), 2);
+    itk::SizeValueType used = 0;
+    filter->GetMean(LOBEDICE_MEASURE_DICE, &used);
+    CHECK_UINT(used, 2);
+    CHECK(filter->GetMeasuredRegions().empty()); /* not the five lobes: no lung regions */
     CHECK(throws_with([&] { filter->GetDiceCoefficient(2); }, "Label 2 was not measured"));
     CHECK(filter->GetOutput()->GetBufferPointer() == ref->GetBufferPointer());
 
@@ -274,6 +287,54 @@ void labels_and_pass_through()
     filter->SetLabels({});
     filter->Update();
     CHECK(filter->GetMeasuredLabels() == std::vector<int64_t>({1, 2, 3, 4, 5}));
+}
+
+/* Regions and the empty policy: the lung regions by default for lobes 1..5, given ones, none;
+ * a region's counts are those of the union of its labels; an absent label takes the policy. */
+void regions_and_empty_policy()
+{
+    using Image = ImageOf<uint8_t>;
+    auto ref = phantom_image<uint8_t>(PHANTOM_REFERENCE);
+    auto pred = phantom_image<uint8_t>(PHANTOM_PREDICTION);
+    auto filter = compare<Image, Image>(ref, pred);
+    filter->Update();
+    CHECK_UINT(filter->GetMeasuredRegions().size(), 3);
+    CHECK_STR(filter->GetMeasuredRegions()[0].name.c_str(), "RightLung");
+    /* the right lung's tp counts voxels in the union in both maps, not the sum of the lobes' */
+    const Image *r = ref, *p = pred;
+    size_t both = 0, n = r->GetLargestPossibleRegion().GetNumberOfPixels();
+    for (size_t i = 0; i < n; i++) {
+        const unsigned a = r->GetBufferPointer()[i], b = p->GetBufferPointer()[i];
+        both += a >= 1 && a <= 3 && b >= 1 && b <= 3;
+    }
+    CHECK_SAME(filter->GetRegionMeasure("RightLung", LOBEDICE_MEASURE_TP),
+               static_cast<double>(both));
+    CHECK_INT(filter->GetRegionPresence("Lungs"), LOBEDICE_PRESENT);
+    CHECK(throws_with([&] { filter->GetRegionMeasure("Heart", LOBEDICE_MEASURE_DICE); },
+                      "Region 'Heart' was not measured"));
+
+    filter->SetRegions({{"Upper", {1, 4}}});
+    filter->SetLabels({1, 4, 7});
+    filter->SetLabelNames({"right upper", "left upper", "nothing"});
+    filter->SetEmptyPolicy(LOBEDICE_EMPTY_ONE);
+    filter->Update();
+    CHECK_UINT(filter->GetMeasuredRegions().size(), 1);
+    CHECK_STR(filter->GetLabelName(4).c_str(), "left upper");
+    CHECK_SAME(filter->GetDiceCoefficient(7), 1.0);
+    CHECK_SAME(filter->GetJaccardCoefficient(7), 1.0);
+    CHECK(std::isnan(filter->GetPrecision(7)));
+    itk::SizeValueType used = 0;
+    const double mean = filter->GetMean(LOBEDICE_MEASURE_DICE, &used);
+    CHECK_UINT(used, 3);
+    CHECK_NEAR(mean, (filter->GetDiceCoefficient(1) + filter->GetDiceCoefficient(4) + 1.0) / 3,
+               1e-15);
+    filter->SetEmptyPolicy(LOBEDICE_EMPTY_ZERO);
+    filter->SetRegions({});
+    filter->Update();
+    CHECK_SAME(filter->GetDiceCoefficient(7), 0.0);
+    CHECK(filter->GetMeasuredRegions().empty());
+    filter->SetLabelNames({"only one"});
+    CHECK(throws_with([&] { filter->Update(); }, "SetLabelNames gave 1 names for 3 labels"));
 }
 
 int exercise_basic_object_methods()
@@ -299,8 +360,8 @@ void basic_object_methods()
     std::ostringstream text;
     filter->Print(text);
     for (const char *member :
-         {"Labels: [1, 2]", "MeasuredLabels: [1, 2]", "ComputeSurfaceDistances: Off",
-          "Tolerance: 1 mm", "Overlaps (", "OverlapSummary: labels 2", "Surfaces ("})
+         {"Labels: [1, 2]", "ComputeSurfaceDistances: Off", "Tolerance: 1 mm", "EmptyPolicy: nan",
+          "Rows measured: 2", "RUL (present): dice=", "Mean Dice: "})
         CHECK(text.str().find(member) != std::string::npos);
 }
 
@@ -315,7 +376,7 @@ void errors_become_exceptions()
     filter->SetComputeSurfaceDistances(true);
     filter->SetTolerance(-1.0);
     CHECK(throws_with([&] { filter->Update(); }, lobedice_strerror(LOBEDICE_EINVAL)));
-    CHECK(throws_with([&] { filter->Update(); }, "lobedice_surface_distances_sets failed"));
+    CHECK(throws_with([&] { filter->Update(); }, "lobedice_compare failed"));
 
     /* Same physical space, other size. */
     auto small = Image::New();
@@ -352,6 +413,7 @@ int main(int argc, char **argv)
         {"worked_example_2d", worked_example_2d},
         {"surface_matches_core", surface_matches_core},
         {"labels_and_pass_through", labels_and_pass_through},
+        {"regions_and_empty_policy", regions_and_empty_policy},
         {"basic_object_methods", basic_object_methods},
         {"errors_become_exceptions", errors_become_exceptions},
     };

@@ -173,7 +173,7 @@ static void roundtrip_every_format_and_dtype(void)
             CHECK_INT(lobedice_image_write(im, path, formats[f].compress, message, sizeof message),
                       LOBEDICE_OK);
             lobedice_image *back = NULL;
-            lobedice_status st = lobedice_image_read(&back, path, message, sizeof message);
+            lobedice_status st = lobedice_image_read(&back, path, 0, message, sizeof message);
             CHECK_INT(st, LOBEDICE_OK);
             if (st != LOBEDICE_OK) {
                 fprintf(stderr, "%s (%s): %s\n", formats[f].name, "read", message);
@@ -259,7 +259,7 @@ static void roundtrip_2d(void)
         const char *path = fixture(names[k]);
         CHECK_INT(lobedice_image_write(im, path, 1, message, sizeof message), LOBEDICE_OK);
         lobedice_image *back = NULL;
-        CHECK_INT(lobedice_image_read(&back, path, message, sizeof message), LOBEDICE_OK);
+        CHECK_INT(lobedice_image_read(&back, path, 0, message, sizeof message), LOBEDICE_OK);
         CHECK_FATAL(back != NULL);
         CHECK_UINT(back->dimension, 2);
         CHECK_UINT(back->volume.size[0], 7);
@@ -324,7 +324,7 @@ static void reads_slicer_seg_nrrd(void)
     write_file(path, header, data, sizeof data, 1);
     lobedice_image *im = NULL;
     char message[512];
-    CHECK_INT(lobedice_image_read(&im, path, message, sizeof message), LOBEDICE_OK);
+    CHECK_INT(lobedice_image_read(&im, path, 0, message, sizeof message), LOBEDICE_OK);
     CHECK_FATAL(im != NULL);
     CHECK_INT(im->volume.dtype, LOBEDICE_UINT8);
     CHECK_UINT(im->volume.size[0], 4);
@@ -358,8 +358,8 @@ static void phantom_crop_is_placed_exactly(void)
 
     char message[512];
     lobedice_image *ref = NULL, *pred = NULL;
-    CHECK_FATAL(lobedice_image_read(&ref, ref_path, message, sizeof message) == LOBEDICE_OK);
-    CHECK_FATAL(lobedice_image_read(&pred, pred_path, message, sizeof message) == LOBEDICE_OK);
+    CHECK_FATAL(lobedice_image_read(&ref, ref_path, 0, message, sizeof message) == LOBEDICE_OK);
+    CHECK_FATAL(lobedice_image_read(&pred, pred_path, 0, message, sizeof message) == LOBEDICE_OK);
     CHECK_INT(ref->volume.dtype, LOBEDICE_INT16);
     CHECK_INT(pred->volume.dtype, LOBEDICE_INT16);
     CHECK(pred->volume.size[0] < size[0] && pred->volume.size[2] < size[2]); /* really cropped */
@@ -372,7 +372,7 @@ static void phantom_crop_is_placed_exactly(void)
     CHECK(same);
 
     lobedice_alignment how = LOBEDICE_ALIGN_RESAMPLED;
-    CHECK_INT(lobedice_image_align(&pred, &how, ref, message, sizeof message), LOBEDICE_OK);
+    CHECK_INT(lobedice_image_align(&pred, &how, ref, 0, message, sizeof message), LOBEDICE_OK);
     CHECK_INT(how, LOBEDICE_ALIGN_PLACED);
     for (int a = 0; a < 3; a++)
         CHECK_UINT(pred->volume.size[a], size[a]);
@@ -389,8 +389,8 @@ static void phantom_crop_is_placed_exactly(void)
         pred_map, LOBEDICE_UINT8, {48, 40, 32}, {spacing[0], spacing[1], spacing[2]}};
     const int64_t labels[5] = {1, 2, 3, 4, 5};
     lobedice_label_overlap placed[5], uncropped[5];
-    CHECK_INT(lobedice_overlap(placed, &ref->volume, &pred->volume, labels, 5), LOBEDICE_OK);
-    CHECK_INT(lobedice_overlap(uncropped, &full_ref, &full_pred, labels, 5), LOBEDICE_OK);
+    CHECK_INT(lobedice_overlap(placed, &ref->volume, &pred->volume, labels, 5, 0), LOBEDICE_OK);
+    CHECK_INT(lobedice_overlap(uncropped, &full_ref, &full_pred, labels, 5, 0), LOBEDICE_OK);
     for (int k = 0; k < 5; k++) {
         CHECK_UINT(placed[k].tp, uncropped[k].tp);
         CHECK_UINT(placed[k].fp, uncropped[k].fp);
@@ -447,7 +447,7 @@ static void reads_nifti_with_trailing_axis(void)
     write_nifti(path, dims, 2 /* uint8 */, 8, data, 24);
     lobedice_image *im = NULL;
     char message[512];
-    CHECK_INT(lobedice_image_read(&im, path, message, sizeof message), LOBEDICE_OK);
+    CHECK_INT(lobedice_image_read(&im, path, 0, message, sizeof message), LOBEDICE_OK);
     CHECK_FATAL(im != NULL);
     CHECK_UINT(im->dimension, 3);
     CHECK_UINT(im->volume.size[0], 3);
@@ -462,7 +462,7 @@ static void reads_nifti_with_trailing_axis(void)
     const int16_t four[5] = {4, 3, 4, 2, 2}; /* a real fourth axis */
     const char *path4 = fixture("four.nii");
     write_nifti(path4, four, 2, 8, data, sizeof data);
-    CHECK_INT(lobedice_image_read(&im, path4, message, sizeof message), LOBEDICE_EFORMAT);
+    CHECK_INT(lobedice_image_read(&im, path4, 0, message, sizeof message), LOBEDICE_EFORMAT);
     CHECK(im == NULL);
     CHECK(strstr(message, path4) != NULL);
     CHECK(strstr(message, "4-D") != NULL);
@@ -494,7 +494,7 @@ static void float_whole_values_convert(void)
     for (int i = 0; i < 24; i++)
         f[i] = (float)(i % 6);
     write_float_nrrd(fixture("whole.nrrd"), "float", f, sizeof f);
-    CHECK_INT(lobedice_image_read(&im, fixture("whole.nrrd"), message, sizeof message),
+    CHECK_INT(lobedice_image_read(&im, fixture("whole.nrrd"), 0, message, sizeof message),
               LOBEDICE_OK);
     CHECK_FATAL(im != NULL);
     CHECK_INT(im->volume.dtype, LOBEDICE_UINT8);
@@ -517,7 +517,7 @@ static void float_whole_values_convert(void)
         for (int i = 0; i < 24; i++)
             d[i] = i == 3 ? ranges[r].lo : i == 17 ? ranges[r].hi : i % 4;
         write_float_nrrd(fixture("range.nrrd"), "double", d, sizeof d);
-        CHECK_INT(lobedice_image_read(&im, fixture("range.nrrd"), message, sizeof message),
+        CHECK_INT(lobedice_image_read(&im, fixture("range.nrrd"), 0, message, sizeof message),
                   LOBEDICE_OK);
         CHECK_FATAL(im != NULL);
         CHECK_INT(im->volume.dtype, ranges[r].expected);
@@ -529,7 +529,7 @@ static void float_whole_values_convert(void)
     for (int i = 0; i < 24; i++)
         ll[i] = i == 5 ? 40000 : i % 3;
     write_float_nrrd(fixture("int64.nrrd"), "int64", ll, sizeof ll);
-    CHECK_INT(lobedice_image_read(&im, fixture("int64.nrrd"), message, sizeof message),
+    CHECK_INT(lobedice_image_read(&im, fixture("int64.nrrd"), 0, message, sizeof message),
               LOBEDICE_OK);
     CHECK_FATAL(im != NULL);
     CHECK_INT(im->volume.dtype, LOBEDICE_UINT16);
@@ -544,7 +544,7 @@ static void float_whole_values_convert(void)
                "-1 -2 -3\nElementSpacing = 0.5 0.5 1\nDimSize = 3 4 2\nElementType = "
                "MET_FLOAT\nElementDataFile = LOCAL\n",
                f, sizeof f, 0);
-    CHECK_INT(lobedice_image_read(&im, mha, message, sizeof message), LOBEDICE_OK);
+    CHECK_INT(lobedice_image_read(&im, mha, 0, message, sizeof message), LOBEDICE_OK);
     CHECK_FATAL(im != NULL);
     CHECK_INT(im->volume.dtype, LOBEDICE_UINT8);
     CHECK_NEAR(im->origin[2], -3.0, 1e-12);
@@ -564,7 +564,7 @@ static void fractional_values_fail_naming_the_voxel(void)
     f[23] = 0.25f;                 /* a later one is not the one named */
     const char *path = fixture("fraction.nrrd");
     write_float_nrrd(path, "float", f, sizeof f);
-    CHECK_INT(lobedice_image_read(&im, path, message, sizeof message), LOBEDICE_ENONINTEGER);
+    CHECK_INT(lobedice_image_read(&im, path, 0, message, sizeof message), LOBEDICE_ENONINTEGER);
     CHECK(im == NULL);
     CHECK(strstr(message, path) != NULL);
     CHECK(strstr(message, "(1, 2, 1)") != NULL);
@@ -576,7 +576,7 @@ static void fractional_values_fail_naming_the_voxel(void)
         d[i] = i % 3;
     d[2 + 3 * (0 + 4 * 1)] = NAN; /* voxel (2, 0, 1) */
     write_float_nrrd(path, "double", d, sizeof d);
-    CHECK_INT(lobedice_image_read(&im, path, message, sizeof message), LOBEDICE_ENONINTEGER);
+    CHECK_INT(lobedice_image_read(&im, path, 0, message, sizeof message), LOBEDICE_ENONINTEGER);
     CHECK(strstr(message, "(2, 0, 1)") != NULL);
     CHECK(strstr(message, "not a finite number") != NULL);
 
@@ -584,7 +584,7 @@ static void fractional_values_fail_naming_the_voxel(void)
     d[0] = -1;
     d[7] = 5e9; /* voxel (1, 2, 0): whole, but -1..5e9 fits no label type */
     write_float_nrrd(path, "double", d, sizeof d);
-    CHECK_INT(lobedice_image_read(&im, path, message, sizeof message), LOBEDICE_ENONINTEGER);
+    CHECK_INT(lobedice_image_read(&im, path, 0, message, sizeof message), LOBEDICE_ENONINTEGER);
     CHECK(strstr(message, "(1, 2, 0)") != NULL);
     CHECK(strstr(message, "5000000000") != NULL);
     CHECK(strstr(message, "fit no label type") != NULL);
@@ -604,7 +604,7 @@ static void unsupported_and_broken_files_fail(void)
                "NRRD0004\ntype: unsigned char\ndimension: 4\nsizes: 3 4 5 6\n"
                "kinds: vector domain domain domain\nencoding: raw\n\n",
                data, 3 * 4 * 5 * 6, 0);
-    CHECK_INT(lobedice_image_read(&im, vector, message, sizeof message), LOBEDICE_EFORMAT);
+    CHECK_INT(lobedice_image_read(&im, vector, 0, message, sizeof message), LOBEDICE_EFORMAT);
     CHECK(im == NULL);
     CHECK(strstr(message, vector) != NULL);
     CHECK(strstr(message, "3 values per voxel") != NULL);
@@ -615,7 +615,7 @@ static void unsupported_and_broken_files_fail(void)
                "sizes: 2 4 5 6\nspace directions: none (1,0,0) (0,1,0) (0,0,1)\n"
                "kinds: list domain domain domain\nencoding: raw\nspace origin: (0,0,0)\n\n",
                data, 2 * 4 * 5 * 6, 0);
-    CHECK_INT(lobedice_image_read(&im, layers, message, sizeof message), LOBEDICE_EFORMAT);
+    CHECK_INT(lobedice_image_read(&im, layers, 0, message, sizeof message), LOBEDICE_EFORMAT);
     CHECK(strstr(message, "2 values per voxel") != NULL);
 
     const char *four = fixture("four.nrrd");
@@ -623,7 +623,7 @@ static void unsupported_and_broken_files_fail(void)
                "NRRD0004\ntype: unsigned char\ndimension: 4\nsizes: 2 3 4 5\n"
                "kinds: domain domain domain domain\nencoding: raw\n\n",
                data, 2 * 3 * 4 * 5, 0);
-    CHECK_INT(lobedice_image_read(&im, four, message, sizeof message), LOBEDICE_EFORMAT);
+    CHECK_INT(lobedice_image_read(&im, four, 0, message, sizeof message), LOBEDICE_EFORMAT);
     CHECK(strstr(message, "4-D") != NULL);
 
     /* A header whose voxel count overflows (teem checks this itself, MetaIO does not): refused
@@ -633,17 +633,17 @@ static void unsupported_and_broken_files_fail(void)
                "ObjectType = Image\nNDims = 3\nDimSize = 4194304 4194304 4194304\n"
                "ElementType = MET_UCHAR\nElementDataFile = LOCAL\n",
                data, 10, 0);
-    CHECK_INT(lobedice_image_read(&im, huge, message, sizeof message), LOBEDICE_EOVERFLOW);
+    CHECK_INT(lobedice_image_read(&im, huge, 0, message, sizeof message), LOBEDICE_EOVERFLOW);
     CHECK(strstr(message, "4194304 x 4194304 x 4194304") != NULL);
 
     const char *missing = fixture("missing.nrrd");
-    CHECK_INT(lobedice_image_read(&im, missing, message, sizeof message), LOBEDICE_EIO);
+    CHECK_INT(lobedice_image_read(&im, missing, 0, message, sizeof message), LOBEDICE_EIO);
     CHECK(strstr(message, missing) != NULL);
     CHECK(strstr(message, "no such file") != NULL);
 
     const char *garbage = fixture("garbage.nrrd");
     write_file(garbage, "this is not an image\n", data, 100, 0);
-    CHECK_INT(lobedice_image_read(&im, garbage, message, sizeof message), LOBEDICE_EFORMAT);
+    CHECK_INT(lobedice_image_read(&im, garbage, 0, message, sizeof message), LOBEDICE_EFORMAT);
     CHECK(strstr(message, garbage) != NULL);
     CHECK(strstr(message, "no ITK reader") != NULL);
 
@@ -652,20 +652,20 @@ static void unsupported_and_broken_files_fail(void)
                "NRRD0004\ntype: unsigned char\ndimension: 3\nsizes: 40 40 40\n"
                "encoding: raw\n\n",
                data, 10, 0);
-    CHECK_INT(lobedice_image_read(&im, truncated, message, sizeof message), LOBEDICE_EIO);
+    CHECK_INT(lobedice_image_read(&im, truncated, 0, message, sizeof message), LOBEDICE_EIO);
     CHECK(strstr(message, truncated) != NULL);
     CHECK(strchr(message, '\n') == NULL);
 
-    CHECK_INT(lobedice_image_read(&im, fixture_root, message, sizeof message), LOBEDICE_EIO);
+    CHECK_INT(lobedice_image_read(&im, fixture_root, 0, message, sizeof message), LOBEDICE_EIO);
     CHECK(strstr(message, "folder") != NULL);
 
     /* A tiny caller buffer gets a truncated, terminated sentence. */
     char tiny[8];
-    CHECK_INT(lobedice_image_read(&im, missing, tiny, sizeof tiny), LOBEDICE_EIO);
+    CHECK_INT(lobedice_image_read(&im, missing, 0, tiny, sizeof tiny), LOBEDICE_EIO);
     CHECK_UINT(strlen(tiny), sizeof tiny - 1);
-    CHECK_INT(lobedice_image_read(&im, missing, NULL, 0), LOBEDICE_EIO);
-    CHECK_INT(lobedice_image_read(NULL, missing, message, sizeof message), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_image_read(&im, NULL, message, sizeof message), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_image_read(&im, missing, 0, NULL, 0), LOBEDICE_EIO);
+    CHECK_INT(lobedice_image_read(NULL, missing, 0, message, sizeof message), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_image_read(&im, NULL, 0, message, sizeof message), LOBEDICE_EINVAL);
 }
 
 /* ---- Writing ------------------------------------------------------------------------------- */
@@ -718,7 +718,7 @@ static void failed_writes_leave_nothing(void)
     write_file(target, "old", NULL, 0, 0);
     CHECK_INT(lobedice_image_write(im, target, 1, message, sizeof message), LOBEDICE_OK);
     lobedice_image *back = NULL;
-    CHECK_INT(lobedice_image_read(&back, target, message, sizeof message), LOBEDICE_OK);
+    CHECK_INT(lobedice_image_read(&back, target, 0, message, sizeof message), LOBEDICE_OK);
     CHECK(back && memcmp(back->volume.data, im->volume.data, voxels_of(im)) == 0);
     lobedice_image_free(back);
     CHECK_UINT(folder_entries(folder), 2);
@@ -752,7 +752,7 @@ static void align_identical_keeps_the_image(void)
     const lobedice_image *before = mov;
     lobedice_alignment how = LOBEDICE_ALIGN_RESAMPLED;
     char message[512];
-    CHECK_INT(lobedice_image_align(&mov, &how, ref, message, sizeof message), LOBEDICE_OK);
+    CHECK_INT(lobedice_image_align(&mov, &how, ref, 0, message, sizeof message), LOBEDICE_OK);
     CHECK_INT(how, LOBEDICE_ALIGN_IDENTICAL);
     CHECK(mov == before);
     CHECK_INT(mov->volume.dtype, LOBEDICE_INT16);
@@ -782,7 +782,7 @@ static void align_places_crops_on_oblique_grids(void)
         m[i] = (int8_t)(-(int)(i % 5) - 1); /* negative labels survive as int8 */
     lobedice_alignment how = LOBEDICE_ALIGN_IDENTICAL;
     char message[512];
-    CHECK_INT(lobedice_image_align(&mov, &how, ref, message, sizeof message), LOBEDICE_OK);
+    CHECK_INT(lobedice_image_align(&mov, &how, ref, 0, message, sizeof message), LOBEDICE_OK);
     CHECK_INT(how, LOBEDICE_ALIGN_PLACED);
     CHECK_INT(mov->volume.dtype, LOBEDICE_INT8);
     for (int a = 0; a < 3; a++)
@@ -820,7 +820,7 @@ static void align_resamples_other_grids(void)
                        types[k] == LOBEDICE_INT16 ? -1000 - (int64_t)i : 4000000000LL + (int64_t)i);
         lobedice_alignment how = LOBEDICE_ALIGN_IDENTICAL;
         char message[512];
-        CHECK_INT(lobedice_image_align(&mov, &how, ref, message, sizeof message), LOBEDICE_OK);
+        CHECK_INT(lobedice_image_align(&mov, &how, ref, 0, message, sizeof message), LOBEDICE_OK);
         CHECK_INT(how, LOBEDICE_ALIGN_RESAMPLED);
         CHECK_INT(mov->volume.dtype, types[k]);
         for (int a = 0; a < 3; a++)
@@ -850,14 +850,14 @@ static void align_resamples_other_grids(void)
     lobedice_image *mov = grid_image(LOBEDICE_UINT8, rsize, rspacing, shifted, NULL);
     lobedice_alignment how = LOBEDICE_ALIGN_IDENTICAL;
     char message[512];
-    CHECK_INT(lobedice_image_align(&mov, &how, ref, message, sizeof message), LOBEDICE_OK);
+    CHECK_INT(lobedice_image_align(&mov, &how, ref, 0, message, sizeof message), LOBEDICE_OK);
     CHECK_INT(how, LOBEDICE_ALIGN_RESAMPLED);
     lobedice_image_free(mov);
     /* Same grid but another direction: resampled. */
     double direction[9];
     oblique_direction(direction);
     mov = grid_image(LOBEDICE_UINT8, rsize, rspacing, rorigin, direction);
-    CHECK_INT(lobedice_image_align(&mov, &how, ref, message, sizeof message), LOBEDICE_OK);
+    CHECK_INT(lobedice_image_align(&mov, &how, ref, 0, message, sizeof message), LOBEDICE_OK);
     CHECK_INT(how, LOBEDICE_ALIGN_RESAMPLED);
     lobedice_image_free(mov);
     lobedice_image_free(ref);
@@ -873,7 +873,8 @@ static void align_refuses_disjoint_maps(void)
     lobedice_alignment how = LOBEDICE_ALIGN_PLACED;
     char message[512];
     /* Touching faces (z from 9.5 to 19.5 against -0.5 to 9.5) share no volume. */
-    CHECK_INT(lobedice_image_align(&mov, &how, ref, message, sizeof message), LOBEDICE_EGEOMETRY);
+    CHECK_INT(lobedice_image_align(&mov, &how, ref, 0, message, sizeof message),
+              LOBEDICE_EGEOMETRY);
     CHECK(mov == before);
     CHECK_INT(how, LOBEDICE_ALIGN_PLACED);
     CHECK(strstr(message, "z [9.50, 19.50]") != NULL);
@@ -888,13 +889,14 @@ static void align_refuses_disjoint_maps(void)
     const double beside[3] = {12 * c, 12 * c, 0};
     lobedice_image *tref = grid_image(LOBEDICE_UINT8, flat, spacing, origin, turned);
     lobedice_image *tmov = grid_image(LOBEDICE_UINT8, flat, spacing, beside, turned);
-    CHECK_INT(lobedice_image_align(&tmov, &how, tref, message, sizeof message), LOBEDICE_EGEOMETRY);
+    CHECK_INT(lobedice_image_align(&tmov, &how, tref, 0, message, sizeof message),
+              LOBEDICE_EGEOMETRY);
     lobedice_image_free(tref);
     lobedice_image_free(tmov);
 
-    CHECK_INT(lobedice_image_align(NULL, &how, ref, message, sizeof message), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_image_align(&mov, NULL, ref, message, sizeof message), LOBEDICE_EINVAL);
-    CHECK_INT(lobedice_image_align(&mov, &how, NULL, message, sizeof message), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_image_align(NULL, &how, ref, 0, message, sizeof message), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_image_align(&mov, NULL, ref, 0, message, sizeof message), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_image_align(&mov, &how, NULL, 0, message, sizeof message), LOBEDICE_EINVAL);
     lobedice_image_free(ref);
     lobedice_image_free(mov);
 }

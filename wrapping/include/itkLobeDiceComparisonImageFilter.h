@@ -9,6 +9,8 @@
 #include "lobedice/lobedice.h"
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -16,20 +18,23 @@ namespace itk
 {
 
 /** \class LobeDiceComparisonImageFilter
- * \brief Per-label overlap and surface-distance measures between a reference and a predicted
- * label image, computed by the LobeDice C core.
+ * \brief Per-label and per-region overlap and surface-distance measures between a reference
+ * and a predicted label image: the LobeDice comparison (lobedice_compare), computed by the C
+ * core.
  *
  * For a label l, A = reference voxels equal to l, B = predicted voxels equal to l:
  * tp = |A and B|, fp = |B \ A|, fn = |A \ B|, tn = N - tp - fp - fn;
  * Dice = 2 tp / (2 tp + fp + fn), Jaccard = tp / (tp + fp + fn), precision = tp / |B|,
- * sensitivity = tp / |A|, specificity = tn / (tn + fp), volume similarity
- * = 2 (|B| - |A|) / (|A| + |B|) (ITK's signed form), false negative error = fn / |A| and false
- * positive error = fp / |B| (as LabelOverlapMeasuresImageFilter defines them with the
- * prediction as its source and the reference as its target). Undefined values are NaN (ITK's
- * filter returns the largest double instead). With SetComputeSurfaceDistances(true), the
- * surface measures over the 6-connected boundary voxels of A and B: Hausdorff distance (HD),
- * HD95, average symmetric surface distance (ASSD) and normalized surface Dice (NSD) at
- * GetTolerance() mm; NaN when A or B is empty. Every definition is in docs/measures.md.
+ * sensitivity = tp / |A|, specificity = tn / (tn + fp), false negative error = fn / |A|, false
+ * positive error = fp / |B|, volume similarity = 2 (|B| - |A|) / (|A| + |B|) (ITK's signed
+ * form). A region (a union of labels such as the right lung 1+2+3) is measured as one mask.
+ * Undefined values are NaN (ITK's LabelOverlapMeasuresImageFilter returns the largest double
+ * instead); the Dice and Jaccard of a label in neither image follow SetEmptyPolicy. With
+ * SetComputeSurfaceDistances(true), the surface measures over the 6-connected boundary voxels
+ * of A and B: Hausdorff distance (HD), HD95, average symmetric surface distance (ASSD),
+ * normalized surface Dice (NSD) at GetTolerance() mm, and their directed forms. Every
+ * definition is in docs/measures.md; the names, units and descriptions of the measures come
+ * from lobedice_measure_get_info. The command-line tool LobeDice reports the same numbers.
  *
  * The filter hands the two image buffers, their size and the reference spacing straight to
  * the core: no copy, no per-voxel work here. Both images must therefore lie on the same grid
@@ -67,8 +72,6 @@ class ITK_TEMPLATE_EXPORT LobeDiceComparisonImageFilter
     using LabelListType = std::vector<LabelType>;
     using RealType = double;
     using CountType = uint64_t;
-    using OverlapType = lobedice_label_overlap;
-    using SurfaceType = lobedice_label_surface;
     using PresenceType = lobedice_presence;
 
     static constexpr unsigned int ImageDimension = TReferenceImage::ImageDimension;
@@ -90,6 +93,16 @@ class ITK_TEMPLATE_EXPORT LobeDiceComparisonImageFilter
                    : (std::is_signed<TPixel>::value ? LOBEDICE_INT32 : LOBEDICE_UINT32);
     }
 
+    /** A union of labels measured as one mask ("RightLung" = 1, 2, 3). */
+    struct RegionType {
+        std::string name;
+        LabelListType labels;
+    };
+    using RegionListType = std::vector<RegionType>;
+    using NameListType = std::vector<std::string>;
+    using MeasureType = lobedice_measure;
+    using EmptyPolicyType = lobedice_empty_policy;
+
     /** The reference (ground-truth) label image; it is also the output. */
     itkSetInputMacro(ReferenceImage, TReferenceImage);
     itkGetInputMacro(ReferenceImage, TReferenceImage);
@@ -103,10 +116,19 @@ class ITK_TEMPLATE_EXPORT LobeDiceComparisonImageFilter
     virtual void SetLabels(const LabelListType &labels);
     itkGetConstReferenceMacro(Labels, LabelListType);
 
-    /** The labels the last Update measured (the ones set, or the ones found). */
-    itkGetConstReferenceMacro(MeasuredLabels, LabelListType);
+    /** One name per label of SetLabels. Empty (the default): RUL, RML, RLL, LUL, LLL for the
+     * lobes 1..5, otherwise "label N" (lobedice_label_name). */
+    virtual void SetLabelNames(const NameListType &names);
+    itkGetConstReferenceMacro(LabelNames, NameListType);
 
-    /** Also compute HD, HD95, ASSD and NSD (off by default: they cost more than the overlap). */
+    /** The regions to measure. Unless SetRegions is called (or after ClearRegions), the lung
+     * regions RightLung = 1+2+3, LeftLung = 4+5 and Lungs = 1+2+3+4+5 are measured when the
+     * labels are exactly the lobes 1..5, and none otherwise. SetRegions({}) measures none. */
+    virtual void SetRegions(const RegionListType &regions);
+    virtual void ClearRegions();
+    itkGetConstReferenceMacro(Regions, RegionListType);
+
+    /** Also compute the surface measures (off by default: they cost more than the overlap). */
     itkSetMacro(ComputeSurfaceDistances, bool);
     itkGetConstMacro(ComputeSurfaceDistances, bool);
     itkBooleanMacro(ComputeSurfaceDistances);
@@ -115,114 +137,113 @@ class ITK_TEMPLATE_EXPORT LobeDiceComparisonImageFilter
     itkSetMacro(Tolerance, RealType);
     itkGetConstMacro(Tolerance, RealType);
 
-    /** Everything the core reports for a label (throws when the label was not measured). */
-    const OverlapType &GetLabelOverlap(LabelType label) const;
-    const SurfaceType &GetLabelSurface(LabelType label) const;
+    /** Dice and Jaccard of a label or region in neither image: LOBEDICE_EMPTY_NAN (default,
+     * undefined and left out of the means), LOBEDICE_EMPTY_ONE or LOBEDICE_EMPTY_ZERO. */
+    itkSetMacro(EmptyPolicy, EmptyPolicyType);
+    itkGetConstMacro(EmptyPolicy, EmptyPolicyType);
 
-    /** One entry per measured label, in the order of GetMeasuredLabels(). */
-    itkGetConstReferenceMacro(Overlaps, std::vector<OverlapType>);
-    itkGetConstReferenceMacro(Surfaces, std::vector<SurfaceType>);
+    /** The labels the last Update measured (the ones set, or the ones found). */
+    const LabelListType &GetMeasuredLabels() const;
+    /** The regions the last Update measured, and the name of each measured label. */
+    const RegionListType &GetMeasuredRegions() const;
+    std::string GetLabelName(LabelType label) const;
 
-    /** Per-label overlap measures. */
+    /** The core's result of the last Update, for everything below and more (rows, names,
+     * presence, the options it ran with); owned by the filter, valid until the next Update. */
+    const lobedice_comparison *GetComparison() const;
+
+    /** Any measure of a label or of a region (throws when it was not measured); NaN when it
+     * is undefined, or a surface measure when surface distances were not computed. */
+    RealType GetMeasure(LabelType label, MeasureType measure) const;
+    RealType GetRegionMeasure(const std::string &region, MeasureType measure) const;
+    /** Present in both images, in one only, or in neither. */
+    PresenceType GetPresence(LabelType label) const;
+    PresenceType GetRegionPresence(const std::string &region) const;
+
+    /** The mean of a measure over the measured labels where it is defined, and how many took
+     * part; pooled Dice 2 sum(tp) / (2 sum(tp) + sum(fp) + sum(fn)) over the labels (what
+     * LabelOverlapMeasuresImageFilter::GetDiceCoefficient() returns). */
+    RealType GetMean(MeasureType measure, SizeValueType *used = nullptr) const;
+    RealType GetPooledDiceCoefficient() const;
+
+    /** ITK-style names for the common measures. */
     CountType GetTruePositives(LabelType label) const
     {
-        return this->GetLabelOverlap(label).tp;
+        return static_cast<CountType>(this->GetMeasure(label, LOBEDICE_MEASURE_TP));
     }
     CountType GetFalsePositives(LabelType label) const
     {
-        return this->GetLabelOverlap(label).fp;
+        return static_cast<CountType>(this->GetMeasure(label, LOBEDICE_MEASURE_FP));
     }
     CountType GetFalseNegatives(LabelType label) const
     {
-        return this->GetLabelOverlap(label).fn;
+        return static_cast<CountType>(this->GetMeasure(label, LOBEDICE_MEASURE_FN));
     }
     CountType GetTrueNegatives(LabelType label) const
     {
-        return this->GetLabelOverlap(label).tn;
+        return static_cast<CountType>(this->GetMeasure(label, LOBEDICE_MEASURE_TN));
     }
     RealType GetDiceCoefficient(LabelType label) const
     {
-        return this->GetLabelOverlap(label).dice;
+        return this->GetMeasure(label, LOBEDICE_MEASURE_DICE);
     }
     RealType GetJaccardCoefficient(LabelType label) const
     {
-        return this->GetLabelOverlap(label).jaccard;
+        return this->GetMeasure(label, LOBEDICE_MEASURE_JACCARD);
     }
     RealType GetPrecision(LabelType label) const
     {
-        return this->GetLabelOverlap(label).precision;
+        return this->GetMeasure(label, LOBEDICE_MEASURE_PRECISION);
     }
     RealType GetSensitivity(LabelType label) const
     {
-        return this->GetLabelOverlap(label).sensitivity;
+        return this->GetMeasure(label, LOBEDICE_MEASURE_SENSITIVITY);
     }
     RealType GetSpecificity(LabelType label) const
     {
-        return this->GetLabelOverlap(label).specificity;
+        return this->GetMeasure(label, LOBEDICE_MEASURE_SPECIFICITY);
+    }
+    RealType GetFalseNegativeError(LabelType label) const
+    {
+        return this->GetMeasure(label, LOBEDICE_MEASURE_FALSE_NEGATIVE_ERROR);
+    }
+    RealType GetFalsePositiveError(LabelType label) const
+    {
+        return this->GetMeasure(label, LOBEDICE_MEASURE_FALSE_POSITIVE_ERROR);
     }
     /** Volumes in ml (voxel count times the voxel volume of the reference). */
     RealType GetReferenceVolume(LabelType label) const
     {
-        return this->GetLabelOverlap(label).volume_ref_ml;
+        return this->GetMeasure(label, LOBEDICE_MEASURE_VOLUME_REF_ML);
     }
     RealType GetPredictedVolume(LabelType label) const
     {
-        return this->GetLabelOverlap(label).volume_pred_ml;
+        return this->GetMeasure(label, LOBEDICE_MEASURE_VOLUME_PRED_ML);
     }
     RealType GetVolumeSimilarity(LabelType label) const
     {
-        return this->GetLabelOverlap(label).volume_similarity;
+        return this->GetMeasure(label, LOBEDICE_MEASURE_VOLUME_SIMILARITY);
     }
-    /** fn / |A| and fp / |B|: ITK's false negative and false positive errors. */
-    RealType GetFalseNegativeError(LabelType label) const;
-    RealType GetFalsePositiveError(LabelType label) const;
-    /** Present in both images, in one only, or in neither. */
-    PresenceType GetPresence(LabelType label) const
-    {
-        return lobedice_overlap_presence(&this->GetLabelOverlap(label));
-    }
-
-    /** Per-label surface measures in mm (NSD a fraction); need SetComputeSurfaceDistances(true). */
     RealType GetHausdorffDistance(LabelType label) const
     {
-        return this->GetLabelSurface(label).hd;
+        return this->GetMeasure(label, LOBEDICE_MEASURE_HD);
     }
     RealType GetHausdorffDistance95(LabelType label) const
     {
-        return this->GetLabelSurface(label).hd95;
+        return this->GetMeasure(label, LOBEDICE_MEASURE_HD95);
     }
     RealType GetAverageSymmetricSurfaceDistance(LabelType label) const
     {
-        return this->GetLabelSurface(label).assd;
+        return this->GetMeasure(label, LOBEDICE_MEASURE_ASSD);
     }
     RealType GetNormalizedSurfaceDice(LabelType label) const
     {
-        return this->GetLabelSurface(label).nsd;
+        return this->GetMeasure(label, LOBEDICE_MEASURE_NSD);
     }
-
-    /** Aggregates over the measured labels: means over the labels where a measure is defined,
-     * with the number of labels that took part, and pooled Dice 2 sum(tp) / (2 sum(tp) +
-     * sum(fp) + sum(fn)) (what LabelOverlapMeasuresImageFilter::GetDiceCoefficient() returns). */
-    itkGetConstReferenceMacro(OverlapSummary, lobedice_overlap_summary);
     RealType GetMeanDiceCoefficient() const
     {
-        return m_OverlapSummary.mean_dice;
+        return this->GetMean(LOBEDICE_MEASURE_DICE);
     }
-    SizeValueType GetNumberOfLabelsInMeanDice() const
-    {
-        return m_OverlapSummary.n_dice;
-    }
-    RealType GetPooledDiceCoefficient() const
-    {
-        return m_OverlapSummary.pooled_dice;
-    }
-    /** Means of the surface measures over the labels where they are defined (both masks
-     * non-empty); GetNumberOfLabelsInSurfaceMeans() tells how many. */
-    RealType GetMeanHausdorffDistance() const;
-    RealType GetMeanHausdorffDistance95() const;
-    RealType GetMeanAverageSymmetricSurfaceDistance() const;
-    RealType GetMeanNormalizedSurfaceDice() const;
-    SizeValueType GetNumberOfLabelsInSurfaceMeans() const;
 
   protected:
     LobeDiceComparisonImageFilter();
@@ -246,17 +267,27 @@ class ITK_TEMPLATE_EXPORT LobeDiceComparisonImageFilter
 
     static void ReportProgress(void *user, double fraction);
 
-    size_t IndexOf(LabelType label) const;
+    /** The row of a label or region of the last Update (throws when there is none). */
+    size_t RowOf(LabelType label) const;
+    size_t RowOf(const std::string &region) const;
 
-    RealType SurfaceMean(size_t offset, size_t *used) const;
+    struct ComparisonDeleter {
+        void operator()(lobedice_comparison *comparison) const
+        {
+            lobedice_comparison_free(comparison);
+        }
+    };
 
     LabelListType m_Labels;
-    LabelListType m_MeasuredLabels;
+    NameListType m_LabelNames;
+    RegionListType m_Regions;
+    bool m_RegionsGiven{false};
     bool m_ComputeSurfaceDistances{false};
     RealType m_Tolerance{1.0};
-    std::vector<OverlapType> m_Overlaps;
-    std::vector<SurfaceType> m_Surfaces;
-    lobedice_overlap_summary m_OverlapSummary{};
+    EmptyPolicyType m_EmptyPolicy{LOBEDICE_EMPTY_NAN};
+    std::unique_ptr<lobedice_comparison, ComparisonDeleter> m_Comparison;
+    LabelListType m_MeasuredLabels;
+    RegionListType m_MeasuredRegions;
 };
 
 } // end namespace itk

@@ -15,11 +15,6 @@ LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::LobeDiceCompari
 {
     Self::SetPrimaryInputName("ReferenceImage");
     Self::AddRequiredInputName("PredictedImage", 1);
-    const RealType nan = std::numeric_limits<RealType>::quiet_NaN();
-    m_OverlapSummary.mean_dice = m_OverlapSummary.mean_jaccard = m_OverlapSummary.mean_precision =
-        nan;
-    m_OverlapSummary.mean_sensitivity = m_OverlapSummary.mean_specificity = nan;
-    m_OverlapSummary.mean_volume_similarity = m_OverlapSummary.pooled_dice = nan;
 }
 
 template <typename TReferenceImage, typename TPredictedImage>
@@ -30,6 +25,33 @@ void LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::SetLabels(
         m_Labels = labels;
         this->Modified();
     }
+}
+
+template <typename TReferenceImage, typename TPredictedImage>
+void LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::SetLabelNames(
+    const NameListType &names)
+{
+    if (names != m_LabelNames) {
+        m_LabelNames = names;
+        this->Modified();
+    }
+}
+
+template <typename TReferenceImage, typename TPredictedImage>
+void LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::SetRegions(
+    const RegionListType &regions)
+{
+    m_Regions = regions;
+    m_RegionsGiven = true;
+    this->Modified();
+}
+
+template <typename TReferenceImage, typename TPredictedImage>
+void LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::ClearRegions()
+{
+    m_Regions.clear();
+    m_RegionsGiven = false;
+    this->Modified();
 }
 
 template <typename TReferenceImage, typename TPredictedImage>
@@ -108,74 +130,84 @@ void LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GenerateDa
         predicted->GetBufferedRegion() != predicted->GetLargestPossibleRegion()) {
         itkExceptionMacro(<< "The reference and predicted images must be buffered whole");
     }
+    if (!m_LabelNames.empty() && m_LabelNames.size() != m_Labels.size()) {
+        itkExceptionMacro(<< "SetLabelNames gave " << m_LabelNames.size() << " names for "
+                          << m_Labels.size() << " labels");
+    }
     this->AllocateOutputs();
+    m_Comparison.reset();
+    m_MeasuredLabels.clear();
+    m_MeasuredRegions.clear();
 
     const lobedice_volume ref = VolumeOf(reference);
     const lobedice_volume pred = VolumeOf(predicted);
+    // The settings as the core's options; the core copies what it keeps.
+    std::vector<const char *> names;
+    for (const std::string &name : m_LabelNames) {
+        names.push_back(name.c_str());
+    }
+    std::vector<lobedice_region> regions;
+    for (const RegionType &region : m_Regions) {
+        regions.push_back({region.name.c_str(), region.labels.data(), region.labels.size()});
+    }
+    lobedice_compare_options options = LOBEDICE_COMPARE_OPTIONS_INIT;
+    options.labels = m_Labels.empty() ? nullptr : m_Labels.data();
+    options.nlabels = m_Labels.size();
+    options.label_names = names.empty() ? nullptr : names.data();
+    options.region_mode = m_RegionsGiven ? LOBEDICE_REGIONS_GIVEN : LOBEDICE_REGIONS_LUNGS;
+    options.regions = regions.data();
+    options.nregions = regions.size();
+    options.surface_distances = m_ComputeSurfaceDistances;
+    options.tolerance_mm = m_Tolerance;
+    options.empty_policy = m_EmptyPolicy;
     // ITK splits work into more units than threads (4 per thread by default); the core wants
     // threads, so it gets the work units, capped by the threads ITK's threader would use.
-    const size_t threads = std::min<size_t>(this->GetNumberOfWorkUnits(),
-                                            this->GetMultiThreader()->GetMaximumNumberOfThreads());
+    options.threads = std::min<size_t>(this->GetNumberOfWorkUnits(),
+                                       this->GetMultiThreader()->GetMaximumNumberOfThreads());
+    options.progress = &Self::ReportProgress;
+    options.progress_user = this;
+    lobedice_comparison *comparison = nullptr;
+    Check(lobedice_compare(&comparison, &ref, &pred, &options), "lobedice_compare");
+    m_Comparison.reset(comparison);
 
-    m_MeasuredLabels = m_Labels;
-    if (m_MeasuredLabels.empty()) {
-        // Every non-zero value of either image: one pass per image.
-        for (const lobedice_volume *volume : {&ref, &pred}) {
-            std::vector<LabelType> present(256);
-            size_t count = 0;
-            Check(lobedice_labels_present(present.data(), present.size(), &count, volume, threads),
-                  "lobedice_labels_present");
-            if (count > present.size()) {
-                present.resize(count);
-                Check(lobedice_labels_present(present.data(), present.size(), &count, volume,
-                                              threads),
-                      "lobedice_labels_present");
-            }
-            present.resize(count);
-            m_MeasuredLabels.insert(m_MeasuredLabels.end(), present.begin(), present.end());
-        }
-        std::sort(m_MeasuredLabels.begin(), m_MeasuredLabels.end());
-        m_MeasuredLabels.erase(std::unique(m_MeasuredLabels.begin(), m_MeasuredLabels.end()),
-                               m_MeasuredLabels.end());
-        m_MeasuredLabels.erase(
-            std::remove(m_MeasuredLabels.begin(), m_MeasuredLabels.end(), LabelType{0}),
-            m_MeasuredLabels.end());
-    }
-
-    const size_t n = m_MeasuredLabels.size();
-    std::vector<lobedice_label_set> sets(n);
-    for (size_t i = 0; i < n; ++i) {
-        sets[i].id = m_MeasuredLabels[i];
-        sets[i].labels = &m_MeasuredLabels[i];
-        sets[i].nlabels = 1;
-    }
-    m_Overlaps.assign(n, OverlapType{});
-    m_Surfaces.clear();
-    Check(lobedice_overlap_sets(m_Overlaps.data(), &ref, &pred, sets.data(), n, threads),
-          "lobedice_overlap_sets");
-    Check(lobedice_overlap_summarize(&m_OverlapSummary, m_Overlaps.data(), n),
-          "lobedice_overlap_summarize");
-
-    if (m_ComputeSurfaceDistances) {
-        lobedice_surface_options options;
-        lobedice_surface_options_init(&options);
-        options.tolerance_mm = m_Tolerance;
-        options.threads = threads;
-        options.progress = &Self::ReportProgress;
-        options.progress_user = this;
-        m_Surfaces.assign(n, SurfaceType{});
-        Check(lobedice_surface_distances_sets(m_Surfaces.data(), &ref, &pred, sets.data(), n,
-                                              &options),
-              "lobedice_surface_distances_sets");
+    const lobedice_compare_options *measured = lobedice_comparison_options(comparison);
+    m_MeasuredLabels.assign(measured->labels, measured->labels + measured->nlabels);
+    for (size_t r = 0; r < measured->nregions; ++r) {
+        const lobedice_region &region = measured->regions[r];
+        m_MeasuredRegions.push_back(
+            {region.name, LabelListType(region.labels, region.labels + region.nlabels)});
     }
 }
 
 template <typename TReferenceImage, typename TPredictedImage>
-size_t
-LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::IndexOf(LabelType label) const
+auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetComparison() const
+    -> const lobedice_comparison *
+{
+    if (!m_Comparison) {
+        itkExceptionMacro(<< "Nothing was measured yet: call Update first");
+    }
+    return m_Comparison.get();
+}
+
+template <typename TReferenceImage, typename TPredictedImage>
+auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetMeasuredLabels() const
+    -> const LabelListType &
+{
+    return m_MeasuredLabels;
+}
+
+template <typename TReferenceImage, typename TPredictedImage>
+auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetMeasuredRegions() const
+    -> const RegionListType &
+{
+    return m_MeasuredRegions;
+}
+
+template <typename TReferenceImage, typename TPredictedImage>
+size_t LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::RowOf(LabelType label) const
 {
     const auto it = std::find(m_MeasuredLabels.begin(), m_MeasuredLabels.end(), label);
-    if (it == m_MeasuredLabels.end() || m_Overlaps.size() != m_MeasuredLabels.size()) {
+    if (!m_Comparison || it == m_MeasuredLabels.end()) {
         itkExceptionMacro(<< "Label " << label
                           << " was not measured (call Update first, or add it with SetLabels)");
     }
@@ -183,96 +215,70 @@ LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::IndexOf(LabelTy
 }
 
 template <typename TReferenceImage, typename TPredictedImage>
-auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetLabelOverlap(
-    LabelType label) const -> const OverlapType &
+size_t LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::RowOf(
+    const std::string &region) const
 {
-    return m_Overlaps[this->IndexOf(label)];
-}
-
-template <typename TReferenceImage, typename TPredictedImage>
-auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetLabelSurface(
-    LabelType label) const -> const SurfaceType &
-{
-    const size_t i = this->IndexOf(label);
-    if (m_Surfaces.size() != m_MeasuredLabels.size()) {
-        itkExceptionMacro(<< "Surface distances were not computed: call "
-                             "SetComputeSurfaceDistances(true) before Update");
+    const auto it = std::find_if(m_MeasuredRegions.begin(), m_MeasuredRegions.end(),
+                                 [&region](const RegionType &r) { return r.name == region; });
+    if (!m_Comparison || it == m_MeasuredRegions.end()) {
+        itkExceptionMacro(<< "Region '" << region
+                          << "' was not measured (call Update first, or add it with SetRegions)");
     }
-    return m_Surfaces[i];
+    return m_MeasuredLabels.size() + static_cast<size_t>(it - m_MeasuredRegions.begin());
 }
 
 template <typename TReferenceImage, typename TPredictedImage>
-auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetFalseNegativeError(
-    LabelType label) const -> RealType
+std::string
+LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetLabelName(LabelType label) const
 {
-    const OverlapType &o = this->GetLabelOverlap(label);
-    const CountType reference = o.tp + o.fn;
-    return reference ? static_cast<RealType>(o.fn) / static_cast<RealType>(reference)
-                     : std::numeric_limits<RealType>::quiet_NaN();
+    return lobedice_comparison_row(m_Comparison.get(), this->RowOf(label))->name;
 }
 
 template <typename TReferenceImage, typename TPredictedImage>
-auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetFalsePositiveError(
-    LabelType label) const -> RealType
+auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetMeasure(
+    LabelType label, MeasureType measure) const -> RealType
 {
-    const OverlapType &o = this->GetLabelOverlap(label);
-    const CountType predicted = o.tp + o.fp;
-    return predicted ? static_cast<RealType>(o.fp) / static_cast<RealType>(predicted)
-                     : std::numeric_limits<RealType>::quiet_NaN();
+    return lobedice_comparison_value(m_Comparison.get(), this->RowOf(label), measure);
 }
 
 template <typename TReferenceImage, typename TPredictedImage>
-auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::SurfaceMean(
-    size_t offset, size_t *used) const -> RealType
+auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetRegionMeasure(
+    const std::string &region, MeasureType measure) const -> RealType
 {
-    if (m_Surfaces.empty()) {
-        if (used) {
-            *used = 0;
-        }
-        return std::numeric_limits<RealType>::quiet_NaN();
+    return lobedice_comparison_value(m_Comparison.get(), this->RowOf(region), measure);
+}
+
+template <typename TReferenceImage, typename TPredictedImage>
+auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetPresence(
+    LabelType label) const -> PresenceType
+{
+    return lobedice_comparison_row(m_Comparison.get(), this->RowOf(label))->presence;
+}
+
+template <typename TReferenceImage, typename TPredictedImage>
+auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetRegionPresence(
+    const std::string &region) const -> PresenceType
+{
+    return lobedice_comparison_row(m_Comparison.get(), this->RowOf(region))->presence;
+}
+
+template <typename TReferenceImage, typename TPredictedImage>
+auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetMean(
+    MeasureType measure, SizeValueType *used) const -> RealType
+{
+    size_t n = 0;
+    const RealType mean = lobedice_comparison_mean(this->GetComparison(), measure, &n);
+    if (used) {
+        *used = static_cast<SizeValueType>(n);
     }
-    const auto *first = reinterpret_cast<const double *>(
-        reinterpret_cast<const char *>(m_Surfaces.data()) + offset);
-    return lobedice_mean_defined(first, m_Surfaces.size(), sizeof(SurfaceType), used);
+    return mean;
 }
 
 template <typename TReferenceImage, typename TPredictedImage>
-auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetMeanHausdorffDistance()
+auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetPooledDiceCoefficient()
     const -> RealType
 {
-    return this->SurfaceMean(offsetof(SurfaceType, hd), nullptr);
-}
-
-template <typename TReferenceImage, typename TPredictedImage>
-auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetMeanHausdorffDistance95()
-    const -> RealType
-{
-    return this->SurfaceMean(offsetof(SurfaceType, hd95), nullptr);
-}
-
-template <typename TReferenceImage, typename TPredictedImage>
-auto LobeDiceComparisonImageFilter<TReferenceImage,
-                                   TPredictedImage>::GetMeanAverageSymmetricSurfaceDistance() const
-    -> RealType
-{
-    return this->SurfaceMean(offsetof(SurfaceType, assd), nullptr);
-}
-
-template <typename TReferenceImage, typename TPredictedImage>
-auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetMeanNormalizedSurfaceDice()
-    const -> RealType
-{
-    return this->SurfaceMean(offsetof(SurfaceType, nsd), nullptr);
-}
-
-template <typename TReferenceImage, typename TPredictedImage>
-SizeValueType
-LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GetNumberOfLabelsInSurfaceMeans()
-    const
-{
-    size_t used = 0;
-    this->SurfaceMean(offsetof(SurfaceType, hd), &used);
-    return used;
+    return lobedice_comparison_pooled_dice(this->GetComparison());
 }
 
 template <typename TReferenceImage, typename TPredictedImage>
@@ -285,39 +291,44 @@ void LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::PrintSelf(
         for (size_t i = 0; i < labels.size(); ++i) {
             os << (i ? ", " : "") << labels[i];
         }
-        os << "]" << std::endl;
+        os << "]";
     };
     os << indent << "Labels: ";
     print_labels(m_Labels);
-    os << indent << "MeasuredLabels: ";
-    print_labels(m_MeasuredLabels);
+    os << std::endl << indent << "LabelNames: [";
+    for (size_t i = 0; i < m_LabelNames.size(); ++i) {
+        os << (i ? ", " : "") << m_LabelNames[i];
+    }
+    os << "]" << std::endl;
+    os << indent << "Regions: " << (m_RegionsGiven ? "" : "the lung regions for lobes 1..5 ");
+    for (const RegionType &region : m_Regions) {
+        os << region.name << "=";
+        print_labels(region.labels);
+        os << " ";
+    }
+    os << std::endl;
     os << indent << "ComputeSurfaceDistances: " << (m_ComputeSurfaceDistances ? "On" : "Off")
        << std::endl;
     os << indent << "Tolerance: " << m_Tolerance << " mm" << std::endl;
-    os << indent << "Overlaps (label tp fp fn tn dice jaccard precision sensitivity specificity "
-       << "volume_ref_ml volume_pred_ml volume_similarity): " << m_Overlaps.size() << std::endl;
-    for (const OverlapType &o : m_Overlaps) {
-        os << indent.GetNextIndent() << o.label << " " << o.tp << " " << o.fp << " " << o.fn << " "
-           << o.tn << " " << o.dice << " " << o.jaccard << " " << o.precision << " "
-           << o.sensitivity << " " << o.specificity << " " << o.volume_ref_ml << " "
-           << o.volume_pred_ml << " " << o.volume_similarity << std::endl;
+    os << indent << "EmptyPolicy: " << lobedice_empty_policy_name(m_EmptyPolicy) << std::endl;
+    const lobedice_comparison *c = m_Comparison.get();
+    os << indent << "Rows measured: " << lobedice_comparison_rows(c) << std::endl;
+    for (size_t row = 0; row < lobedice_comparison_rows(c); ++row) {
+        os << indent.GetNextIndent() << lobedice_comparison_row(c, row)->name << " ("
+           << lobedice_presence_name(lobedice_comparison_row(c, row)->presence) << "):";
+        for (int m = 0; m < LOBEDICE_MEASURE_COUNT; ++m) {
+            const lobedice_measure_info *info =
+                lobedice_measure_get_info(static_cast<lobedice_measure>(m));
+            if (!info->is_surface || m_ComputeSurfaceDistances) {
+                os << " " << info->key << "="
+                   << lobedice_comparison_value(c, row, static_cast<lobedice_measure>(m));
+            }
+        }
+        os << std::endl;
     }
-    os << indent << "OverlapSummary: labels " << m_OverlapSummary.labels << ", mean Dice "
-       << m_OverlapSummary.mean_dice << " (" << m_OverlapSummary.n_dice << "), mean Jaccard "
-       << m_OverlapSummary.mean_jaccard << " (" << m_OverlapSummary.n_jaccard
-       << "), mean precision " << m_OverlapSummary.mean_precision << " ("
-       << m_OverlapSummary.n_precision << "), mean sensitivity "
-       << m_OverlapSummary.mean_sensitivity << " (" << m_OverlapSummary.n_sensitivity
-       << "), mean specificity " << m_OverlapSummary.mean_specificity << " ("
-       << m_OverlapSummary.n_specificity << "), mean volume similarity "
-       << m_OverlapSummary.mean_volume_similarity << " (" << m_OverlapSummary.n_volume_similarity
-       << "), pooled Dice " << m_OverlapSummary.pooled_dice << std::endl;
-    os << indent << "Surfaces (label ref_surface_voxels pred_surface_voxels hd hd95 assd nsd): "
-       << m_Surfaces.size() << std::endl;
-    for (const SurfaceType &s : m_Surfaces) {
-        os << indent.GetNextIndent() << s.label << " " << s.ref_surface_voxels << " "
-           << s.pred_surface_voxels << " " << s.hd << " " << s.hd95 << " " << s.assd << " " << s.nsd
-           << std::endl;
+    if (c) {
+        os << indent << "Mean Dice: " << lobedice_comparison_mean(c, LOBEDICE_MEASURE_DICE, nullptr)
+           << ", pooled Dice: " << lobedice_comparison_pooled_dice(c) << std::endl;
     }
 }
 

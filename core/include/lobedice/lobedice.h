@@ -3,11 +3,24 @@
  *
  * One public header for the whole C core. Conventions:
  *  - every function returns a lobedice_status (0 = OK, negative = error) unless it cannot fail;
+ *    each declaration's comment ends with the statuses it returns;
  *  - the caller allocates outputs; outputs come first in the parameter list;
  *  - inputs are const; nothing is printed, nothing exits, no global or thread-local state;
  *  - volumes are stored x fastest, then y, then z (ITK, NRRD and NIfTI order);
- *  - every measure follows docs/measures.md (one definition per measure, NaN where undefined);
- *  - threads == 0 means "all online cores"; results are bit-identical for any thread count.
+ *  - every measure follows docs/measures.md (one definition per measure, NaN where undefined).
+ *
+ * Threads: every entry point that can use several threads takes the count, as a parameter or
+ * in its options; 0 means "all online cores", and the options' default is 1 (a library called
+ * from a training loop or a cluster job spawns no threads unasked). Threads live for one call
+ * only. Results are bit-identical for any thread count.
+ * Thread safety: every function is reentrant; calls may run at once from several threads as
+ * long as they do not write the same output. A lobedice_comparison may be read from several
+ * threads at once.
+ *
+ * Options: every options struct starts with a version field and comes with an _INIT macro and
+ * an _init(opts, version) function (as libgit2 does). The library accepts every version from 1
+ * up to its own; fields are only ever appended, and a caller built against an older version
+ * gets the defaults for the fields it does not know.
  */
 #ifndef LOBEDICE_H
 #define LOBEDICE_H
@@ -36,14 +49,21 @@ extern "C" {
 /* ---------------------------------------------------------------------------------------------
  * Version
  * ------------------------------------------------------------------------------------------- */
+/* The one source of the version: CMake reads these three lines (project version, package
+ * files, the Slicer module's XML). */
 #define LOBEDICE_VERSION_MAJOR 0
-#define LOBEDICE_VERSION_MINOR 1
+#define LOBEDICE_VERSION_MINOR 2
 #define LOBEDICE_VERSION_PATCH 0
 #define LOBEDICE_VERSION_NUMBER                                                                    \
     (LOBEDICE_VERSION_MAJOR * 10000 + LOBEDICE_VERSION_MINOR * 100 + LOBEDICE_VERSION_PATCH)
-#define LOBEDICE_VERSION_STRING "0.1.0"
+#define LOBEDICE_STRINGIFY_(x) #x
+#define LOBEDICE_STRINGIFY(x) LOBEDICE_STRINGIFY_(x)
+#define LOBEDICE_VERSION_STRING                                                                    \
+    LOBEDICE_STRINGIFY(LOBEDICE_VERSION_MAJOR)                                                     \
+    "." LOBEDICE_STRINGIFY(LOBEDICE_VERSION_MINOR) "." LOBEDICE_STRINGIFY(LOBEDICE_VERSION_PATCH)
 
-/* The version of the library actually linked, as "MAJOR.MINOR.PATCH" and as a number. */
+/* The version of the library actually linked, as "MAJOR.MINOR.PATCH" and as a number
+ * (MAJOR*10000 + MINOR*100 + PATCH). Cannot fail. */
 LOBEDICE_API const char *lobedice_version(void);
 LOBEDICE_API unsigned lobedice_version_number(void);
 
@@ -69,7 +89,8 @@ typedef enum lobedice_status {
     LOBEDICE_EGEOMETRY = -14    /* two images do not overlap in physical space */
 } lobedice_status;
 
-/* A fixed English sentence for a status (never NULL; unknown values get a generic sentence). */
+/* A fixed English sentence for a status (never NULL; unknown values get a generic sentence).
+ * Cannot fail. */
 LOBEDICE_API const char *lobedice_strerror(lobedice_status status);
 
 /* ---------------------------------------------------------------------------------------------
@@ -84,7 +105,7 @@ typedef enum lobedice_dtype {
     LOBEDICE_INT32
 } lobedice_dtype;
 
-/* Bytes per value of a dtype, 0 for an unknown dtype. */
+/* Bytes per value of a dtype, 0 for an unknown dtype. Cannot fail. */
 LOBEDICE_API size_t lobedice_dtype_size(lobedice_dtype dtype);
 
 typedef enum lobedice_layout {
@@ -102,7 +123,8 @@ typedef struct lobedice_volume {
 /* *voxels = size[0]*size[1]*size[2]. Checks the volume: data not NULL, dtype known, no zero size
  * (LOBEDICE_ESIZE), finite positive spacing whose voxel volume, physical volume and squared
  * diagonal are finite and not below DBL_MIN (LOBEDICE_ESPACING), and that the byte count fits
- * in size_t (LOBEDICE_EOVERFLOW). */
+ * in size_t (LOBEDICE_EOVERFLOW). Statuses: LOBEDICE_EINVAL (NULL voxels, volume or data),
+ * LOBEDICE_EDTYPE, LOBEDICE_ESIZE, LOBEDICE_ESPACING, LOBEDICE_EOVERFLOW. */
 LOBEDICE_API lobedice_status lobedice_volume_voxels(size_t *voxels, const lobedice_volume *volume);
 
 /* The distinct values of a volume, sorted ascending, 0 included when present.
@@ -128,11 +150,11 @@ LOBEDICE_API lobedice_status lobedice_labels_union(int64_t *labels, size_t capac
  * label buffer of `dtype` (`count` values; -0.0 becomes 0). Returns LOBEDICE_ENONINTEGER, with
  * *first_bad set to the index of the first offending value (the lowest index, whatever the
  * thread count), when a value is fractional, not finite, or outside the dtype's range; `out` is
- * then partly written. first_bad may be NULL. LOBEDICE_EDTYPE for an unknown dtype. Uses all
- * cores. */
+ * then partly written. first_bad may be NULL. Statuses: LOBEDICE_EINVAL (NULL out or values
+ * with count > 0), LOBEDICE_EDTYPE (an unknown dtype), LOBEDICE_ENONINTEGER. */
 LOBEDICE_API lobedice_status lobedice_labels_from_double(void *out, lobedice_dtype dtype,
                                                          const double *values, size_t count,
-                                                         size_t *first_bad);
+                                                         size_t *first_bad, size_t threads);
 
 /* The index of the first value that is not finite (NaN or an infinity) among `count` IEEE-754
  * values of `value_size` bytes (4: binary32, 8: binary64) stored as in a file: unaligned, in
@@ -144,8 +166,8 @@ LOBEDICE_API lobedice_status lobedice_first_nonfinite(size_t *first, const void 
                                                       int big_endian);
 
 /* The smallest dtype (the first in the order of lobedice_dtype) able to hold every value in
- * [min, max]: [0, 5] is UINT8, [-1, 5] INT8, [-1, 300] INT16. LOBEDICE_ENONINTEGER when none can,
- * LOBEDICE_EINVAL when min > max. */
+ * [min, max]: [0, 5] is UINT8, [-1, 5] INT8, [-1, 300] INT16. Statuses: LOBEDICE_ENONINTEGER
+ * when none can, LOBEDICE_EINVAL (NULL dtype, or min > max). */
 LOBEDICE_API lobedice_status lobedice_dtype_for_range(lobedice_dtype *dtype, int64_t min,
                                                       int64_t max);
 
@@ -158,11 +180,11 @@ LOBEDICE_API lobedice_status lobedice_dtype_for_range(lobedice_dtype *dtype, int
  * size does not fit (or exceeds INT64_MAX). src is checked as lobedice_volume_voxels does
  * (LOBEDICE_EINVAL, LOBEDICE_EDTYPE, LOBEDICE_ESIZE, LOBEDICE_EOVERFLOW, and LOBEDICE_ESPACING
  * although paste never uses the spacing: a volume with a broken geometry is refused
- * everywhere). Uses all cores. */
+ * everywhere). */
 LOBEDICE_API lobedice_status lobedice_volume_paste(void *dst, lobedice_dtype dst_dtype,
                                                    const size_t dst_size[3],
                                                    const lobedice_volume *src,
-                                                   const int64_t offset[3]);
+                                                   const int64_t offset[3], size_t threads);
 
 /* ---------------------------------------------------------------------------------------------
  * Overlap measures (docs/measures.md, "Overlap")
@@ -182,15 +204,21 @@ typedef enum lobedice_presence {
     LOBEDICE_ABSENT = 3                 /* in neither: Dice undefined (NaN) */
 } lobedice_presence;
 
+/* Which of the four cases an overlap is (NULL counts as absent). Cannot fail. */
 LOBEDICE_API lobedice_presence lobedice_overlap_presence(const lobedice_label_overlap *overlap);
+
+/* "present", "missing_in_prediction", "missing_in_reference", "absent": the words of every
+ * report (docs/measures.md); "unknown" for another value. Cannot fail. */
+LOBEDICE_API const char *lobedice_presence_name(lobedice_presence presence);
 
 /* out[i] describes labels[i]; ref and pred must have the same size (spacing is taken from ref).
  * All labels are counted in one pass over both volumes, with no copy and no one-hot; ref and pred
- * may have different dtypes. A label the dtype cannot hold is simply absent. Uses all cores. */
+ * may have different dtypes. A label the dtype cannot hold is simply absent. Statuses as
+ * lobedice_overlap_sets. */
 LOBEDICE_API lobedice_status lobedice_overlap(lobedice_label_overlap *out,
                                               const lobedice_volume *ref,
                                               const lobedice_volume *pred, const int64_t *labels,
-                                              size_t nlabels);
+                                              size_t nlabels, size_t threads);
 
 /* A union of labels measured as one mask (a region such as "right lung" = {1, 2, 3}). */
 typedef struct lobedice_label_set {
@@ -200,11 +228,13 @@ typedef struct lobedice_label_set {
 } lobedice_label_set;
 
 /* out[i] describes sets[i]: A = reference voxels whose value is in sets[i], B likewise in pred.
- * All sets together in one pass; `threads` 0 = all cores. lobedice_overlap is this with one
- * single-label set per label and all cores. LOBEDICE_EINVAL for NULL out or sets with
+ * All sets together in one pass. lobedice_overlap is this with one single-label set per label.
+ * Statuses: LOBEDICE_EINVAL for NULL out or sets with
  * nsets > 0, or a set with labels NULL and nlabels > 0; LOBEDICE_EOVERFLOW when the sets name
- * UINT32_MAX labels or more in all (repeats counted; checked before any label is read); the
- * volume statuses of lobedice_overlap. */
+ * UINT32_MAX labels or more in all (repeats counted; checked before any label is read);
+ * LOBEDICE_EINVAL, LOBEDICE_EDTYPE, LOBEDICE_ESIZE, LOBEDICE_ESPACING, LOBEDICE_EOVERFLOW for
+ * a volume lobedice_volume_voxels refuses, LOBEDICE_ESIZE when the sizes differ;
+ * LOBEDICE_ENOMEM. */
 LOBEDICE_API lobedice_status lobedice_overlap_sets(lobedice_label_overlap *out,
                                                    const lobedice_volume *ref,
                                                    const lobedice_volume *pred,
@@ -213,7 +243,9 @@ LOBEDICE_API lobedice_status lobedice_overlap_sets(lobedice_label_overlap *out,
 
 /* Aggregates over the labels asked for (docs/measures.md, "Aggregates"). For each measure: the
  * mean over results where it is defined, and the count that took part (NaN mean when none did).
- * pooled_dice = 2*sum(tp) / (2*sum(tp) + sum(fp) + sum(fn)), NaN when that is 0/0. */
+ * pooled_dice = 2*sum(tp) / (2*sum(tp) + sum(fp) + sum(fn)), NaN when that is 0/0. A
+ * lobedice_comparison computes this itself; this is for callers of lobedice_overlap_sets.
+ * Statuses: LOBEDICE_EINVAL (NULL summary, or NULL overlaps with count > 0), LOBEDICE_ENOMEM. */
 typedef struct lobedice_overlap_summary {
     size_t labels;
     double mean_dice, mean_jaccard, mean_precision, mean_sensitivity, mean_specificity,
@@ -226,23 +258,52 @@ LOBEDICE_API lobedice_status lobedice_overlap_summarize(lobedice_overlap_summary
                                                         const lobedice_label_overlap *overlaps,
                                                         size_t count);
 
-/* Mean of the values that are not NaN, stride bytes apart (NaN when none); *used = how many
- * took part (may be NULL). For aggregating any field of any result array. */
-LOBEDICE_API double lobedice_mean_defined(const double *values, size_t count, size_t stride,
-                                          size_t *used);
+/* ---------------------------------------------------------------------------------------------
+ * The disagreement map (docs/measures.md, "Disagreement map")
+ *
+ * For a list of n labels, the class of a value v is k(v) = i+1 when v == labels[i] and 0
+ * otherwise (background, or a label not in the list). A voxel's code is
+ *   k(ref)                                             when k(ref) == k(pred) (agreement)
+ *   BASE + SCALE*k(ref) + k(pred)                      otherwise
+ * with BASE 100 and SCALE 10 up to 9 labels (codes up to 198, fits unsigned char), BASE 10000
+ * and SCALE 100 up to 99 labels (codes up to 19998). For lobes 1..5: 1..5 are correct voxels of
+ * each lobe, 130 is "reference RLL, predicted background" (missed), 104 "reference background,
+ * predicted LUL" (extra), 123 "reference RML, predicted RLL" (confused).
+ * ------------------------------------------------------------------------------------------- */
+#define LOBEDICE_DISAGREEMENT_SMALL_LABELS 9
+#define LOBEDICE_DISAGREEMENT_SMALL_BASE 100
+#define LOBEDICE_DISAGREEMENT_SMALL_SCALE 10
+#define LOBEDICE_DISAGREEMENT_MAX_LABELS 99
+#define LOBEDICE_DISAGREEMENT_LARGE_BASE 10000
+#define LOBEDICE_DISAGREEMENT_LARGE_SCALE 100
 
-/* The disagreement map, one value of `dtype` per voxel of ref's grid. With k(v) = i+1 when the
- * value v equals labels[i] and 0 otherwise (background or a label not asked for):
- *   k(ref) == k(pred) -> k  (0 agreement on background, i+1 a correct voxel of label i)
- *   k(ref) != k(pred) -> 100 + 10*k(ref) + k(pred)     when nlabels <= 9  (at most 198)
- *                        10000 + 100*k(ref) + k(pred)  when nlabels <= 99 (at most 19998)
- * so for lobes 1..5, 1..5 are the correctly labelled lobes, 130 is "reference RLL, predicted
- * background", 123 is "reference RML, predicted RLL". Any dtype whose range holds the largest
- * code is accepted (lobedice_disagreement_dtype gives the smallest). Statuses: LOBEDICE_EINVAL
- * (NULL out, ref or pred, NULL labels with nlabels > 0, nlabels > 99, a dtype too small for the
- * codes), LOBEDICE_EDTYPE (an unknown dtype for out or a volume), LOBEDICE_ESIZE,
- * LOBEDICE_ESPACING, LOBEDICE_EOVERFLOW (also when the map's bytes do not fit in size_t),
- * LOBEDICE_ENOMEM. On any error nothing is written to out. */
+typedef enum lobedice_disagreement_kind {
+    LOBEDICE_AGREE_BACKGROUND = 0, /* both in class 0 */
+    LOBEDICE_AGREE_LABEL = 1,      /* both in the same label */
+    LOBEDICE_MISSED = 2,           /* a label in the reference, class 0 in the prediction */
+    LOBEDICE_EXTRA = 3,            /* class 0 in the reference, a label in the prediction */
+    LOBEDICE_CONFUSED = 4          /* two different labels */
+} lobedice_disagreement_kind;
+
+/* *code = the code of a voxel whose reference class is ref_class and predicted class
+ * pred_class, for nlabels labels. Statuses: LOBEDICE_EINVAL (NULL code, nlabels above
+ * LOBEDICE_DISAGREEMENT_MAX_LABELS, a class above nlabels). */
+LOBEDICE_API lobedice_status lobedice_disagreement_code(int32_t *code, size_t nlabels,
+                                                        size_t ref_class, size_t pred_class);
+
+/* The classes of a code, and its kind (each output may be NULL). Statuses: LOBEDICE_EINVAL
+ * (nlabels above LOBEDICE_DISAGREEMENT_MAX_LABELS, or a code the map of nlabels labels never
+ * holds); the outputs are then untouched. */
+LOBEDICE_API lobedice_status lobedice_disagreement_classes(size_t *ref_class, size_t *pred_class,
+                                                           lobedice_disagreement_kind *kind,
+                                                           int32_t code, size_t nlabels);
+
+/* The map itself: one code of `dtype` per voxel of ref's grid. Any dtype whose range holds the
+ * largest code is accepted (lobedice_disagreement_dtype gives the smallest). Statuses:
+ * LOBEDICE_EINVAL (NULL out, ref or pred, NULL labels with nlabels > 0, nlabels > 99, a dtype
+ * too small for the codes), LOBEDICE_EDTYPE (an unknown dtype for out or a volume),
+ * LOBEDICE_ESIZE, LOBEDICE_ESPACING, LOBEDICE_EOVERFLOW (also when the map's bytes do not fit in
+ * size_t), LOBEDICE_ENOMEM. On any error nothing is written to out. */
 LOBEDICE_API lobedice_status lobedice_disagreement_map(void *out, lobedice_dtype dtype,
                                                        const lobedice_volume *ref,
                                                        const lobedice_volume *pred,
@@ -251,7 +312,7 @@ LOBEDICE_API lobedice_status lobedice_disagreement_map(void *out, lobedice_dtype
 
 /* *dtype = the smallest dtype that holds every code of the disagreement map of nlabels labels:
  * LOBEDICE_UINT8 up to 9 labels (half the memory of a 16-bit map), LOBEDICE_INT16 up to 99.
- * LOBEDICE_EINVAL for a NULL dtype or more than 99 labels. */
+ * Statuses: LOBEDICE_EINVAL (NULL dtype, or more than 99 labels). */
 LOBEDICE_API lobedice_status lobedice_disagreement_dtype(lobedice_dtype *dtype, size_t nlabels);
 
 /* ---------------------------------------------------------------------------------------------
@@ -322,7 +383,7 @@ typedef struct lobedice_label_surface {
 typedef struct lobedice_surface_options {
     unsigned version;    /* LOBEDICE_SURFACE_OPTIONS_VERSION */
     double tolerance_mm; /* surface-Dice tolerance, >= 0 (infinity allowed), default 1.0 */
-    size_t threads;      /* 0 = all cores (default) */
+    size_t threads;      /* default 1; 0 = all online cores */
     /* Optional histogram of all distances (both directions) per result: histogram has
      * count*histogram_bins entries (result i at i*histogram_bins), all written (zeros for a
      * result with an empty side); bin j counts distances d with j*w <= d < (j+1)*w,
@@ -336,18 +397,31 @@ typedef struct lobedice_surface_options {
      * box; the last call passes exactly 1. NULL = none (default). */
     void (*progress)(void *user, double fraction);
     void *progress_user;
+    /* Version 2. Optional: where each result's hd is attained, 3 entries per result (result i
+     * at 3*i): the grid index (x, y, z) of a surface voxel whose distance to the other surface
+     * is hd, on the reference side when hd_ref_to_pred >= hd_pred_to_ref, else on the predicted
+     * side (among ties, one fixed choice whatever the thread count); all UINT64_MAX when hd is
+     * undefined. NULL = none (default). */
+    uint64_t *hd_voxel;
 } lobedice_surface_options;
 
-#define LOBEDICE_SURFACE_OPTIONS_VERSION 1
+#define LOBEDICE_SURFACE_OPTIONS_VERSION 2
+#define LOBEDICE_SURFACE_OPTIONS_INIT                                                              \
+    {                                                                                              \
+        LOBEDICE_SURFACE_OPTIONS_VERSION, 1.0, 1, NULL, 0, 1.0, NULL, NULL, NULL                   \
+    }
 
-/* Fills the defaults above (NULL is ignored). */
-LOBEDICE_API void lobedice_surface_options_init(lobedice_surface_options *opts);
+/* Fills the defaults above for `version` (1..LOBEDICE_SURFACE_OPTIONS_VERSION; a caller built
+ * against version 1 passes 1 and gets only the fields version 1 has). Statuses:
+ * LOBEDICE_EINVAL (NULL opts, or another version; opts is then untouched). */
+LOBEDICE_API lobedice_status lobedice_surface_options_init(lobedice_surface_options *opts,
+                                                           unsigned version);
 
 /* out[i] describes labels[i] (nlabels entries, caller-allocated); tolerance_mm is the
  * surface-Dice tolerance. ref and pred must have the same size; ref's spacing is used; the
- * dtypes may differ; a label a dtype cannot hold is simply absent from that volume. Uses all
- * cores; results are bit-identical for any thread count. This is lobedice_surface_distances_sets
- * with one single-label set per label and default options.
+ * dtypes may differ; a label a dtype cannot hold is simply absent from that volume. This is
+ * lobedice_surface_distances_sets with one single-label set per label, `tolerance_mm` and
+ * `threads`, and the other options at their defaults.
  * Statuses: LOBEDICE_EINVAL (NULL ref, pred or data; NULL out or labels when nlabels > 0, as
  * both may be NULL when it is 0; a tolerance that is NaN or negative), LOBEDICE_EDTYPE,
  * LOBEDICE_ESIZE (a zero size, or sizes differ), LOBEDICE_ESPACING (not finite positive),
@@ -357,19 +431,218 @@ LOBEDICE_API lobedice_status lobedice_surface_distances(lobedice_label_surface *
                                                         const lobedice_volume *ref,
                                                         const lobedice_volume *pred,
                                                         const int64_t *labels, size_t nlabels,
-                                                        double tolerance_mm);
+                                                        double tolerance_mm, size_t threads);
 
 /* out[i] describes sets[i]: A = reference voxels whose value is any of sets[i].labels, B
  * likewise in pred (a region such as the lungs = {1, 2, 3, 4, 5} measured as one mask); the
  * result's label is sets[i].id. opts may be NULL for the defaults. Sets are measured one after
  * the other, each with all the threads asked for. Statuses as lobedice_surface_distances (out
  * and sets may be NULL when nsets is 0), plus LOBEDICE_EINVAL for a set with labels NULL and
- * nlabels > 0, an unknown opts->version, or a histogram with zero bins or a bin width that is
- * not finite positive, and LOBEDICE_EOVERFLOW when nsets*histogram_bins entries do not fit in
- * size_t. On error the contents of out and of the histogram are unspecified. */
+ * nlabels > 0, an opts->version of 0 or above LOBEDICE_SURFACE_OPTIONS_VERSION, or a histogram with
+ * zero bins or a bin width that is not finite positive, and LOBEDICE_EOVERFLOW when
+ * nsets*histogram_bins entries do not fit in size_t. On error the contents of out and of the
+ * histogram are unspecified. */
 LOBEDICE_API lobedice_status lobedice_surface_distances_sets(
     lobedice_label_surface *out, const lobedice_volume *ref, const lobedice_volume *pred,
     const lobedice_label_set *sets, size_t nsets, const lobedice_surface_options *opts);
+
+/* ---------------------------------------------------------------------------------------------
+ * The comparison (docs/measures.md for every measure, docs/architecture.md for its place)
+ *
+ * One call compares a predicted label map with a reference on the same grid and keeps all a
+ * report needs: one row per label, then one row per region (a union of labels measured as one
+ * mask), each with its overlap measures and, when asked, its surface measures; the empty-label
+ * policy applied; the means over the label rows and the pooled Dice. Every front end (the
+ * command line, the ITK filter, pictures, batch) reads its numbers from here, so they agree.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Dice and Jaccard of a row absent from both maps (docs/measures.md, "Overlap"). */
+typedef enum lobedice_empty_policy {
+    LOBEDICE_EMPTY_NAN = 0, /* undefined (NaN), left out of the means (default) */
+    LOBEDICE_EMPTY_ONE = 1, /* 1: two empty masks agree */
+    LOBEDICE_EMPTY_ZERO = 2 /* 0 */
+} lobedice_empty_policy;
+
+/* "nan", "one", "zero"; NULL for another value. Cannot fail. */
+LOBEDICE_API const char *lobedice_empty_policy_name(lobedice_empty_policy policy);
+
+/* The policy named `name` (as lobedice_empty_policy_name spells it). Statuses: LOBEDICE_EINVAL
+ * (NULL argument, or an unknown name; *policy is then untouched). */
+LOBEDICE_API lobedice_status lobedice_empty_policy_parse(lobedice_empty_policy *policy,
+                                                         const char *name);
+
+/* The name reports give label `label` when the caller gives none: "RUL", "RML", "RLL", "LUL",
+ * "LLL" for the lobes 1..5, otherwise "label N". Written into buf (always NUL-terminated,
+ * truncated to fit). Statuses: LOBEDICE_EINVAL (NULL buf or size 0). */
+LOBEDICE_API lobedice_status lobedice_label_name(char *buf, size_t size, int64_t label);
+
+/* Every measure a comparison reports, in report order. Values are pinned: new measures are
+ * appended before LOBEDICE_MEASURE_COUNT. */
+typedef enum lobedice_measure {
+    LOBEDICE_MEASURE_DICE = 0,
+    LOBEDICE_MEASURE_JACCARD = 1,
+    LOBEDICE_MEASURE_PRECISION = 2,
+    LOBEDICE_MEASURE_SENSITIVITY = 3,
+    LOBEDICE_MEASURE_SPECIFICITY = 4,
+    LOBEDICE_MEASURE_FALSE_NEGATIVE_ERROR = 5,
+    LOBEDICE_MEASURE_FALSE_POSITIVE_ERROR = 6,
+    LOBEDICE_MEASURE_VOLUME_REF_ML = 7,
+    LOBEDICE_MEASURE_VOLUME_PRED_ML = 8,
+    LOBEDICE_MEASURE_VOLUME_SIMILARITY = 9,
+    LOBEDICE_MEASURE_TP = 10,
+    LOBEDICE_MEASURE_FP = 11,
+    LOBEDICE_MEASURE_FN = 12,
+    LOBEDICE_MEASURE_TN = 13,
+    LOBEDICE_MEASURE_HD = 14,
+    LOBEDICE_MEASURE_HD95 = 15,
+    LOBEDICE_MEASURE_ASSD = 16,
+    LOBEDICE_MEASURE_NSD = 17,
+    LOBEDICE_MEASURE_HD_REF_TO_PRED = 18,
+    LOBEDICE_MEASURE_HD_PRED_TO_REF = 19,
+    LOBEDICE_MEASURE_HD95_REF_TO_PRED = 20,
+    LOBEDICE_MEASURE_HD95_PRED_TO_REF = 21,
+    LOBEDICE_MEASURE_ASD_REF_TO_PRED = 22,
+    LOBEDICE_MEASURE_ASD_PRED_TO_REF = 23,
+    LOBEDICE_MEASURE_REF_SURFACE_VOXELS = 24,
+    LOBEDICE_MEASURE_PRED_SURFACE_VOXELS = 25,
+    LOBEDICE_MEASURE_COUNT = 26
+} lobedice_measure;
+
+/* What a measure is, for reports (JSON keys, table columns and their schema). */
+typedef struct lobedice_measure_info {
+    const char *key;         /* "dice", "hd95_mm": the JSON key and the table column */
+    const char *title;       /* "Dice", "HD95": a column title for people */
+    const char *unit;        /* "mm", "ml", "voxels", or "" for a ratio */
+    const char *description; /* one sentence: the formula and when it is undefined */
+    int is_count;            /* a whole number of voxels (exact in a double below 2^53) */
+    int is_surface;          /* computed only with surface distances */
+    int is_averaged;         /* the comparison gives its mean over the label rows */
+} lobedice_measure_info;
+
+/* The description of a measure, or NULL for a value outside the enum. Static storage; cannot
+ * fail. */
+LOBEDICE_API const lobedice_measure_info *lobedice_measure_get_info(lobedice_measure measure);
+
+/* A union of labels reported like a label ("RightLung" = 1, 2, 3). */
+typedef struct lobedice_region {
+    const char *name;      /* not NULL, not empty, unique among the regions */
+    const int64_t *labels; /* at least one label, no repeats */
+    size_t nlabels;
+} lobedice_region;
+
+typedef enum lobedice_region_mode {
+    /* RightLung = 1+2+3, LeftLung = 4+5 and Lungs = 1+2+3+4+5 when the labels compared are
+     * exactly the lobes 1..5 (in any order); no region otherwise (default) */
+    LOBEDICE_REGIONS_LUNGS = 0,
+    LOBEDICE_REGIONS_GIVEN = 1 /* exactly opts->regions (none when nregions is 0) */
+} lobedice_region_mode;
+
+typedef struct lobedice_compare_options {
+    unsigned version; /* LOBEDICE_COMPARE_OPTIONS_VERSION */
+    /* The labels to report, in this order (no repeats; 0 may be asked for). NULL (default):
+     * every non-zero value present in either map, ascending. */
+    const int64_t *labels;
+    size_t nlabels;
+    /* One name per label of `labels` (needs labels; names not empty). NULL (default): the names
+     * of lobedice_label_name. The comparison copies them. */
+    const char *const *label_names;
+    lobedice_region_mode region_mode; /* default LOBEDICE_REGIONS_LUNGS */
+    const lobedice_region *regions;   /* with LOBEDICE_REGIONS_GIVEN; copied */
+    size_t nregions;
+    int surface_distances;              /* 1: also HD, HD95, ASSD, NSD, ... (default 0) */
+    double tolerance_mm;                /* surface-Dice tolerance, >= 0 (default 1.0) */
+    lobedice_empty_policy empty_policy; /* default LOBEDICE_EMPTY_NAN */
+    size_t threads;                     /* default 1; 0 = all online cores */
+    /* Optional: called from the calling thread with the fraction done (0..1]; the last call
+     * passes exactly 1. NULL = none (default). */
+    void (*progress)(void *user, double fraction);
+    void *progress_user;
+} lobedice_compare_options;
+
+#define LOBEDICE_COMPARE_OPTIONS_VERSION 1
+#define LOBEDICE_COMPARE_OPTIONS_INIT                                                              \
+    {                                                                                              \
+        LOBEDICE_COMPARE_OPTIONS_VERSION, NULL, 0, NULL, LOBEDICE_REGIONS_LUNGS, NULL, 0, 0, 1.0,  \
+            LOBEDICE_EMPTY_NAN, 1, NULL, NULL                                                      \
+    }
+
+/* Fills the defaults above for `version` (1..LOBEDICE_COMPARE_OPTIONS_VERSION). Statuses:
+ * LOBEDICE_EINVAL (NULL opts, or another version; opts is then untouched). */
+LOBEDICE_API lobedice_status lobedice_compare_options_init(lobedice_compare_options *opts,
+                                                           unsigned version);
+
+/* The result of a comparison: opaque, read through the functions below, freed with
+ * lobedice_comparison_free. */
+typedef struct lobedice_comparison lobedice_comparison;
+
+typedef enum lobedice_row_kind {
+    LOBEDICE_ROW_LABEL = 0, /* one label */
+    LOBEDICE_ROW_REGION = 1 /* a union of labels measured as one mask */
+} lobedice_row_kind;
+
+/* A row as reports show it; owned by the comparison. Fields are only ever appended. */
+typedef struct lobedice_row_info {
+    lobedice_row_kind kind;
+    const char *name;           /* the label's name, or the region's */
+    const int64_t *labels;      /* the row's labels: one for a label row */
+    size_t nlabels;             /* 1 for a label row */
+    lobedice_presence presence; /* of the row's mask in the two maps */
+} lobedice_row_info;
+
+/* Compares pred with ref (same size; ref's spacing; the dtypes may differ) and stores the
+ * result in *result (NULL on error). opts NULL = the defaults. Statuses: LOBEDICE_EINVAL (NULL
+ * result, ref or pred; an opts->version of 0 or above LOBEDICE_COMPARE_OPTIONS_VERSION; labels
+ * NULL with nlabels > 0, a repeated label, label_names without labels or with an empty or NULL
+ * name; an unknown region_mode, a region without a name or labels, a repeated region name or
+ * label within a region; a tolerance that is NaN or negative; an unknown empty_policy), the
+ * volume statuses of lobedice_overlap_sets, LOBEDICE_EOVERFLOW, LOBEDICE_ENOMEM. */
+LOBEDICE_API lobedice_status lobedice_compare(lobedice_comparison **result,
+                                              const lobedice_volume *ref,
+                                              const lobedice_volume *pred,
+                                              const lobedice_compare_options *opts);
+
+/* Frees a comparison; NULL is allowed. */
+LOBEDICE_API void lobedice_comparison_free(lobedice_comparison *comparison);
+
+/* The options the comparison ran with, resolved: labels lists the labels compared (also when
+ * the caller gave none), label_names their names, region_mode LOBEDICE_REGIONS_GIVEN with the
+ * regions measured, progress NULL. Owned by the comparison; NULL for a NULL comparison. Cannot
+ * fail. */
+LOBEDICE_API const lobedice_compare_options *
+lobedice_comparison_options(const lobedice_comparison *comparison);
+
+/* Rows: the label rows first (one per label, in the order of the options' labels), then the
+ * region rows. 0 for a NULL comparison. Cannot fail. */
+LOBEDICE_API size_t lobedice_comparison_rows(const lobedice_comparison *comparison);
+LOBEDICE_API size_t lobedice_comparison_label_rows(const lobedice_comparison *comparison);
+
+/* Row `row`, or NULL when row is out of range (or comparison NULL). Cannot fail. */
+LOBEDICE_API const lobedice_row_info *lobedice_comparison_row(const lobedice_comparison *comparison,
+                                                              size_t row);
+
+/* The value of a measure on row `row`: NaN when it is undefined (docs/measures.md), for a
+ * surface measure when surface distances were not computed, and for a row or measure out of
+ * range. Dice and Jaccard of an absent row follow the empty policy. Cannot fail. */
+LOBEDICE_API double lobedice_comparison_value(const lobedice_comparison *comparison, size_t row,
+                                              lobedice_measure measure);
+
+/* The mean of a measure over the label rows where it is defined (NaN skipped); *used (may be
+ * NULL) receives how many took part. NaN (used 0) when none did, for a measure that is not
+ * averaged (lobedice_measure_info.is_averaged) and for a surface measure not computed. Cannot
+ * fail. */
+LOBEDICE_API double lobedice_comparison_mean(const lobedice_comparison *comparison,
+                                             lobedice_measure measure, size_t *used);
+
+/* 2*sum(tp) / (2*sum(tp) + sum(fp) + sum(fn)) over the label rows; NaN when that is 0/0 (or for
+ * a NULL comparison). Cannot fail. */
+LOBEDICE_API double lobedice_comparison_pooled_dice(const lobedice_comparison *comparison);
+
+/* Where row `row`'s hd is attained (lobedice_surface_options.hd_voxel): the grid index of that
+ * surface voxel. Statuses: LOBEDICE_EINVAL (NULL argument, a row out of range, surface
+ * distances not computed, or hd undefined on that row; voxel is then untouched). */
+LOBEDICE_API lobedice_status lobedice_comparison_hd_voxel(uint64_t voxel[3],
+                                                          const lobedice_comparison *comparison,
+                                                          size_t row);
 
 /* ---------------------------------------------------------------------------------------------
  * Soft Dice loss (docs/measures.md, "The soft Dice loss of the training side")
@@ -379,19 +652,24 @@ LOBEDICE_API lobedice_status lobedice_surface_distances_sets(
  *   I = sum_v p*g,   D = sum_v p + sum_v g   (sum p^2 + sum g^2 with squared_pred),
  *   dice = (2*I + smooth_nr) / (D + smooth_dr)
  *          (jaccard: (2*I + smooth_nr) / (2*(D - I) + smooth_dr)).
- * The seed's 2*(I + s)/(D + s) is smooth_nr = 2s, smooth_dr = s (the defaults, s = 1e-5); note
- * that it gives a channel empty in both prediction and target a dice of 2 (MONAI's
- * smooth_nr = smooth_dr gives 1, smooth_nr = 0 gives 0).
+ * The default smoothing, smooth_nr = 2s and smooth_dr = s with s = 1e-5, is 2*(I + s)/(D + s); it
+ * gives a channel empty in both prediction and target a dice of 2 (MONAI's smooth_nr = smooth_dr
+ * gives 1, smooth_nr = 0 gives 0).
  * Undefined: a zero denominator (smooth_dr = 0 and a channel empty in both) makes that dice 0/0,
  * reported as NaN (undefined is NaN, never 0 or 1); the loss and every gradient entry that depends
  * on it are then NaN too (a zero weight does not hide it) and the status is still LOBEDICE_OK.
  * Keep smooth_dr > 0 when a channel can be empty.
  *
  * Precision: activations in float (exp good to 8.4e-8 relative), every sum in double, the
- * gradient in float. Results are bit-identical for any `threads`. Extra memory: O(batch *
- * channels) partial sums plus a few KB of tile buffers per thread, whatever the voxel count.
- * With a gradient, grad holds the activations between the two sweeps: it must not overlap
- * input, target or labels. On any error status nothing is written (loss, dice, grad).
+ * gradient in float. Extra memory: O(batch * channels) partial sums plus a few KB of tile buffers
+ * per thread, whatever the voxel count. With a gradient, grad holds the activations between the
+ * two sweeps: it must not overlap input, target or labels. On any error status nothing is written
+ * (loss, dice, grad).
+ * Threads: opts->threads, 1 by default (a library called from a training data loader or a batch
+ * job must not start threads it was not asked for); 0 = all online cores. Results are
+ * bit-identical for any thread count.
+ * Thread safety: the functions are reentrant and keep no state; several threads may call them at
+ * once, sharing inputs and options, as long as each call writes to its own outputs.
  * ------------------------------------------------------------------------------------------- */
 typedef enum lobedice_activation {
     LOBEDICE_ACTIVATION_NONE = 0,    /* the input is p (probabilities) */
@@ -400,80 +678,110 @@ typedef enum lobedice_activation {
 } lobedice_activation;
 
 typedef enum lobedice_loss_reduction {
-    LOBEDICE_LOSS_NEG_MEAN_DICE = 0, /* the seed: -mean_c( w_c * mean_b dice_bc ) */
+    LOBEDICE_LOSS_NEG_MEAN_DICE = 0, /* -mean_c( w_c * mean_b dice_bc ) (the default) */
     LOBEDICE_LOSS_MEAN = 1,          /* mean over (b, c) of w_c * (1 - dice_bc) */
     LOBEDICE_LOSS_SUM = 2            /* sum over (b, c) of w_c * (1 - dice_bc) */
 } lobedice_loss_reduction;
 /* The means run over the channels taking part (a zero weight still counts); with the same
  * smoothing, MEAN - NEG_MEAN_DICE = mean(w) exactly (in exact arithmetic). */
 
-typedef struct lobedice_dice_loss_options {
-    size_t batch, channels, voxels; /* voxels = product of the spatial sizes */
-    lobedice_layout layout;
-    lobedice_activation activation; /* softmax over channels, or sigmoid per element, applied
-                                       to the input first; the gradient is w.r.t. the raw input */
-    const double *weights;          /* `channels` weights (the count cannot be checked: pass
-                                       exactly `channels`), each finite and >= 0; NULL = all 1 */
-    double smooth_nr, smooth_dr;    /* dice = (2*I + smooth_nr) / (D + smooth_dr); finite, >= 0 */
-    int include_background;         /* 0: channel 0 takes no part (after the activation, so with
-                                       softmax it still shapes the other channels' p) and the
-                                       means run over the other channels; needs channels >= 2 */
-    int squared_pred;               /* D = sum p^2 + sum g^2 */
-    int jaccard;                    /* (2*I + smooth_nr) / (2*(D - I) + smooth_dr) */
-    int batch_dice;                 /* sums run over the whole batch: one dice per channel */
-    lobedice_loss_reduction reduction;
-    size_t threads; /* 0 = all cores */
-} lobedice_dice_loss_options;
-
-/* Seed defaults: channels last, no activation, weights NULL, smooth_nr = 2e-5, smooth_dr = 1e-5,
- * include_background 1, squared_pred 0, jaccard 0, batch_dice 0, LOBEDICE_LOSS_NEG_MEAN_DICE,
- * threads 0. opts NULL is ignored. */
-LOBEDICE_API void lobedice_dice_loss_options_init(lobedice_dice_loss_options *opts, size_t batch,
-                                                  size_t channels, size_t voxels);
-
-/* loss: the scalar; dice (nullable): batch*channels values, index b*channels + c (channels
- * values with batch_dice); channel 0 is included, NaN when include_background is 0 (it takes no
- * part: not reported); grad (nullable, NULL skips the backward sweep): d loss / d input, same
- * shape and layout as input. target: one-hot or soft target in the input's layout.
- * Returns LOBEDICE_EINVAL (loss, opts, input or target NULL; layout, activation or reduction not
- * in its enum; smooth_nr or smooth_dr negative or not finite; include_background 0 with one
- * channel), LOBEDICE_ESIZE (batch, channels or voxels 0, or channels > INT32_MAX),
- * LOBEDICE_EOVERFLOW (batch*voxels*channels floats do not fit in size_t), LOBEDICE_EWEIGHT (a
- * weight negative or not finite), LOBEDICE_ENOTFINITE (a NaN or infinite input or target
- * value), LOBEDICE_ENOMEM. */
-LOBEDICE_API lobedice_status lobedice_dice_loss(double *loss, double *dice, float *grad,
-                                                const lobedice_dice_loss_options *opts,
-                                                const float *input, const float *target);
-
-/* The same with a label map target (batch*voxels values in [0, channels)), one-hot fused:
- * no channel-sized copy of the target is ever made. Gives the same bits as lobedice_dice_loss
- * with the one-hot target. Adds LOBEDICE_EINVAL (labels NULL), LOBEDICE_EDTYPE (label_dtype
- * unknown) and LOBEDICE_ELABEL (a label outside [0, channels)). */
-LOBEDICE_API lobedice_status lobedice_dice_loss_labels(double *loss, double *dice, float *grad,
-                                                       const lobedice_dice_loss_options *opts,
-                                                       const float *input, const void *labels,
-                                                       lobedice_dtype label_dtype);
-
+/* Class weights of the generalized loss, from the target volume G_c = sum_v g. */
 typedef enum lobedice_gdl_weight {
     LOBEDICE_GDL_SQUARE = 0, /* 1 / G_c^2 (Sudre et al.) */
     LOBEDICE_GDL_SIMPLE = 1, /* 1 / G_c */
     LOBEDICE_GDL_UNIFORM = 2 /* 1 */
 } lobedice_gdl_weight;
 
+/* The shape of a score tensor: `batch` samples of `channels` channels of `voxels` voxels each
+ * (voxels = the product of the spatial sizes), stored in `layout`. */
+typedef struct lobedice_tensor_shape {
+    size_t batch, channels, voxels;
+    lobedice_layout layout;
+} lobedice_tensor_shape;
+
+/* Options of the three losses: start from LOBEDICE_DICE_LOSS_OPTIONS_INIT or
+ * lobedice_dice_loss_options_init, then set what differs. Besides the defaults below:
+ *  - activation: applied to the input first; the gradient is w.r.t. the raw input;
+ *  - weights: each finite and >= 0 (the count cannot be checked from a pointer: pass exactly
+ *    shape->channels);
+ *  - smooth_nr, smooth_dr: finite, >= 0;
+ *  - include_background 0: channel 0 takes no part (after the activation, so with softmax it
+ *    still shapes the other channels' p) and the means run over the other channels; needs
+ *    2 channels or more;
+ *  - squared_pred: D = sum p^2 + sum g^2; jaccard: (2*I + smooth_nr) / (2*(D - I) + smooth_dr);
+ *    batch_dice: the sums run over the whole batch, one dice per channel. */
+typedef struct lobedice_dice_loss_options {
+    unsigned version;                       /* LOBEDICE_DICE_LOSS_OPTIONS_VERSION */
+    lobedice_activation activation;         /* default NONE */
+    const double *weights;                  /* shape->channels weights, NULL = all 1 (default);
+                                               ignored by the generalized loss */
+    double smooth_nr, smooth_dr;            /* defaults 2e-5, 1e-5 */
+    int include_background;                 /* default 1 */
+    int squared_pred, jaccard, batch_dice;  /* default 0 */
+    lobedice_loss_reduction reduction;      /* default LOBEDICE_LOSS_NEG_MEAN_DICE */
+    lobedice_gdl_weight generalized_weight; /* lobedice_generalized_dice_loss only; default
+                                               LOBEDICE_GDL_SQUARE */
+    size_t threads;                         /* default 1; 0 = all online cores */
+} lobedice_dice_loss_options;
+
+#define LOBEDICE_DICE_LOSS_OPTIONS_VERSION 1
+#define LOBEDICE_DICE_LOSS_OPTIONS_INIT                                                            \
+    {                                                                                              \
+        LOBEDICE_DICE_LOSS_OPTIONS_VERSION, LOBEDICE_ACTIVATION_NONE, NULL, 2e-5, 1e-5, 1, 0, 0,   \
+            0, LOBEDICE_LOSS_NEG_MEAN_DICE, LOBEDICE_GDL_SQUARE, 1                                 \
+    }
+
+/* Fills the defaults for `version` (1..LOBEDICE_DICE_LOSS_OPTIONS_VERSION): the values of
+ * LOBEDICE_DICE_LOSS_OPTIONS_INIT, with opts->version = version. Returns LOBEDICE_OK, or
+ * LOBEDICE_EINVAL for NULL opts or another version (opts untouched). */
+LOBEDICE_API lobedice_status lobedice_dice_loss_options_init(lobedice_dice_loss_options *opts,
+                                                             unsigned version);
+
+/* The soft Dice loss of `input` against a one-hot or soft `target`, both of `shape` (in
+ * shape->layout). loss: the scalar; dice (nullable): batch*channels values, index
+ * b*channels + c (channels values with batch_dice); channel 0 is included, NaN when
+ * include_background is 0 (it takes no part: not reported); grad (nullable, NULL skips the
+ * backward sweep): d loss / d input, same shape and layout as input. opts NULL = the defaults;
+ * opts->generalized_weight is not read.
+ * Returns LOBEDICE_OK, LOBEDICE_EINVAL (loss, shape, input or target NULL; opts->version 0 or
+ * above LOBEDICE_DICE_LOSS_OPTIONS_VERSION; layout, activation or reduction not in its enum;
+ * smooth_nr or smooth_dr negative or not finite; include_background 0 with one channel),
+ * LOBEDICE_ESIZE (batch, channels or voxels 0, or channels > INT32_MAX), LOBEDICE_EOVERFLOW
+ * (batch*voxels*channels floats do not fit in size_t), LOBEDICE_EWEIGHT (a weight negative or not
+ * finite), LOBEDICE_ENOTFINITE (a NaN or infinite input or target value), LOBEDICE_ENOMEM. */
+LOBEDICE_API lobedice_status lobedice_dice_loss(double *loss, double *dice, float *grad,
+                                                const lobedice_tensor_shape *shape,
+                                                const float *input, const float *target,
+                                                const lobedice_dice_loss_options *opts);
+
+/* The same with a label map target (batch*voxels values in [0, channels)), one-hot fused:
+ * no channel-sized copy of the target is ever made. Gives the same bits as lobedice_dice_loss
+ * with the one-hot target.
+ * Returns the statuses of lobedice_dice_loss (LOBEDICE_EINVAL also for NULL labels in place of
+ * target), LOBEDICE_EDTYPE (label_dtype unknown) and LOBEDICE_ELABEL (a label outside
+ * [0, channels)). */
+LOBEDICE_API lobedice_status lobedice_dice_loss_labels(double *loss, double *dice, float *grad,
+                                                       const lobedice_tensor_shape *shape,
+                                                       const float *input, const void *labels,
+                                                       lobedice_dtype label_dtype,
+                                                       const lobedice_dice_loss_options *opts);
+
 /* Generalized Dice (Sudre et al. 2017): per-sample (or per-batch with batch_dice) class
- * weights from the target volume G_c = sum_v g: square 1/G^2, simple 1/G, uniform 1; an infinite
+ * weights from the target volume G_c = sum_v g, chosen by opts->generalized_weight; an infinite
  * weight (empty class) becomes the largest finite weight of that sample (of the batch with
  * batch_dice), 0 when every class is empty. f = 1 - (2*sum_c w*I + smooth_nr) /
  * (sum_c w*D + smooth_dr) (jaccard: the denominator is 2*sum_c w*(D - I) + smooth_dr; D follows
  * squared_pred); the sums over c skip channel 0 when include_background is 0. The loss reduces
- * f over samples with opts->reduction (MEAN or SUM; NEG_MEAN_DICE is LOBEDICE_EINVAL);
- * opts->weights is ignored. The weights are constants for the gradient (as in MONAI). Statuses
- * as lobedice_dice_loss, plus LOBEDICE_EINVAL for an unknown weight_type. */
+ * f over samples with opts->reduction, MEAN (MONAI's) or SUM: the default, NEG_MEAN_DICE, is
+ * refused, and so is opts NULL. opts->weights is not read. The class weights are constants for the
+ * gradient (as in MONAI).
+ * Returns LOBEDICE_OK, LOBEDICE_EINVAL (as lobedice_dice_loss, and also a reduction of
+ * NEG_MEAN_DICE or a generalized_weight not in its enum), LOBEDICE_ESIZE, LOBEDICE_EOVERFLOW,
+ * LOBEDICE_ENOTFINITE, LOBEDICE_ENOMEM (each as lobedice_dice_loss). */
 LOBEDICE_API lobedice_status lobedice_generalized_dice_loss(double *loss, float *grad,
-                                                            const lobedice_dice_loss_options *opts,
-                                                            lobedice_gdl_weight weight_type,
-                                                            const float *input,
-                                                            const float *target);
+                                                            const lobedice_tensor_shape *shape,
+                                                            const float *input, const float *target,
+                                                            const lobedice_dice_loss_options *opts);
 
 #ifdef __cplusplus
 }

@@ -15,7 +15,7 @@ int main(void)
     lobedice_volume b = {pred, LOBEDICE_UINT8, {4, 1, 1}, {1, 1, 1}};
     const int64_t labels[2] = {1, 2};
     lobedice_label_overlap out[2];
-    lobedice_status st = lobedice_overlap(out, &a, &b, labels, 2);
+    lobedice_status st = lobedice_overlap(out, &a, &b, labels, 2, 0);
     if (st != LOBEDICE_OK) {
         fprintf(stderr, "lobedice_overlap: %s\n", lobedice_strerror(st));
         return 1;

@@ -35,7 +35,7 @@ int main(int argc, char **argv)
     st = lobedice_image_write(image, path, 1, msg, sizeof msg);
     if (st != LOBEDICE_OK)
         return fail("lobedice_image_write", st, msg);
-    st = lobedice_image_read(&back, path, msg, sizeof msg);
+    st = lobedice_image_read(&back, path, 0, msg, sizeof msg);
     if (st != LOBEDICE_OK)
         return fail("lobedice_image_read", st, msg);
     int bad = back->volume.dtype != LOBEDICE_UINT8 || back->dimension != 3;
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
     }
     const int64_t labels[5] = {1, 2, 3, 4, 5};
     lobedice_label_overlap out[5];
-    st = lobedice_overlap(out, &image->volume, &back->volume, labels, 5);
+    st = lobedice_overlap(out, &image->volume, &back->volume, labels, 5, 0);
     if (st != LOBEDICE_OK)
         return fail("lobedice_overlap", st, "");
     for (int i = 0; i < 5; i++)
@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 
     lobedice_image *none = NULL;
     msg[0] = '\0';
-    st = lobedice_image_read(&none, missing, msg, sizeof msg);
+    st = lobedice_image_read(&none, missing, 0, msg, sizeof msg);
     if (st != LOBEDICE_EIO || none || !strstr(msg, "no-such-file.nrrd")) {
         fprintf(stderr, "consumer_io: reading a missing file gave %s, message '%s'\n",
                 lobedice_strerror(st), msg);

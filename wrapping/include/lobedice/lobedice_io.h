@@ -52,9 +52,10 @@ typedef struct lobedice_image {
  * recognises), LOBEDICE_ENONINTEGER (a fractional, non-finite or out-of-range value: the
  * message names the voxel (x, y, z) and its value), LOBEDICE_EOVERFLOW (the voxel count does
  * not fit in memory), LOBEDICE_ENOMEM, LOBEDICE_EINVAL (NULL argument). The message reads
- * "Cannot read '<path>': <reason>.". On failure *image is NULL. */
+ * "Cannot read '<path>': <reason>.". On failure *image is NULL. `threads` (0 = all online
+ * cores) converts a floating-point image. */
 LOBEDICE_IO_API lobedice_status lobedice_image_read(lobedice_image **image, const char *path,
-                                                    char *message,
+                                                    size_t threads, char *message,
                                                     size_t message_size) LOBEDICE_IO_NOEXCEPT;
 
 /* A new image of zeros on the given grid (direction NULL = identity), e.g. for an output map;
@@ -141,10 +142,11 @@ typedef enum lobedice_alignment {
  * of moving outside the reference grid are dropped); anything else: RESAMPLED (ITK's
  * ResampleImageFilter, nearest neighbour, 0 outside moving). Maps whose physical boxes (voxel
  * edges) do not overlap are LOBEDICE_EGEOMETRY, the message giving both boxes in mm; *moving
- * is unchanged on failure. */
+ * is unchanged on failure. `threads` (0 = all online cores) places or resamples. */
 LOBEDICE_IO_API lobedice_status lobedice_image_align(lobedice_image **moving,
                                                      lobedice_alignment *how,
-                                                     const lobedice_image *reference, char *message,
+                                                     const lobedice_image *reference,
+                                                     size_t threads, char *message,
                                                      size_t message_size) LOBEDICE_IO_NOEXCEPT;
 
 #ifdef __cplusplus
