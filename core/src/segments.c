@@ -1,7 +1,8 @@
 /* Layered segmentations flattened into one label map (lobedice_segments_flatten). Each layer has
  * its own lookup (a value -> its segment's index + 1); a voxel takes the label of the segments
  * that hold it, and two segments with different labels on one voxel are counted per pair, so
- * the overlap reported is the same for any thread count. Single-layer maps go run by run. */
+ * the overlap reported is the same for any thread count. When a voxel's values of all layers
+ * take 1, 2 or 4 bytes, they are read as one value, run by run (label maps are long runs). */
 #include "label_lookup.h"
 
 #include <stdatomic.h>
@@ -29,6 +30,55 @@ static inline uint32_t ld_segment_at(const ld_flatten_ctx *ctx, size_t layer, ui
     return ld_lookup_raw(&ctx->lookups[layer], raw);
 }
 
+/* Writes label to out[v] for v in [begin, end). */
+static void ld_fill_label(const ld_flatten_ctx *ctx, size_t begin, size_t end, int64_t label)
+{
+    if (lobedice_dtype_size(ctx->out_dtype) == 1) {
+        memset((uint8_t *)ctx->out + begin, (int)(uint8_t)label, end - begin);
+        return;
+    }
+    for (size_t v = begin; v < end; v++)
+        ld_label_store(ctx->out, ctx->out_dtype, v, label);
+}
+
+/* The label of the voxel whose layer values start at `at` (values of width w, a constant once
+ * inlined); its segments' voxel counts and conflicting pairs grow by n (a run of such voxels). */
+static LD_ALWAYS_INLINE int64_t ld_flatten_voxel(const ld_flatten_ctx *ctx, const unsigned char *at,
+                                                 uint64_t n, uint64_t *counts, uint64_t *pairs,
+                                                 const size_t w)
+{
+    int64_t label = 0;
+    size_t owner = SIZE_MAX; /* the labelled segment that set `label` */
+    for (size_t layer = 0; layer < ctx->nlayers; layer++) {
+        const uint32_t seg = ld_segment_at(ctx, layer, ld_raw_at(at + layer * w, w));
+        if (!seg)
+            continue;
+        counts[seg - 1] += n;
+        const int64_t l = ctx->labels[seg - 1];
+        if (!l)
+            continue;
+        const size_t k = ctx->labelled[seg - 1];
+        if (owner == SIZE_MAX) {
+            label = l;
+            owner = k;
+        } else if (l != label) {
+            const size_t a = owner < k ? owner : k, b = owner < k ? k : owner;
+            pairs[a * ctx->nlabelled + b] += n;
+        }
+    }
+    return label;
+}
+
+/* Voxels [begin, end) one by one. */
+static LD_ALWAYS_INLINE void ld_flatten_voxels(const ld_flatten_ctx *ctx, size_t begin, size_t end,
+                                               uint64_t *counts, uint64_t *pairs, const size_t w)
+{
+    const size_t stride = ctx->nlayers * w;
+    for (size_t v = begin; v < end; v++)
+        ld_label_store(ctx->out, ctx->out_dtype, v,
+                       ld_flatten_voxel(ctx, ctx->data + v * stride, 1, counts, pairs, w));
+}
+
 static void ld_flatten_task(void *arg, size_t task, size_t worker)
 {
     const ld_flatten_ctx *ctx = arg;
@@ -36,42 +86,24 @@ static void ld_flatten_task(void *arg, size_t task, size_t worker)
     const size_t end = ld_chunk_end(ctx->voxels, task, LD_FLATTEN_CHUNK);
     uint64_t *counts = ctx->segment_voxels + worker * ctx->nsegments;
     uint64_t *pairs = ctx->pairs + worker * ctx->nlabelled * ctx->nlabelled;
-    const size_t w = ctx->width, nl = ctx->nlayers;
-    if (nl == 1) { /* run by run */
-        const unsigned char *p = ctx->data;
+    const size_t w = ctx->width, stride = ctx->nlayers * w;
+    if (stride == 1 || stride == 2 || stride == 4) {
+        /* a voxel's values of every layer read as one value: run by run */
         for (size_t x = begin, stop; x < end; x = stop) {
-            stop = ld_run_end(p, x, end, w);
-            const uint32_t seg = ld_segment_at(ctx, 0, ld_raw_at(p + x * w, w));
-            const int64_t label = seg ? ctx->labels[seg - 1] : 0;
-            if (seg)
-                counts[seg - 1] += stop - x;
-            for (size_t v = x; v < stop; v++)
-                ld_label_store(ctx->out, ctx->out_dtype, v, label);
+            stop = ld_run_end(ctx->data, x, end, stride);
+            const unsigned char *at = ctx->data + x * stride;
+            const uint64_t n = stop - x;
+            const int64_t label = w == 1   ? ld_flatten_voxel(ctx, at, n, counts, pairs, 1)
+                                  : w == 2 ? ld_flatten_voxel(ctx, at, n, counts, pairs, 2)
+                                           : ld_flatten_voxel(ctx, at, n, counts, pairs, 4);
+            ld_fill_label(ctx, x, stop, label);
         }
         return;
     }
-    for (size_t v = begin; v < end; v++) {
-        int64_t label = 0;
-        size_t owner = SIZE_MAX; /* the labelled segment that set `label` */
-        for (size_t layer = 0; layer < nl; layer++) {
-            const uint32_t seg =
-                ld_segment_at(ctx, layer, ld_raw_at(ctx->data + (v * nl + layer) * w, w));
-            if (!seg)
-                continue;
-            counts[seg - 1]++;
-            const int64_t l = ctx->labels[seg - 1];
-            if (!l)
-                continue;
-            const size_t k = ctx->labelled[seg - 1];
-            if (owner == SIZE_MAX) {
-                label = l;
-                owner = k;
-            } else if (l != label) {
-                const size_t a = owner < k ? owner : k, b = owner < k ? k : owner;
-                pairs[a * ctx->nlabelled + b]++;
-            }
-        }
-        ld_label_store(ctx->out, ctx->out_dtype, v, label);
+    switch (w) {
+    case 1: ld_flatten_voxels(ctx, begin, end, counts, pairs, 1); return;
+    case 2: ld_flatten_voxels(ctx, begin, end, counts, pairs, 2); return;
+    default: ld_flatten_voxels(ctx, begin, end, counts, pairs, 4); return;
     }
 }
 

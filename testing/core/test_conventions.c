@@ -667,6 +667,29 @@ static void test_flatten(void)
     CHECK(memcmp(out, again, n) == 0);
     CHECK(memcmp(voxels, voxels2, sizeof voxels) == 0);
 
+    /* three layers (a voxel's values no longer one 1-, 2- or 4-byte value: voxel by voxel),
+     * the third holding an ignored segment: the same map and counts */
+    uint8_t *three = calloc(3 * n, 1);
+    CHECK_FATAL(three);
+    uint64_t marks = 0;
+    for (size_t v = 0; v < n; v++) {
+        three[3 * v] = layers[2 * v];
+        three[3 * v + 1] = layers[2 * v + 1];
+        three[3 * v + 2] = v % 5 == 0 ? 7 : 0;
+        marks += v % 5 == 0;
+    }
+    const lobedice_volume vol3 = {three, LOBEDICE_UINT8, {nx, ny, nz}, {0.7, 0.7, 2}};
+    const lobedice_segment_label segments3[6] = {{0, 1, 3}, {0, 2, 4}, {1, 1, 1},
+                                                 {1, 2, 0}, {1, 3, 2}, {2, 7, 0}};
+    uint64_t voxels3[6];
+    CHECK_INT(
+        lobedice_segments_flatten(again, LOBEDICE_UINT8, voxels3, NULL, &vol3, 3, segments3, 6, 2),
+        LOBEDICE_OK);
+    CHECK(memcmp(again, want, n) == 0);
+    CHECK(memcmp(voxels3, voxels, sizeof voxels) == 0);
+    CHECK_UINT(voxels3[5], marks);
+    free(three);
+
     /* the same lobe in two layers may overlap; two lobes may not */
     const lobedice_segment_label same[5] = {{0, 1, 3}, {0, 2, 3}, {1, 1, 1}, {1, 2, 3}, {1, 3, 2}};
     CHECK_INT(lobedice_segments_flatten(out, LOBEDICE_UINT8, NULL, NULL, &vol, 2, same, 5, 2),
