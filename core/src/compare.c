@@ -293,8 +293,10 @@ static lobedice_status ld_choose_labels(int64_t **labels, size_t *nlabels, lobed
         if (check.mismatch != LOBEDICE_LABELS_FIT)
             st = LOBEDICE_ECONVENTION;
     }
-    /* the ignored values, in place of nothing for the identity */
-    for (int i = 0; i < 2 && st == LOBEDICE_OK && !c->conventions[i].identity; i++) {
+    /* the ignored values (the identity ignores none) */
+    for (int i = 0; i < 2 && st == LOBEDICE_OK; i++) {
+        if (c->conventions[i].identity)
+            continue;
         c->ignored[i] = ld_calloc(ncounts[i], sizeof *c->ignored[i]);
         if (!c->ignored[i]) {
             st = LOBEDICE_ENOMEM;

@@ -301,6 +301,17 @@ static void test_totalsegmentator_prediction(void)
         lobedice_comparison_free(got);
     }
 
+    /* a reference read as its own values, the prediction through its convention */
+    lobedice_compare_options mixed = ts_options(NULL, &total, 0);
+    lobedice_comparison *m = NULL;
+    CHECK_INT(lobedice_compare(&m, &ref, &pred, &mixed), LOBEDICE_OK);
+    size_t nm = 0;
+    CHECK(lobedice_comparison_ignored(m, LOBEDICE_INPUT_PREDICTION, &nm) != NULL);
+    CHECK_UINT(nm, 3);
+    CHECK_STR(lobedice_comparison_convention(m, LOBEDICE_INPUT_REFERENCE)->name, "identity");
+    CHECK_UINT(lobedice_comparison_label_rows(m), 5);
+    lobedice_comparison_free(m);
+
     /* label 0 under a convention is the background: every value it does not name */
     const int64_t with_background[2] = {0, 1};
     lobedice_compare_options o = ts_options(&lobes, &total, 0);
