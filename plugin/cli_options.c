@@ -5,6 +5,7 @@
 #include "cli_options.h"
 
 #include "cli_flags.h"
+#include "cli_labels.h"
 #include "cli_text.h"
 #include "lobedice/lobedice.h"
 
@@ -353,6 +354,8 @@ static int *boolean_target(cli_options *opts, const cli_flag *flag)
         return &opts->surface_distances;
     if (strcmp(flag->name, "printTable") == 0)
         return &opts->print_table;
+    if (strcmp(flag->name, "allowDisjointLabels") == 0)
+        return &opts->allow_disjoint_labels;
     return NULL;
 }
 
@@ -438,16 +441,36 @@ static int parse_output_flag(cli_options *opts, const cli_flag *flag, const char
     return 0;
 }
 
+/* --referenceLabels, --predictedLabels and their --...LabelMap forms (cli_labels.c). */
+static int parse_label_values_flag(cli_options *opts, const cli_flag *flag, const char *arg,
+                                   char *msg, size_t size)
+{
+    cli_labels *labels = strncmp(flag->name, "reference", 9) == 0 ? &opts->reference_labels
+                                                                  : &opts->predicted_labels;
+    const int is_map = strstr(flag->name, "LabelMap") != NULL;
+    return cli_labels_parse(labels, flag->longflag, arg, is_map, flag->default_value, msg, size);
+}
+
 static const struct {
     const char *name;
     flag_parser parse;
 } flag_parsers[] = {
-    {"labels", parse_labels_flag},       {"labelNames", parse_names_flag},
-    {"regions", parse_regions_flag},     {"surfaceDistances", parse_boolean_flag},
-    {"tolerance", parse_tolerance_flag}, {"emptyPolicy", parse_empty_policy_flag},
-    {"outputTable", parse_output_flag},  {"outputJson", parse_output_flag},
-    {"errorMap", parse_output_flag},     {"threads", parse_threads_flag},
+    {"labels", parse_labels_flag},
+    {"labelNames", parse_names_flag},
+    {"regions", parse_regions_flag},
+    {"surfaceDistances", parse_boolean_flag},
+    {"tolerance", parse_tolerance_flag},
+    {"emptyPolicy", parse_empty_policy_flag},
+    {"outputTable", parse_output_flag},
+    {"outputJson", parse_output_flag},
+    {"errorMap", parse_output_flag},
+    {"threads", parse_threads_flag},
     {"printTable", parse_boolean_flag},
+    {"referenceLabels", parse_label_values_flag},
+    {"referenceLabelMap", parse_label_values_flag},
+    {"predictedLabels", parse_label_values_flag},
+    {"predictedLabelMap", parse_label_values_flag},
+    {"allowDisjointLabels", parse_boolean_flag},
 };
 
 static flag_parser parser_of(const cli_flag *flag)
@@ -597,7 +620,8 @@ int cli_parse(cli_options *opts, int argc, char **argv, char *msg, size_t size)
         return fail(msg, size, "--labelNames gives %zu name%s for the %zu label%s of --labels",
                     opts->nlabel_names, opts->nlabel_names == 1 ? "" : "s", opts->nlabels,
                     opts->nlabels == 1 ? "" : "s");
-    return 0;
+    rc = cli_labels_resolve(&opts->reference_labels, "reference", msg, size);
+    return rc ? rc : cli_labels_resolve(&opts->predicted_labels, "predicted", msg, size);
 }
 
 void cli_options_free(cli_options *opts)

@@ -26,6 +26,15 @@ typedef struct cli_region {
     size_t nlabels;
 } cli_region;
 
+/* How one input's values become labels: --referenceLabels / --predictedLabels (a preset, or on
+ * the command line VALUE=LOBE pairs) or --referenceLabelMap / --predictedLabelMap. */
+typedef struct cli_labels {
+    lobedice_label_convention convention; /* in force once cli_parse is done */
+    lobedice_label_convention preset, map;
+    int preset_given; /* --xLabels named another than the XML default */
+    int map_given;    /* --xLabelMap was not empty */
+} cli_labels;
+
 typedef struct cli_options {
     cli_action action;
     const char *reference_path; /* index 0 */
@@ -49,6 +58,9 @@ typedef struct cli_options {
     const char *error_map;
     const char *return_parameter_file; /* --returnparameterfile: set by Slicer */
     int print_table;                   /* --printTable: the stdout table even with outputs */
+
+    cli_labels reference_labels, predicted_labels;
+    int allow_disjoint_labels; /* --allowDisjointLabels */
 } cli_options;
 
 /* Parses argv into opts (which it initialises). Returns 0, or CLI_EXIT_USAGE with one sentence

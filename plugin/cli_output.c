@@ -64,10 +64,15 @@ int cli_outputs_write_text(cli_outputs *out, const char *target, const char *tex
 }
 
 int cli_outputs_write_image(cli_outputs *out, const char *target, const char *what,
-                            const lobedice_image *image, char *msg, size_t size)
+                            const lobedice_image *image, const lobedice_segment *segments,
+                            size_t nsegments, char *msg, size_t size)
 {
     char why[2048] = "";
-    if (lobedice_image_write_staged(image, out->set, target, 0, why, sizeof why) == LOBEDICE_OK)
+    const lobedice_status st =
+        segments ? lobedice_image_write_segmentation_staged(image, segments, nsegments, out->set,
+                                                            target, 0, why, sizeof why)
+                 : lobedice_image_write_staged(image, out->set, target, 0, why, sizeof why);
+    if (st == LOBEDICE_OK)
         return 0;
     as_clause(why);
     snprintf(msg, size, "%s: %s", what, why);

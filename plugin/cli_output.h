@@ -22,10 +22,12 @@ cli_outputs *cli_outputs_new(void);
 int cli_outputs_write_text(cli_outputs *set, const char *target, const char *text, char *msg,
                            size_t msg_size);
 
-/* Writes an image (the error map) to a staged file for `target`. Returns 0, or -1 with a
- * sentence naming `what` and target in msg. */
+/* Writes an image (the error map) to a staged file for `target`, as a Slicer segmentation of
+ * these segments when segments is not NULL. Returns 0, or -1 with a sentence naming `what` and
+ * target in msg. */
 int cli_outputs_write_image(cli_outputs *set, const char *target, const char *what,
-                            const lobedice_image *image, char *msg, size_t msg_size);
+                            const lobedice_image *image, const lobedice_segment *segments,
+                            size_t nsegments, char *msg, size_t msg_size);
 
 /* Renames every staged file onto its target. Returns 0, or -1 with a sentence in msg (every
  * target then is as it was before the run). */

@@ -4,6 +4,7 @@
  * the summaries are the core's. */
 #include "cli_report.h"
 
+#include "cli_labels.h"
 #include "cli_text.h"
 
 #include <jansson.h>
@@ -168,6 +169,101 @@ static json_t *json_image(const cli_image_info *info)
     return o;
 }
 
+static const char *match_name(lobedice_segment_match how)
+{
+    switch (how) {
+    case LOBEDICE_MATCH_TERMINOLOGY: return "terminology";
+    case LOBEDICE_MATCH_NAME: return "name";
+    case LOBEDICE_MATCH_NONE: break;
+    }
+    return "none";
+}
+
+static json_t *json_label_name(int64_t label)
+{
+    char name[32];
+    lobedice_label_name(name, sizeof name, label);
+    return json_string(name);
+}
+
+/* A Slicer segmentation's segments: how each was read. */
+static json_t *json_segmentation(const lobedice_segmentation *seg)
+{
+    json_t *o = json_object(), *segments = json_array();
+    int ok = o && segments && set(o, "layers", json_integer((json_int_t)seg->nlayers)) &&
+             set(o, "extent_offset",
+                 json_pack("[III]", (json_int_t)seg->extent_offset[0],
+                           (json_int_t)seg->extent_offset[1], (json_int_t)seg->extent_offset[2])) &&
+             set(o, "segments", json_incref(segments));
+    for (size_t i = 0; ok && i < seg->nsegments; i++) {
+        const lobedice_segment *g = &seg->segments[i];
+        json_t *item = json_object();
+        ok = item && set(item, "id", json_string(g->id)) &&
+             set(item, "name", json_string(g->name)) &&
+             set(item, "layer", json_integer((json_int_t)g->layer)) &&
+             set(item, "value", json_integer((json_int_t)g->label_value)) &&
+             set(item, "label", g->lobe ? json_integer((json_int_t)g->lobe) : json_null()) &&
+             set(item, "lobe", g->lobe ? json_label_name(g->lobe) : json_null()) &&
+             set(item, "matched_by", json_string(match_name(g->matched_by))) &&
+             set(item, "voxels", json_integer((json_int_t)g->voxels)) &&
+             json_array_append_new(segments, item) == 0;
+        if (!ok)
+            json_decref(item);
+    }
+    json_decref(segments);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* How an input's values became labels: its convention, the value -> label pairs, the values
+ * counted as background, and a segmentation's segments. */
+static json_t *json_input_labels(const cli_report *report, lobedice_input input,
+                                 const cli_image_info *info)
+{
+    const lobedice_label_convention *conv =
+        lobedice_comparison_convention(report->comparison, input);
+    size_t nignored = 0;
+    const lobedice_value_count *ignored =
+        lobedice_comparison_ignored(report->comparison, input, &nignored);
+    json_t *o = json_object(), *mapping = json_array(), *ignored_json = json_array();
+    int ok =
+        o && mapping && ignored_json && conv && set(o, "convention", json_string(conv->name)) &&
+        set(o, "identity", json_boolean(conv->identity)) &&
+        set(o, "mapping", json_incref(mapping)) && set(o, "ignored", json_incref(ignored_json));
+    /* the pairs by value, ascending */
+    int64_t last = INT64_MIN;
+    for (size_t done = 0; ok && !conv->identity && done < conv->npairs; done++) {
+        size_t next = conv->npairs;
+        for (size_t i = 0; i < conv->npairs; i++)
+            if (conv->values[i] > last &&
+                (next == conv->npairs || conv->values[i] < conv->values[next]))
+                next = i;
+        if (next == conv->npairs)
+            break;
+        last = conv->values[next];
+        ok = json_array_append_new(mapping,
+                                   json_pack("{sIsIso}", "value", (json_int_t)conv->values[next],
+                                             "label", (json_int_t)conv->labels[next], "name",
+                                             json_label_name(conv->labels[next]))) == 0;
+    }
+    for (size_t i = 0; ok && i < nignored; i++)
+        ok = json_array_append_new(ignored_json,
+                                   json_pack("{sIsI}", "value", (json_int_t)ignored[i].value,
+                                             "voxels", (json_int_t)ignored[i].voxels)) == 0;
+    if (ok && info->segmentation)
+        ok = set(o, "segmentation", json_segmentation(info->segmentation));
+    json_decref(mapping);
+    json_decref(ignored_json);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 static json_t *json_row(const cli_report *report, size_t index)
 {
     json_t *o = json_object();
@@ -225,14 +321,19 @@ char *cli_report_json(const cli_report *report)
     const lobedice_compare_options *o = lobedice_comparison_options(report->comparison);
     /* Containers are kept with a reference of our own while being filled, so a failed step
      * anywhere releases everything with the decrefs at the end. */
-    json_t *root = json_object(), *predicted = json_image(&report->predicted),
-           *labels = json_array(), *regions = json_array(), *summary = json_object();
+    json_t *root = json_object(), *reference = json_image(&report->reference),
+           *predicted = json_image(&report->predicted), *labels = json_array(),
+           *regions = json_array(), *summary = json_object();
     int ok =
-        root && predicted && labels && regions && summary &&
+        root && reference && predicted && labels && regions && summary &&
         set(root, "tool", json_string("LobeDice")) &&
         set(root, "version", json_string(report->version)) &&
-        set(root, "reference", json_image(&report->reference)) &&
+        set(root, "reference", json_incref(reference)) &&
+        set(reference, "labels",
+            json_input_labels(report, LOBEDICE_INPUT_REFERENCE, &report->reference)) &&
         set(root, "predicted", json_incref(predicted)) &&
+        set(predicted, "labels",
+            json_input_labels(report, LOBEDICE_INPUT_PREDICTION, &report->predicted)) &&
         set(predicted, "resampled", json_boolean(report->alignment == LOBEDICE_ALIGN_RESAMPLED)) &&
         set(predicted, "alignment", json_string(cli_alignment_name(report->alignment))) &&
         set(root, "empty_policy", json_string(lobedice_empty_policy_name(o->empty_policy))) &&
@@ -252,6 +353,7 @@ char *cli_report_json(const cli_report *report)
     json_decref(regions);
     json_decref(labels);
     json_decref(predicted);
+    json_decref(reference);
     json_decref(root);
     if (!out)
         return NULL;
@@ -270,13 +372,14 @@ char *cli_report_json(const cli_report *report)
 
 /* The columns before the measures. */
 static const struct {
-    const char *name, *description;
+    const char *name, *title, *description;
 } row_columns[] = {
-    {"name", "Label or region name; mean for the mean row"},
-    {"kind", "label, region or mean"},
-    {"labels",
+    {"name", "Name", "Label or region name; mean for the mean row"},
+    {"kind", "Kind", "label, region or mean"},
+    {"labels", "Labels",
      "The label value; the labels of a region joined by +; the labels averaged by the mean row"},
-    {"status", "present, missing_in_prediction, missing_in_reference or absent (in neither map)"},
+    {"status", "Status",
+     "present, missing_in_prediction, missing_in_reference or absent (in neither map)"},
 };
 #define NROW_COLUMNS (sizeof row_columns / sizeof *row_columns)
 
@@ -370,15 +473,22 @@ char *cli_report_table(const cli_report *report, char sep)
 char *cli_report_schema(const cli_report *report, char sep)
 {
     const lobedice_compare_options *o = lobedice_comparison_options(report->comparison);
+    /* Slicer's table storage node (vtkMRMLTableStorageNode) reads these columns; a numeric cell
+     * left empty gets the column's nullValue (0 when none is given), so an undefined measure
+     * needs "nan". Voxel counts are double too: the mean row leaves them undefined. */
     text t = {0};
     append_cell(&t, "columnName", sep, 1);
     append_cell(&t, "type", sep, 0);
+    append_cell(&t, "nullValue", sep, 0);
+    append_cell(&t, "title", sep, 0);
     append_cell(&t, "unitLabel", sep, 0);
     append_cell(&t, "description", sep, 0);
     text_append(&t, "\n");
     for (size_t c = 0; c < NROW_COLUMNS; c++) {
         append_cell(&t, row_columns[c].name, sep, 1);
         append_cell(&t, "string", sep, 0);
+        append_cell(&t, "", sep, 0);
+        append_cell(&t, row_columns[c].title, sep, 0);
         append_cell(&t, "", sep, 0);
         append_cell(&t, row_columns[c].description, sep, 0);
         text_append(&t, "\n");
@@ -389,7 +499,9 @@ char *cli_report_schema(const cli_report *report, char sep)
         if (!reported(report, m))
             continue;
         append_cell(&t, info->key, sep, 1);
-        append_cell(&t, info->is_count ? "long long" : "double", sep, 0);
+        append_cell(&t, "double", sep, 0);
+        append_cell(&t, "nan", sep, 0);
+        append_cell(&t, info->title, sep, 0);
         append_cell(&t, info->unit, sep, 0);
         if (m == LOBEDICE_MEASURE_NSD) {
             char description[256];
@@ -458,11 +570,11 @@ static rgb mix(rgb a, rgb b, double wb)
     return out;
 }
 
-/* A name without blanks (Slicer's colour files separate fields by spaces). */
-static void append_token(text *t, const char *name)
+/* A name, without blanks when `tokens` (Slicer's colour files separate fields by spaces). */
+static void append_name(text *t, const char *name, int tokens)
 {
     for (const char *p = name; *p; p++)
-        text_append(t, "%c", *p == ' ' ? '_' : *p);
+        text_append(t, "%c", tokens && *p == ' ' ? '_' : *p);
 }
 
 /* The colour of a (reference class, predicted class) pair, by its kind. */
@@ -480,6 +592,22 @@ static rgb pair_color(lobedice_disagreement_kind kind, size_t r, size_t p)
     return black;
 }
 
+/* The name of class pair (r, p): "background", "RUL correct", "RML predicted as RLL" (with '_'
+ * for blanks when `tokens`). */
+static void append_class_name(text *t, const lobedice_comparison *c, size_t r, size_t p,
+                              lobedice_disagreement_kind kind, int tokens)
+{
+    const char *ref_name = r ? lobedice_comparison_row(c, r - 1)->name : "background";
+    const char *pred_name = p ? lobedice_comparison_row(c, p - 1)->name : "background";
+    append_name(t, ref_name, tokens);
+    if (kind == LOBEDICE_AGREE_LABEL) {
+        append_name(t, " correct", tokens);
+    } else if (kind != LOBEDICE_AGREE_BACKGROUND) {
+        append_name(t, " predicted as ", tokens);
+        append_name(t, pred_name, tokens);
+    }
+}
+
 char *cli_report_color_table(const cli_report *report)
 {
     const size_t n = lobedice_comparison_label_rows(report->comparison);
@@ -494,23 +622,64 @@ char *cli_report_color_table(const cli_report *report)
             lobedice_disagreement_kind kind = LOBEDICE_AGREE_BACKGROUND;
             lobedice_disagreement_code(&code, n, r, p);
             lobedice_disagreement_classes(NULL, NULL, &kind, code, n);
-            const char *ref_name =
-                r ? lobedice_comparison_row(report->comparison, r - 1)->name : "background";
-            const char *pred_name =
-                p ? lobedice_comparison_row(report->comparison, p - 1)->name : "background";
             const rgb c = pair_color(kind, r, p);
             text_append(&t, "%ld ", (long)code);
-            append_token(&t, ref_name);
-            if (kind == LOBEDICE_AGREE_LABEL)
-                text_append(&t, "_correct");
-            else if (kind != LOBEDICE_AGREE_BACKGROUND) {
-                text_append(&t, "_predicted_as_");
-                append_token(&t, pred_name);
-            }
+            append_class_name(&t, report->comparison, r, p, kind, 1);
             text_append(&t, " %d %d %d %d\n", c.r, c.g, c.b,
                         kind == LOBEDICE_AGREE_BACKGROUND ? 0 : 255);
         }
     return text_finish(&t);
+}
+
+void cli_segments_free(cli_segments *segments)
+{
+    if (!segments)
+        return;
+    free(segments->segments);
+    free(segments->names);
+    memset(segments, 0, sizeof *segments);
+}
+
+int cli_report_error_map_segments(cli_segments *out, const lobedice_comparison *comparison,
+                                  const lobedice_value_count *counts, size_t ncounts)
+{
+    memset(out, 0, sizeof *out);
+    const size_t n = lobedice_comparison_label_rows(comparison);
+    text names = {0};
+    size_t *offsets = calloc(ncounts ? ncounts : 1, sizeof *offsets);
+    out->segments = calloc(ncounts ? ncounts : 1, sizeof *out->segments);
+    if (!offsets || !out->segments) {
+        free(offsets);
+        cli_segments_free(out);
+        return -1;
+    }
+    for (size_t i = 0; i < ncounts; i++) {
+        size_t r = 0, p = 0;
+        lobedice_disagreement_kind kind;
+        if (counts[i].value <= 0 || counts[i].value > INT32_MAX ||
+            lobedice_disagreement_classes(&r, &p, &kind, (int32_t)counts[i].value, n) !=
+                LOBEDICE_OK)
+            continue; /* background agreement, or no code of this map */
+        lobedice_segment *seg = &out->segments[out->count];
+        const rgb c = pair_color(kind, r, p);
+        seg->color[0] = c.r / 255.0;
+        seg->color[1] = c.g / 255.0;
+        seg->color[2] = c.b / 255.0;
+        seg->label_value = counts[i].value;
+        offsets[out->count++] = names.len;
+        append_class_name(&names, comparison, r, p, kind, 0);
+        text_append(&names, "%c", '\0');
+    }
+    out->names = text_finish(&names);
+    if (!out->names) {
+        free(offsets);
+        cli_segments_free(out);
+        return -1;
+    }
+    for (size_t i = 0; i < out->count; i++)
+        out->segments[i].name = out->names + offsets[i];
+    free(offsets);
+    return 0;
 }
 
 /* ---- the table for a person --------------------------------------------------------------- */
@@ -521,6 +690,59 @@ static void format_fixed(char *buf, size_t size, double v, int decimals)
         snprintf(buf, size, "-");
     else
         snprintf(buf, size, "%.*f", decimals, v);
+}
+
+/* One line on how an input's values became labels, when that is not the default (lobedice
+ * values, nothing ignored): its convention and ignored values, or a segmentation's segments. */
+static void print_labels(FILE *out, const cli_report *report, lobedice_input input,
+                         const cli_image_info *info)
+{
+    const char *role = input == LOBEDICE_INPUT_REFERENCE ? "reference" : "prediction";
+    const lobedice_label_convention *conv =
+        lobedice_comparison_convention(report->comparison, input);
+    size_t nignored = 0;
+    const lobedice_value_count *ignored =
+        lobedice_comparison_ignored(report->comparison, input, &nignored);
+    const lobedice_segmentation *seg = info->segmentation;
+    if (!conv || (!seg && !nignored && strcmp(conv->name, "lobedice") == 0))
+        return;
+    enum { SHOWN = 8 };
+    if (seg) {
+        fprintf(out, "  labels      %s: Slicer segmentation, lobes", role);
+        size_t shown = 0, other = 0;
+        for (size_t i = 0; i < seg->nsegments; i++) {
+            const lobedice_segment *g = &seg->segments[i];
+            if (!g->lobe)
+                continue;
+            char name[32];
+            lobedice_label_name(name, sizeof name, g->lobe);
+            fprintf(out, "%s '%s' %s (%s)", shown++ ? "," : "", g->name, name,
+                    g->matched_by == LOBEDICE_MATCH_TERMINOLOGY ? "terminology" : "name");
+        }
+        for (size_t i = 0; i < seg->nsegments; i++) {
+            const lobedice_segment *g = &seg->segments[i];
+            if (g->lobe)
+                continue;
+            if (other < SHOWN)
+                fprintf(out, "%s '%s' (%llu voxels)", other ? "," : "; ignored", g->name,
+                        (unsigned long long)g->voxels);
+            other++;
+        }
+        if (other > SHOWN)
+            fprintf(out, ", ... (%zu segments)", other);
+        fprintf(out, "\n");
+        return;
+    }
+    char pairs[1024];
+    cli_labels_describe(pairs, sizeof pairs, conv);
+    fprintf(out, "  labels      %s read as %s (%s)", role, conv->name, pairs);
+    for (size_t i = 0; i < nignored && i < SHOWN; i++)
+        fprintf(out, "%s%lld (%llu voxels)",
+                i ? ", " : "; other values are background: ", (long long)ignored[i].value,
+                (unsigned long long)ignored[i].voxels);
+    if (nignored > SHOWN)
+        fprintf(out, ", ... (%zu values)", nignored);
+    fprintf(out, "\n");
 }
 
 void cli_report_print(FILE *out, const cli_report *report)
@@ -546,9 +768,12 @@ void cli_report_print(FILE *out, const cli_report *report)
     fprintf(out, "  reference   %s: %zu x %zu x %zu voxels of %.4g x %.4g x %.4g mm\n", ref->path,
             ref->size[0], ref->size[1], ref->size[2], ref->spacing[0], ref->spacing[1],
             ref->spacing[2]);
-    fprintf(out, "  prediction  %s: %zu x %zu x %zu voxels of %.4g x %.4g x %.4g mm\n\n",
-            pred->path, pred->size[0], pred->size[1], pred->size[2], pred->spacing[0],
-            pred->spacing[1], pred->spacing[2]);
+    fprintf(out, "  prediction  %s: %zu x %zu x %zu voxels of %.4g x %.4g x %.4g mm\n", pred->path,
+            pred->size[0], pred->size[1], pred->size[2], pred->spacing[0], pred->spacing[1],
+            pred->spacing[2]);
+    print_labels(out, report, LOBEDICE_INPUT_REFERENCE, ref);
+    print_labels(out, report, LOBEDICE_INPUT_PREDICTION, pred);
+    fprintf(out, "\n");
 
     if (nrows == 0)
         fprintf(out, "No label to report: neither map holds a non-zero label.\n\n");

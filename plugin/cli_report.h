@@ -19,6 +19,7 @@ typedef struct cli_image_info {
     size_t size[3];
     double spacing[3];
     double origin[3];
+    const lobedice_segmentation *segmentation; /* a Slicer segmentation's segments, or NULL */
 } cli_image_info;
 
 typedef struct cli_report {
@@ -40,6 +41,19 @@ char *cli_report_summary_line(const cli_report *report);
 /* Slicer colour table naming every value of the disagreement map of the label rows (the codes
  * and their kinds come from lobedice_disagreement_code). */
 char *cli_report_color_table(const cli_report *report);
+
+/* The segments of the disagreement map written as a Slicer segmentation: one per code present
+ * (counts: the map's lobedice_value_counts; 0, agreement on background, has none), named and
+ * coloured as in the colour table ("RML predicted as RLL"). Returns 0, or -1 when out of
+ * memory. */
+typedef struct cli_segments {
+    lobedice_segment *segments;
+    size_t count;
+    char *names; /* the segments' names point here */
+} cli_segments;
+int cli_report_error_map_segments(cli_segments *out, const lobedice_comparison *comparison,
+                                  const lobedice_value_count *counts, size_t ncounts);
+void cli_segments_free(cli_segments *segments);
 
 /* The table for a person: aligned columns, regions, means and a few lines of notes. */
 void cli_report_print(FILE *out, const cli_report *report);

@@ -3,6 +3,7 @@
  * algorithm lives here. Outputs are written only when everything else succeeded. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli_flags.h"
+#include "cli_labels.h"
 #include "cli_options.h"
 #include "cli_output.h"
 #include "cli_report.h"
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MSG_SIZE 2048
 
@@ -68,6 +70,7 @@ typedef struct run_state {
     cli_outputs *outputs;
     char *schema_path, *color_path;
     char *texts[5];
+    cli_segments error_segments; /* the error map's classes, when it is written as NRRD */
 } run_state;
 
 typedef struct output_text {
@@ -85,6 +88,7 @@ static void run_state_free(run_state *s)
     cli_outputs_free(s->outputs);
     free(s->schema_path);
     free(s->color_path);
+    cli_segments_free(&s->error_segments);
     for (size_t i = 0; i < sizeof s->texts / sizeof *s->texts; i++)
         free(s->texts[i]);
 }
@@ -141,6 +145,7 @@ static int read_image(lobedice_image **image, const char *path, const char *role
 static void describe(cli_image_info *info, const char *path, const lobedice_image *image)
 {
     info->path = path;
+    info->segmentation = lobedice_image_segmentation(image);
     for (int a = 0; a < 3; a++) {
         info->size[a] = image->volume.size[a];
         info->spacing[a] = image->volume.spacing[a];
@@ -171,6 +176,9 @@ static int compare(run_state *s, const cli_options *opts, progress *prog, char *
     co.tolerance_mm = opts->tolerance_mm;
     co.empty_policy = opts->empty_policy;
     co.threads = opts->threads;
+    co.ref_convention = &opts->reference_labels.convention;
+    co.pred_convention = &opts->predicted_labels.convention;
+    co.check_labels = !opts->allow_disjoint_labels;
     prog->from = 0.35;
     prog->to = 0.85;
     if (prog->enabled) {
@@ -179,6 +187,13 @@ static int compare(run_state *s, const cli_options *opts, progress *prog, char *
     }
     lobedice_status st =
         lobedice_compare(&s->comparison, &s->reference->volume, &s->predicted->volume, &co);
+    lobedice_label_check check;
+    if (st == LOBEDICE_ECONVENTION &&
+        lobedice_labels_check(&check, &s->reference->volume, &s->predicted->volume, &co) ==
+            LOBEDICE_OK) {
+        cli_labels_mismatch(msg, size, &check, opts);
+        return CLI_EXIT_FAILURE;
+    }
     return st == LOBEDICE_OK ? 0 : fail(msg, size, "comparing the maps", st);
 }
 
@@ -202,11 +217,33 @@ static int make_error_map(run_state *s, const cli_options *opts, char *msg, size
     if (st != LOBEDICE_OK)
         return fail(msg, size, "creating the error map", st);
     s->error_map->dimension = ref->dimension;
-    st = lobedice_disagreement_map(lobedice_image_buffer(s->error_map), dtype, &ref->volume,
-                                   &s->predicted->volume, co->labels, co->nlabels, opts->threads);
+    st = lobedice_comparison_disagreement_map(lobedice_image_buffer(s->error_map), dtype,
+                                              s->comparison, &ref->volume, &s->predicted->volume,
+                                              opts->threads);
     if (st != LOBEDICE_OK)
         return fail(msg, size, "computing the error map", st);
-    return 0;
+    /* As NRRD it is also a Slicer segmentation: a segment per class present, named and
+     * coloured, so that a Segmentation node chosen for it in Slicer shows them. */
+    const size_t n = strlen(opts->error_map);
+    if (n < 5 || strcasecmp(opts->error_map + n - 5, ".nrrd") != 0)
+        return 0;
+    lobedice_value_count counts[LOBEDICE_DISAGREEMENT_SMALL_BASE * 2 + 1];
+    lobedice_value_count *all = counts;
+    size_t ncounts = 0;
+    st = lobedice_value_counts(counts, sizeof counts / sizeof *counts, &ncounts,
+                               &s->error_map->volume, opts->threads);
+    if (st == LOBEDICE_OK && ncounts > sizeof counts / sizeof *counts) {
+        all = malloc(ncounts * sizeof *all); /* a short map with many classes */
+        st = all ? lobedice_value_counts(all, ncounts, &ncounts, &s->error_map->volume,
+                                         opts->threads)
+                 : LOBEDICE_ENOMEM;
+    }
+    if (st == LOBEDICE_OK &&
+        cli_report_error_map_segments(&s->error_segments, s->comparison, all, ncounts) != 0)
+        st = LOBEDICE_ENOMEM;
+    if (all != counts)
+        free(all);
+    return st == LOBEDICE_OK ? 0 : fail(msg, size, "naming the error map's classes", st);
 }
 
 /* Writes every output to a temporary file, then renames them all; on failure nothing stays. */
@@ -243,7 +280,8 @@ static int write_outputs(run_state *s, const cli_options *opts, const cli_report
         if (cli_outputs_write_text(s->outputs, files[i].target, files[i].text, msg, size) != 0)
             rc = CLI_EXIT_FAILURE;
     if (rc == 0 && opts->error_map &&
-        cli_outputs_write_image(s->outputs, opts->error_map, "the error map", s->error_map, msg,
+        cli_outputs_write_image(s->outputs, opts->error_map, "the error map", s->error_map,
+                                s->error_segments.segments, s->error_segments.count, msg,
                                 size) != 0)
         rc = CLI_EXIT_FAILURE;
     if (rc == 0 && cli_outputs_commit(s->outputs, msg, size) != 0)
@@ -271,6 +309,14 @@ static int run(const cli_options *opts, char *msg, size_t size)
         rc = read_image(&s.predicted, opts->predicted_path, "the prediction", opts->threads, msg,
                         size);
     }
+    if (rc == 0)
+        rc = cli_labels_check_segmentation(&opts->reference_labels, "reference", "the reference",
+                                           opts->reference_path,
+                                           lobedice_image_segmentation(s.reference), msg, size);
+    if (rc == 0)
+        rc = cli_labels_check_segmentation(&opts->predicted_labels, "predicted", "the prediction",
+                                           opts->predicted_path,
+                                           lobedice_image_segmentation(s.predicted), msg, size);
     if (rc == 0) {
         describe(&report.reference, opts->reference_path, s.reference);
         describe(&report.predicted, opts->predicted_path, s.predicted);

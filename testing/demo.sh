@@ -18,4 +18,5 @@ echo
 echo "Wrote to $out/: report.json (every measure, JSON), table.csv + table.schema.csv (Slicer"
 echo "table with column types and units), errormap.nrrd + errormap.ctbl (disagreement map on the"
 echo "reference grid: 1-5 correct lobe, 100+10*R+P reference lobe R predicted as P, 0 = background;"
-echo "the .ctbl colour table names every value in Slicer)."
+echo "loaded in Slicer as a segmentation it shows each class by name and colour; the .ctbl colour"
+echo "table names every value for a label map)."

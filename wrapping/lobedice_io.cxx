@@ -8,12 +8,14 @@
 #include "itkImage.h"
 #include "itkImageFileReader.h"
 #include "itkImageIOFactory.h"
+#include "itkMetaDataObject.h"
 #include "itkMetaImageIOFactory.h"
 #include "itkMinimumMaximumImageCalculator.h"
 #include "itkNearestNeighborInterpolateImageFunction.h"
 #include "itkNiftiImageIOFactory.h"
 #include "itkNrrdImageIOFactory.h"
 #include "itkResampleImageFilter.h"
+#include "itkVectorImage.h"
 
 #include <algorithm>
 #include <cctype>
@@ -28,6 +30,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <sstream>
 #include <string>
 #include <sys/stat.h>
 #include <type_traits>
@@ -41,9 +44,27 @@ namespace
 using Image3 = itk::ImageBase<3>;
 
 /* The image handed to C callers; the ITK image in `owner` owns the voxel buffer. */
+/* The segments of a Slicer segmentation, read from a file or given for writing; the strings
+ * the C structs point to live here. */
+struct segmentation_store {
+    std::vector<std::string> ids, names, tags;
+    std::vector<lobedice_segment> segments;
+    lobedice_segmentation info{};
+};
+
 struct image_holder : lobedice_image {
     itk::DataObject::Pointer owner;
+    std::shared_ptr<const segmentation_store> segmentation; /* NULL for a plain label map */
 };
+
+image_holder *read_segmentation(itk::ImageIOBase &io, const char *path, size_t threads);
+bool is_segmentation(const itk::MetaDataDictionary &keys);
+struct segment_list {
+    const lobedice_segment *segments;
+    size_t count;
+};
+void set_segment_keys(itk::ImageIOBase &io, const lobedice_image &image, const segment_list *list,
+                      const std::string &ext);
 
 /* An error with its status and its reason (no capital, no full stop), thrown inside and caught
  * at the C boundary, which makes "<context>: <reason>." of it. */
@@ -1332,6 +1353,8 @@ image_holder *read_image_quietly(const char *path, size_t threads)
         require_regular_file(file, "its data file '" + file + "'");
     io->SetFileName(path);
     io->ReadImageInformation();
+    if (is_segmentation(io->GetMetaDataDictionary()))
+        return read_segmentation(*io, path, threads); /* its lobes, flattened */
 
     const unsigned components = io->GetNumberOfComponents();
     if (components != 1)
@@ -1486,9 +1509,10 @@ std::string check_writable(const lobedice_image &image, const std::string &path)
 }
 
 /* Writes the image into `temp`, a staged file whose name ends in the target's extension (so
- * that ITK picks the same writer), and checks that the file holds all of it. */
+ * that ITK picks the same writer), with a Slicer segmentation's keys when segments is not NULL,
+ * and checks that the file holds all of it. */
 void write_image_to(const lobedice_image &image, const std::string &temp, const std::string &ext,
-                    bool compress)
+                    bool compress, const segment_list *segments)
 {
     stderr_capture capture; /* the writers print on failure; the sentence says it */
     register_io_factories();
@@ -1518,6 +1542,8 @@ void write_image_to(const lobedice_image &image, const std::string &temp, const 
     io->SetUseCompression(compress);
     io->SetFileName(temp);
     io->SetIORegion(region);
+    if (segments)
+        set_segment_keys(*io, image, segments, ext);
     size_t voxels = 0;
     lobedice_volume_voxels(&voxels, &image.volume);
     const uint64_t voxel_bytes = voxels * lobedice_dtype_size(image.volume.dtype);
@@ -1698,6 +1724,285 @@ void take_reference_grid(lobedice_image &image, const lobedice_image &reference)
     image.dimension = reference.dimension;
 }
 
+/* ---- Slicer segmentations -----------------------------------------------------------------
+ * vtkMRMLSegmentationStorageNode (Slicer, Libs/MRML/Core) writes a NRRD whose header carries
+ * "Segmentation_*" keys and, per segment i, "Segment<i>_ID", "_Name", "_Color", "_Tags",
+ * "_LabelValue", "_Layer", "_Extent"; several layers are a list axis before the three spatial
+ * ones (read by ITK as that many components). Segments are keyed by (layer, label value). Read,
+ * the segments standing for lobes (the core decides which) are flattened by the core into one
+ * lobe map. */
+
+std::string segment_key(size_t index, const char *field)
+{
+    return "Segment" + std::to_string(index) + "_" + field;
+}
+
+bool has_key(const itk::MetaDataDictionary &keys, const std::string &key, std::string *value)
+{
+    std::string v;
+    if (!itk::ExposeMetaData<std::string>(keys, key, v))
+        return false;
+    if (value)
+        *value = v;
+    return true;
+}
+
+/* Slicer's reader loops while Segment<i>_ID exists; a segmentation without segments still has
+ * its Segmentation_* keys. */
+bool is_segmentation(const itk::MetaDataDictionary &keys)
+{
+    if (has_key(keys, segment_key(0, "ID"), nullptr))
+        return true;
+    for (const std::string &key : keys.GetKeys())
+        if (key.compare(0, 13, "Segmentation_") == 0)
+            return true;
+    return false;
+}
+
+/* A whole number in a header value, or an error naming the key. */
+int64_t key_integer(const std::string &key, const std::string &value)
+{
+    std::istringstream in(value);
+    long long v = 0;
+    std::string rest;
+    if (!(in >> v) || (in >> rest))
+        throw io_error{LOBEDICE_EFORMAT, "its header key " + key + " holds '" + one_line(value) +
+                                             "', which is not a whole number"};
+    return static_cast<int64_t>(v);
+}
+
+std::string lobe_name(int64_t lobe)
+{
+    char name[32];
+    lobedice_label_name(name, sizeof name, lobe);
+    return name;
+}
+
+/* "'right upper lobe' (layer 0, value 3)" */
+std::string segment_text(const lobedice_segment &s)
+{
+    return "'" + std::string(s.name) + "' (layer " + std::to_string(s.layer) + ", value " +
+           std::to_string(s.label_value) + ")";
+}
+
+/* The segments of the header, with the defaults Slicer's reader uses for missing keys: label
+ * value 1, layer = the segment's index, name = its ID. */
+std::shared_ptr<segmentation_store> segment_keys(const itk::MetaDataDictionary &keys,
+                                                 size_t nlayers)
+{
+    auto store = std::make_shared<segmentation_store>();
+    size_t n = 0;
+    while (has_key(keys, segment_key(n, "ID"), nullptr))
+        n++;
+    store->ids.resize(n);
+    store->names.resize(n);
+    store->tags.resize(n);
+    store->segments.resize(n);
+    for (size_t i = 0; i < n; i++) {
+        lobedice_segment &s = store->segments[i];
+        std::string value;
+        has_key(keys, segment_key(i, "ID"), &store->ids[i]);
+        if (!has_key(keys, segment_key(i, "Name"), &store->names[i]))
+            store->names[i] = store->ids[i];
+        has_key(keys, segment_key(i, "Tags"), &store->tags[i]);
+        s.label_value = has_key(keys, segment_key(i, "LabelValue"), &value)
+                            ? key_integer(segment_key(i, "LabelValue"), value)
+                            : 1;
+        const int64_t layer = has_key(keys, segment_key(i, "Layer"), &value)
+                                  ? key_integer(segment_key(i, "Layer"), value)
+                                  : static_cast<int64_t>(i);
+        if (layer < 0 || static_cast<uint64_t>(layer) >= nlayers)
+            throw io_error{LOBEDICE_EFORMAT,
+                           "its segment " + std::to_string(i) + " ('" + store->names[i] +
+                               "') is in layer " + std::to_string(layer) + ", but the file has " +
+                               std::to_string(nlayers) + (nlayers == 1 ? " layer" : " layers")};
+        s.layer = static_cast<size_t>(layer);
+        s.color[0] = s.color[1] = s.color[2] = -1;
+        if (has_key(keys, segment_key(i, "Color"), &value)) {
+            std::istringstream in(value);
+            in >> s.color[0] >> s.color[1] >> s.color[2];
+        }
+        for (size_t j = 0; j < i; j++)
+            if (store->segments[j].layer == s.layer &&
+                store->segments[j].label_value == s.label_value)
+                throw io_error{LOBEDICE_EFORMAT, "its segments " + std::to_string(j) + " and " +
+                                                     std::to_string(i) + " both have value " +
+                                                     std::to_string(s.label_value) + " in layer " +
+                                                     std::to_string(s.layer)};
+    }
+    for (size_t i = 0; i < n; i++) {
+        store->segments[i].id = store->ids[i].c_str();
+        store->segments[i].name = store->names[i].c_str();
+        store->segments[i].tags = store->tags[i].c_str();
+    }
+    std::string offset;
+    if (has_key(keys, "Segmentation_ReferenceImageExtentOffset", &offset)) {
+        std::istringstream in(offset);
+        long long o[3];
+        if (!(in >> o[0] >> o[1] >> o[2]))
+            throw io_error{LOBEDICE_EFORMAT,
+                           "its header key Segmentation_ReferenceImageExtentOffset holds '" +
+                               one_line(offset) + "', which is not three whole numbers"};
+        for (int a = 0; a < 3; a++)
+            store->info.extent_offset[a] = o[a];
+    }
+    store->info.nlayers = nlayers;
+    return store;
+}
+
+/* The layers of the file (one value per layer and voxel, layer fastest) as an ITK image that
+ * owns them, and their geometry. */
+template <typename T>
+itk::ImageBase<3>::Pointer read_layers(itk::ImageIOBase &io, const char *path, size_t nlayers,
+                                       const void **buffer)
+{
+    if (nlayers == 1) {
+        auto image = read_as<T>(&io, path);
+        *buffer = image->GetBufferPointer();
+        return image.GetPointer();
+    }
+    using VectorType = itk::VectorImage<T, 3>;
+    auto reader = itk::ImageFileReader<VectorType>::New();
+    reader->SetImageIO(&io);
+    reader->SetFileName(path);
+    reader->Update();
+    typename VectorType::Pointer image = reader->GetOutput();
+    image->DisconnectPipeline();
+    *buffer = image->GetBufferPointer();
+    return image.GetPointer();
+}
+
+image_holder *read_segmentation(itk::ImageIOBase &io, const char *path, size_t threads)
+{
+    const unsigned ndim = io.GetNumberOfDimensions();
+    const size_t nlayers = io.GetNumberOfComponents();
+    if (ndim < 2 || ndim > 3)
+        throw io_error{LOBEDICE_EFORMAT,
+                       "it is a Slicer segmentation of " + std::to_string(ndim) +
+                           " spatial axes, and LobeDice reads 2-D and 3-D segmentations (a "
+                           "legacy 4-D segmentation must be saved again by a recent Slicer)"};
+    const lobedice_dtype *dtype = dtype_of(io.GetComponentType());
+    if (!dtype)
+        throw io_error{LOBEDICE_EFORMAT,
+                       "it is a Slicer segmentation whose values are " +
+                           itk::ImageIOBase::GetComponentTypeAsString(io.GetComponentType()) +
+                           ", not 8-, 16- or 32-bit integers"};
+    size_t bytes = nlayers;
+    for (unsigned a = 0; a < ndim; a++)
+        if (__builtin_mul_overflow(bytes, static_cast<size_t>(io.GetDimensions(a)), &bytes))
+            throw io_error{LOBEDICE_EOVERFLOW, "its size does not fit in memory"};
+    auto store = segment_keys(io.GetMetaDataDictionary(), nlayers);
+
+    const void *buffer = nullptr;
+    itk::ImageBase<3>::Pointer layers;
+    with_dtype(*dtype,
+               [&](auto tag) { layers = read_layers<decltype(tag)>(io, path, nlayers, &buffer); });
+    lobedice_image geometry{};
+    take_geometry(geometry, *layers);
+    geometry.dimension = ndim == 2 ? 2 : 3;
+
+    /* each segment's lobe (terminology, then name), then the core flattens the lobes */
+    std::vector<lobedice_segment_label> labels(store->segments.size());
+    size_t nlobes = 0;
+    for (size_t i = 0; i < store->segments.size(); i++) {
+        lobedice_segment &s = store->segments[i];
+        lobedice_segment_lobe(&s.lobe, &s.matched_by, s.name, s.tags);
+        labels[i] = {s.layer, s.label_value, s.lobe};
+        nlobes += s.lobe != 0;
+    }
+    std::unique_ptr<image_holder> out(new_image(LOBEDICE_UINT8, geometry, false));
+    check_geometry(*out, read_file_name);
+    lobedice_volume layer_volume = geometry.volume;
+    layer_volume.data = buffer;
+    layer_volume.dtype = *dtype;
+    std::vector<uint64_t> voxels(store->segments.size());
+    lobedice_segment_overlap overlap{};
+    lobedice_status st = lobedice_segments_flatten(lobedice_image_buffer(out.get()), LOBEDICE_UINT8,
+                                                   voxels.data(), &overlap, &layer_volume, nlayers,
+                                                   labels.data(), labels.size(), threads);
+    if (st == LOBEDICE_EOVERLAP) {
+        const lobedice_segment &a = store->segments[overlap.first];
+        const lobedice_segment &b = store->segments[overlap.second];
+        throw io_error{st, "its segments " + segment_text(a) + " and " + segment_text(b) +
+                               " are different lobes (" + lobe_name(a.lobe) + " and " +
+                               lobe_name(b.lobe) + ") but share " + std::to_string(overlap.voxels) +
+                               " voxels, and a lobe map holds one lobe per voxel"};
+    }
+    if (st != LOBEDICE_OK)
+        throw io_error{st, "its segments cannot be flattened: " + status_clause(st)};
+    for (size_t i = 0; i < store->segments.size(); i++)
+        store->segments[i].voxels = voxels[i];
+    if (nlobes == 0 && !store->segments.empty()) {
+        std::string names;
+        for (size_t i = 0; i < store->segments.size() && i < 8; i++)
+            names += (i ? ", '" : "'") + store->names[i] + "'";
+        if (store->segments.size() > 8)
+            names += ", ...";
+        throw io_error{LOBEDICE_ECONVENTION,
+                       "it is a Slicer segmentation, but none of its " +
+                           std::to_string(store->segments.size()) + " segments (" + names +
+                           ") is a lung lobe by its terminology or its name (docs/conventions.md "
+                           "lists both)"};
+    }
+    store->info.nsegments = store->segments.size();
+    store->info.segments = store->segments.data();
+    out->segmentation = store;
+    return out.release();
+}
+
+/* Formats a number as Slicer's header does ("0.501961"). */
+std::string color_text(const double color[3])
+{
+    std::ostringstream out;
+    out << color[0] << " " << color[1] << " " << color[2];
+    return out.str();
+}
+
+/* The keys Slicer's segmentation reader needs, for a one-layer image of segments. */
+void set_segment_keys(itk::ImageIOBase &io, const lobedice_image &image, const segment_list *list,
+                      const std::string &ext)
+{
+    if (lowercase(ext) != ".nrrd")
+        throw io_error{LOBEDICE_EFORMAT,
+                       "a segmentation is written as NRRD: the name must end in .nrrd"};
+    itk::MetaDataDictionary &keys = io.GetMetaDataDictionary();
+    const size_t *n = image.volume.size;
+    const std::string extent = "0 " + std::to_string(n[0] - 1) + " 0 " + std::to_string(n[1] - 1) +
+                               " 0 " + std::to_string(n[2] - 1);
+    itk::EncapsulateMetaData<std::string>(keys, "Segmentation_MasterRepresentation",
+                                          "Binary labelmap");
+    itk::EncapsulateMetaData<std::string>(keys, "Segmentation_ContainedRepresentationNames",
+                                          "Binary labelmap|");
+    itk::EncapsulateMetaData<std::string>(keys, "Segmentation_ReferenceImageExtentOffset", "0 0 0");
+    for (size_t i = 0; i < list->count; i++) {
+        const lobedice_segment &s = list->segments[i];
+        for (double c : s.color)
+            if (!(c >= 0 && c <= 1))
+                throw io_error{LOBEDICE_EINVAL, "segment " + std::to_string(i) +
+                                                    " has a colour component " + format_value(c) +
+                                                    ", not from 0 to 1"};
+        if (s.layer != 0)
+            throw io_error{LOBEDICE_EINVAL, "segment " + std::to_string(i) + " is in layer " +
+                                                std::to_string(s.layer) +
+                                                ", and only one layer is written"};
+        for (const char *text : {s.id, s.name, s.tags})
+            if (text && std::strpbrk(text, "\n\r"))
+                throw io_error{LOBEDICE_EINVAL, "segment " + std::to_string(i) +
+                                                    " has a line break in its ID, name or tags"};
+        const std::string id = s.id && *s.id ? s.id : "Segment_" + std::to_string(i + 1);
+        itk::EncapsulateMetaData<std::string>(keys, segment_key(i, "ID"), id);
+        itk::EncapsulateMetaData<std::string>(keys, segment_key(i, "Name"), s.name ? s.name : id);
+        itk::EncapsulateMetaData<std::string>(keys, segment_key(i, "Color"), color_text(s.color));
+        itk::EncapsulateMetaData<std::string>(keys, segment_key(i, "ColorAutoGenerated"), "0");
+        itk::EncapsulateMetaData<std::string>(keys, segment_key(i, "NameAutoGenerated"), "0");
+        itk::EncapsulateMetaData<std::string>(keys, segment_key(i, "LabelValue"),
+                                              std::to_string(s.label_value));
+        itk::EncapsulateMetaData<std::string>(keys, segment_key(i, "Layer"), "0");
+        itk::EncapsulateMetaData<std::string>(keys, segment_key(i, "Extent"), extent);
+        itk::EncapsulateMetaData<std::string>(keys, segment_key(i, "Tags"), s.tags ? s.tags : "");
+    }
+}
+
 } // namespace
 
 extern "C" {
@@ -1757,6 +2062,49 @@ void lobedice_image_free(lobedice_image *image) noexcept
     delete static_cast<image_holder *>(image);
 }
 
+} // extern "C"
+
+namespace
+{
+
+/* The one way an image reaches a file: checked, staged in `set`, written, read back. */
+lobedice_status write_staged(const lobedice_image &image, const segment_list *segments,
+                             lobedice_outputs *set, const char *target, int compress, char *message,
+                             size_t message_size)
+{
+    std::string ext;
+    lobedice_status st = io_call(message, message_size, "Cannot write", target,
+                                 [&] { ext = check_writable(image, target); });
+    const char *temp = nullptr;
+    if (st == LOBEDICE_OK)
+        st = lobedice_outputs_stage(set, target, &temp, message, message_size);
+    if (st == LOBEDICE_OK)
+        st = io_call(message, message_size, "Cannot write", target,
+                     [&] { write_image_to(image, temp, ext, compress != 0, segments); });
+    return st;
+}
+
+/* write_staged and commit in a set of one. */
+lobedice_status write_now(const lobedice_image &image, const segment_list *segments,
+                          const char *path, int compress, char *message, size_t message_size)
+{
+    lobedice_outputs *set = nullptr;
+    lobedice_status st = lobedice_outputs_new(&set);
+    if (st != LOBEDICE_OK) {
+        write_message(message, message_size, "Cannot write", path, "not enough memory");
+        return st;
+    }
+    st = write_staged(image, segments, set, path, compress, message, message_size);
+    if (st == LOBEDICE_OK)
+        st = lobedice_outputs_commit(set, message, message_size);
+    lobedice_outputs_free(set);
+    return st;
+}
+
+} // namespace
+
+extern "C" {
+
 lobedice_status lobedice_image_write_staged(const lobedice_image *image, lobedice_outputs *set,
                                             const char *target, int compress, char *message,
                                             size_t message_size) noexcept
@@ -1766,16 +2114,7 @@ lobedice_status lobedice_image_write_staged(const lobedice_image *image, lobedic
                    "lobedice_image_write_staged needs an image, a set and a path.");
         return LOBEDICE_EINVAL;
     }
-    std::string ext;
-    lobedice_status st = io_call(message, message_size, "Cannot write", target,
-                                 [&] { ext = check_writable(*image, target); });
-    const char *temp = nullptr;
-    if (st == LOBEDICE_OK)
-        st = lobedice_outputs_stage(set, target, &temp, message, message_size);
-    if (st == LOBEDICE_OK)
-        st = io_call(message, message_size, "Cannot write", target,
-                     [&] { write_image_to(*image, temp, ext, compress != 0); });
-    return st;
+    return write_staged(*image, nullptr, set, target, compress, message, message_size);
 }
 
 lobedice_status lobedice_image_write(const lobedice_image *image, const char *path, int compress,
@@ -1785,17 +2124,7 @@ lobedice_status lobedice_image_write(const lobedice_image *image, const char *pa
         write_text(message, message_size, "lobedice_image_write needs an image and a path.");
         return LOBEDICE_EINVAL;
     }
-    lobedice_outputs *set = nullptr;
-    lobedice_status st = lobedice_outputs_new(&set);
-    if (st != LOBEDICE_OK) {
-        write_message(message, message_size, "Cannot write", path, "not enough memory");
-        return st;
-    }
-    st = lobedice_image_write_staged(image, set, path, compress, message, message_size);
-    if (st == LOBEDICE_OK)
-        st = lobedice_outputs_commit(set, message, message_size);
-    lobedice_outputs_free(set);
-    return st;
+    return write_now(*image, nullptr, path, compress, message, message_size);
 }
 
 lobedice_status lobedice_image_align(lobedice_image **moving, lobedice_alignment *how,
@@ -1811,12 +2140,50 @@ lobedice_status lobedice_image_align(lobedice_image **moving, lobedice_alignment
         lobedice_alignment result = LOBEDICE_ALIGN_IDENTICAL;
         image_holder *aligned = align(**moving, *reference, result, threads);
         if (aligned) {
+            aligned->segmentation = static_cast<image_holder *>(*moving)->segmentation;
             lobedice_image_free(*moving);
             *moving = aligned;
         }
         take_reference_grid(**moving, *reference);
         *how = result;
     });
+}
+
+const lobedice_segmentation *lobedice_image_segmentation(const lobedice_image *image) noexcept
+{
+    const image_holder *holder = static_cast<const image_holder *>(image);
+    return holder && holder->segmentation ? &holder->segmentation->info : nullptr;
+}
+
+lobedice_status lobedice_image_write_segmentation(const lobedice_image *image,
+                                                  const lobedice_segment *segments,
+                                                  size_t nsegments, const char *path, int compress,
+                                                  char *message, size_t message_size) noexcept
+{
+    if (!image || !path || !*path || (nsegments && !segments)) {
+        write_text(message, message_size,
+                   "lobedice_image_write_segmentation needs an image, its segments and a path.");
+        return LOBEDICE_EINVAL;
+    }
+    const segment_list list{segments, nsegments};
+    return write_now(*image, &list, path, compress, message, message_size);
+}
+
+lobedice_status lobedice_image_write_segmentation_staged(const lobedice_image *image,
+                                                         const lobedice_segment *segments,
+                                                         size_t nsegments, lobedice_outputs *set,
+                                                         const char *target, int compress,
+                                                         char *message,
+                                                         size_t message_size) noexcept
+{
+    if (!image || !set || !target || !*target || (nsegments && !segments)) {
+        write_text(message, message_size,
+                   "lobedice_image_write_segmentation_staged needs an image, its segments, a set "
+                   "and a path.");
+        return LOBEDICE_EINVAL;
+    }
+    const segment_list list{segments, nsegments};
+    return write_staged(*image, &list, set, target, compress, message, message_size);
 }
 
 } // extern "C"

@@ -2,7 +2,7 @@
  * empty-label policy and the summaries, computed once for every front end. The measures
  * themselves come from overlap.c and surface.c; this file decides what is measured and keeps
  * the results. */
-#include "internal.h"
+#include "label_lookup.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -106,7 +106,7 @@ lobedice_status lobedice_label_name(char *buf, size_t size, int64_t label)
 
 /* The bytes of the options each version has (fields are only appended). */
 static const size_t ld_compare_options_size[LOBEDICE_COMPARE_OPTIONS_VERSION] = {
-    sizeof(lobedice_compare_options)};
+    offsetof(lobedice_compare_options, ref_convention), sizeof(lobedice_compare_options)};
 
 static const lobedice_compare_options ld_compare_defaults = LOBEDICE_COMPARE_OPTIONS_INIT;
 
@@ -155,6 +155,21 @@ static lobedice_status ld_check_compare_options(const lobedice_compare_options *
         return LOBEDICE_EINVAL;
     if (!lobedice_empty_policy_name(o->empty_policy))
         return LOBEDICE_EINVAL;
+    const lobedice_label_convention *conventions[2] = {o->ref_convention, o->pred_convention};
+    for (int i = 0; i < 2; i++) {
+        const lobedice_label_convention *conv = conventions[i];
+        if (!conv || conv->identity)
+            continue;
+        if (conv->npairs > LOBEDICE_CONVENTION_MAX_PAIRS)
+            return LOBEDICE_EINVAL;
+        for (size_t a = 0; a < conv->npairs; a++) {
+            if (conv->labels[a] <= 0)
+                return LOBEDICE_EINVAL;
+            for (size_t b = 0; b < a; b++)
+                if (conv->values[a] == conv->values[b])
+                    return LOBEDICE_EINVAL;
+        }
+    }
     return LOBEDICE_OK;
 }
 
@@ -174,6 +189,15 @@ struct lobedice_comparison {
     double mean[LOBEDICE_MEASURE_COUNT];
     size_t used[LOBEDICE_MEASURE_COUNT];
     double pooled_dice;
+    /* per input: the convention, its pairs sorted by value (the map the kernels read; NULL for
+     * the identity), the values it ignores */
+    lobedice_label_convention conventions[2];
+    int64_t map_values[2][LOBEDICE_CONVENTION_MAX_PAIRS],
+        map_labels[2][LOBEDICE_CONVENTION_MAX_PAIRS];
+    ld_value_map map_storage[2];
+    const ld_value_map *maps[2];
+    lobedice_value_count *ignored[2];
+    size_t nignored[2];
 };
 
 void lobedice_comparison_free(lobedice_comparison *c)
@@ -191,6 +215,8 @@ void lobedice_comparison_free(lobedice_comparison *c)
     free(c->fpe);
     free(c->surfaces);
     free(c->hd_voxels);
+    free(c->ignored[0]);
+    free(c->ignored[1]);
     free(c);
 }
 
@@ -210,40 +236,102 @@ static void *ld_calloc(size_t n, size_t size)
     return calloc(n ? n : 1, size);
 }
 
-/* The labels compared: the caller's, or every non-zero value present in either map. */
-static lobedice_status ld_choose_labels(int64_t **labels, size_t *nlabels,
+/* The conventions the comparison reads the maps with: the caller's, or the identity; their
+ * pairs sorted by value become the maps the kernels look values up in. */
+static void ld_set_conventions(lobedice_comparison *c, const lobedice_compare_options *o)
+{
+    const lobedice_label_convention *given[2] = {o->ref_convention, o->pred_convention};
+    for (int i = 0; i < 2; i++) {
+        lobedice_label_convention *conv = &c->conventions[i];
+        if (given[i])
+            *conv = *given[i];
+        else
+            lobedice_convention_preset(conv, "identity");
+        c->maps[i] = NULL;
+        if (conv->identity)
+            continue;
+        /* insertion sort of at most LOBEDICE_CONVENTION_MAX_PAIRS pairs */
+        size_t n = 0;
+        for (size_t k = 0; k < conv->npairs; k++) {
+            size_t at = n;
+            while (at > 0 && c->map_values[i][at - 1] > conv->values[k]) {
+                c->map_values[i][at] = c->map_values[i][at - 1];
+                c->map_labels[i][at] = c->map_labels[i][at - 1];
+                at--;
+            }
+            c->map_values[i][at] = conv->values[k];
+            c->map_labels[i][at] = conv->labels[k];
+            n++;
+        }
+        c->map_storage[i] = (ld_value_map){c->map_values[i], c->map_labels[i], n};
+        c->maps[i] = &c->map_storage[i];
+    }
+}
+
+/* The labels compared: the caller's, or every non-zero label the maps' values stand for, and
+ * the values each convention ignores (from the value counts of both maps, when needed). */
+static lobedice_status ld_choose_labels(int64_t **labels, size_t *nlabels, lobedice_comparison *c,
                                         const lobedice_compare_options *o,
                                         const lobedice_volume *ref, const lobedice_volume *pred)
 {
-    if (o->labels) {
-        *labels = ld_calloc(o->nlabels, sizeof **labels);
-        if (!*labels)
-            return LOBEDICE_ENOMEM;
-        memcpy(*labels, o->labels, o->nlabels * sizeof **labels);
-        *nlabels = o->nlabels;
-        return LOBEDICE_OK;
+    const bool identity = c->conventions[0].identity && c->conventions[1].identity;
+    lobedice_value_count *counts[2] = {NULL, NULL};
+    size_t ncounts[2] = {0, 0};
+    lobedice_status st = LOBEDICE_OK;
+    if (!o->labels || !identity || o->check_labels) {
+        st = ld_value_counts_alloc(&counts[0], &ncounts[0], ref, o->threads);
+        if (st == LOBEDICE_OK)
+            st = ld_value_counts_alloc(&counts[1], &ncounts[1], pred, o->threads);
     }
-    size_t capacity = 64, count = 0;
-    for (;;) {
-        int64_t *found = ld_calloc(capacity, sizeof *found);
-        if (!found)
-            return LOBEDICE_ENOMEM;
-        lobedice_status st = lobedice_labels_union(found, capacity, &count, ref, pred, o->threads);
-        if (st != LOBEDICE_OK || count > capacity) {
-            free(found);
-            if (st != LOBEDICE_OK)
-                return st;
-            capacity = count;
+    if (st == LOBEDICE_OK && o->check_labels) {
+        lobedice_label_check check;
+        const lobedice_label_convention *conventions[2] = {&c->conventions[0], &c->conventions[1]};
+        const lobedice_value_count *const cc[2] = {counts[0], counts[1]};
+        ld_labels_check(&check, conventions, cc, ncounts);
+        if (check.mismatch != LOBEDICE_LABELS_FIT)
+            st = LOBEDICE_ECONVENTION;
+    }
+    /* the ignored values (the identity ignores none) */
+    for (int i = 0; i < 2 && st == LOBEDICE_OK; i++) {
+        if (c->conventions[i].identity)
             continue;
+        c->ignored[i] = ld_calloc(ncounts[i], sizeof *c->ignored[i]);
+        if (!c->ignored[i]) {
+            st = LOBEDICE_ENOMEM;
+            break;
         }
-        size_t n = 0;
-        for (size_t i = 0; i < count; i++)
-            if (found[i] != 0)
-                found[n++] = found[i];
-        *labels = found;
-        *nlabels = n;
-        return LOBEDICE_OK;
+        for (size_t k = 0; k < ncounts[i]; k++)
+            if (counts[i][k].value != 0 && ld_map_label(c->maps[i], counts[i][k].value) == 0)
+                c->ignored[i][c->nignored[i]++] = counts[i][k];
     }
+    if (st == LOBEDICE_OK && o->labels) {
+        *labels = ld_calloc(o->nlabels, sizeof **labels);
+        if (*labels) {
+            memcpy(*labels, o->labels, o->nlabels * sizeof **labels);
+            *nlabels = o->nlabels;
+        } else {
+            st = LOBEDICE_ENOMEM;
+        }
+    } else if (st == LOBEDICE_OK) {
+        /* the labels of both maps' values, sorted without repeats or 0 */
+        int64_t *found = ld_calloc(ncounts[0] + ncounts[1], sizeof *found);
+        size_t n = 0;
+        if (!found)
+            st = LOBEDICE_ENOMEM;
+        for (int i = 0; i < 2 && found; i++)
+            for (size_t k = 0; k < ncounts[i]; k++) {
+                const int64_t label = ld_map_label(c->maps[i], counts[i][k].value);
+                if (label != 0)
+                    found[n++] = label;
+            }
+        if (found) {
+            *nlabels = ld_sort_unique_int64(found, n);
+            *labels = found;
+        }
+    }
+    free(counts[0]);
+    free(counts[1]);
+    return st;
 }
 
 /* The three lung regions when the labels are exactly the lobes 1..5. */
@@ -355,7 +443,8 @@ static lobedice_status ld_measure(lobedice_comparison *c, const lobedice_volume 
     }
     for (size_t i = 0; i < n; i++)
         sets[i] = (lobedice_label_set){(int64_t)i, c->rows[i].labels, c->rows[i].nlabels};
-    lobedice_status st = lobedice_overlap_sets(c->overlaps, ref, pred, sets, n, o->threads);
+    lobedice_status st =
+        ld_overlap_sets_mapped(c->overlaps, ref, pred, c->maps, sets, n, o->threads);
     const double overlap_share = o->surface_distances ? 0.1 : 1.0;
     if (st == LOBEDICE_OK && o->progress)
         o->progress(o->progress_user, overlap_share);
@@ -373,7 +462,7 @@ static lobedice_status ld_measure(lobedice_comparison *c, const lobedice_volume 
             sopts.progress_user = &span;
         }
         if (st == LOBEDICE_OK)
-            st = lobedice_surface_distances_sets(c->surfaces, ref, pred, sets, n, &sopts);
+            st = ld_surface_distances_sets_mapped(c->surfaces, ref, pred, c->maps, sets, n, &sopts);
         if (st == LOBEDICE_OK && o->progress && n == 0)
             o->progress(o->progress_user, 1.0);
     }
@@ -436,9 +525,14 @@ lobedice_status lobedice_compare(lobedice_comparison **result, const lobedice_vo
         return LOBEDICE_ENOMEM;
     int64_t *labels = NULL;
     size_t nlabels = 0;
-    st = ld_choose_labels(&labels, &nlabels, &o, ref, pred);
+    ld_set_conventions(c, &o);
+    st = ld_choose_labels(&labels, &nlabels, c, &o, ref, pred);
     if (st == LOBEDICE_OK)
         st = ld_build_rows(c, labels, nlabels, &o); /* takes labels */
+    else
+        free(labels);
+    c->options.ref_convention = &c->conventions[0];
+    c->options.pred_convention = &c->conventions[1];
     if (st == LOBEDICE_OK)
         st = ld_measure(c, ref, pred, &o);
     if (st == LOBEDICE_OK)
@@ -534,4 +628,65 @@ lobedice_status lobedice_comparison_hd_voxel(uint64_t voxel[3], const lobedice_c
         return LOBEDICE_EINVAL;
     memcpy(voxel, &c->hd_voxels[3 * row], 3 * sizeof *voxel);
     return LOBEDICE_OK;
+}
+
+const lobedice_label_convention *lobedice_comparison_convention(const lobedice_comparison *c,
+                                                                lobedice_input input)
+{
+    return c && (unsigned)input < 2 ? &c->conventions[input] : NULL;
+}
+
+const lobedice_value_count *lobedice_comparison_ignored(const lobedice_comparison *c,
+                                                        lobedice_input input, size_t *count)
+{
+    const bool known = c && (unsigned)input < 2 && c->nignored[input] > 0;
+    if (count)
+        *count = known ? c->nignored[input] : 0;
+    return known ? c->ignored[input] : NULL;
+}
+
+lobedice_status lobedice_comparison_disagreement_map(void *out, lobedice_dtype dtype,
+                                                     const lobedice_comparison *c,
+                                                     const lobedice_volume *ref,
+                                                     const lobedice_volume *pred, size_t threads)
+{
+    if (!c)
+        return LOBEDICE_EINVAL;
+    return ld_disagreement_map_mapped(out, dtype, ref, pred, c->maps, c->labels, c->nlabels,
+                                      threads);
+}
+
+lobedice_status lobedice_labels_check(lobedice_label_check *check, const lobedice_volume *ref,
+                                      const lobedice_volume *pred,
+                                      const lobedice_compare_options *opts)
+{
+    if (!check || !ref || !pred)
+        return LOBEDICE_EINVAL;
+    lobedice_compare_options o = LOBEDICE_COMPARE_OPTIONS_INIT;
+    if (opts) {
+        if (!ld_version_ok(opts->version, LOBEDICE_COMPARE_OPTIONS_VERSION))
+            return LOBEDICE_EINVAL;
+        memcpy(&o, opts, ld_compare_options_size[opts->version - 1]);
+    }
+    lobedice_label_convention conventions[2];
+    const lobedice_label_convention *given[2] = {o.ref_convention, o.pred_convention};
+    for (int i = 0; i < 2; i++) {
+        if (given[i])
+            conventions[i] = *given[i];
+        else
+            lobedice_convention_preset(&conventions[i], "identity");
+    }
+    lobedice_value_count *counts[2] = {NULL, NULL};
+    size_t ncounts[2] = {0, 0};
+    lobedice_status st = ld_value_counts_alloc(&counts[0], &ncounts[0], ref, o.threads);
+    if (st == LOBEDICE_OK)
+        st = ld_value_counts_alloc(&counts[1], &ncounts[1], pred, o.threads);
+    if (st == LOBEDICE_OK) {
+        const lobedice_label_convention *const cv[2] = {&conventions[0], &conventions[1]};
+        const lobedice_value_count *const cc[2] = {counts[0], counts[1]};
+        st = ld_labels_check(check, cv, cc, ncounts);
+    }
+    free(counts[0]);
+    free(counts[1]);
+    return st;
 }

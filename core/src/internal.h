@@ -115,4 +115,45 @@ size_t ld_cpu_count(void);
 /* The worker count ld_parallel_for would use for `threads` and `ntasks`. */
 size_t ld_resolve_threads(size_t threads, size_t ntasks);
 
+/* ---- Label conventions inside the comparison ------------------------------------------------
+ * A value -> label mapping of one volume (a label convention resolved): values ascending and
+ * distinct, labels > 0; a value it does not name is background (label 0). NULL stands for the
+ * identity: every value is its own label. */
+typedef struct ld_value_map {
+    const int64_t *values, *labels;
+    size_t n;
+} ld_value_map;
+
+/* The label of value under map (NULL = identity). */
+int64_t ld_map_label(const ld_value_map *map, int64_t value);
+
+/* lobedice_overlap_sets, lobedice_surface_distances_sets and lobedice_disagreement_map with each
+ * volume read through its map (maps[0] for ref, maps[1] for pred; NULL = identity): the sets'
+ * labels are labels after the mapping. */
+lobedice_status ld_overlap_sets_mapped(lobedice_label_overlap *out, const lobedice_volume *ref,
+                                       const lobedice_volume *pred, const ld_value_map *const *maps,
+                                       const lobedice_label_set *sets, size_t nsets,
+                                       size_t threads);
+lobedice_status ld_surface_distances_sets_mapped(lobedice_label_surface *out,
+                                                 const lobedice_volume *ref,
+                                                 const lobedice_volume *pred,
+                                                 const ld_value_map *const *maps,
+                                                 const lobedice_label_set *sets, size_t nsets,
+                                                 const lobedice_surface_options *opts);
+lobedice_status ld_disagreement_map_mapped(void *out, lobedice_dtype dtype,
+                                           const lobedice_volume *ref, const lobedice_volume *pred,
+                                           const ld_value_map *const *maps, const int64_t *labels,
+                                           size_t nlabels, size_t threads);
+
+/* lobedice_labels_check on value counts (ascending by value) already taken. */
+lobedice_status ld_labels_check(lobedice_label_check *check,
+                                const lobedice_label_convention *const conventions[2],
+                                const lobedice_value_count *const counts[2],
+                                const size_t ncounts[2]);
+
+/* The value counts of a volume as a new array (*counts, freed by the caller) of *count entries,
+ * ascending by value. Statuses as lobedice_value_counts. */
+lobedice_status ld_value_counts_alloc(lobedice_value_count **counts, size_t *count,
+                                      const lobedice_volume *volume, size_t threads);
+
 #endif

@@ -7,7 +7,8 @@
 
 #include <string.h>
 
-/* Maps the values of one dtype to codes: keys[i] -> codes[i], any other value -> 0.
+/* Maps the values of one dtype to codes: keys[i] -> codes[i], any other value -> fallback (0
+ * unless built by ld_lookup_pair_init_mapped).
  * 8- and 16-bit dtypes use a table indexed by the value's raw unsigned bits (256 or 65536
  * entries, so a lookup is one load); 32-bit dtypes use a binary search over the sorted keys.
  * Memory depends on the dtype and the number of keys, never on a volume's size. */
@@ -17,6 +18,7 @@ typedef struct ld_lookup {
     int64_t *keys;   /* 32-bit dtypes: sorted, distinct */
     uint32_t *codes; /* 32-bit dtypes: code of keys[i] */
     size_t nkeys;
+    uint32_t fallback; /* the code of any other value */
 } ld_lookup;
 
 /* Builds the lookup for `dtype`. codes NULL means code i + 1 for keys[i] (nkeys must then be
@@ -35,6 +37,17 @@ lobedice_status ld_lookup_pair_init(ld_lookup pair[2], const ld_lookup **ref,
                                     lobedice_dtype pred_dtype, const int64_t *keys,
                                     const uint32_t *codes, size_t n);
 void ld_lookup_pair_free(ld_lookup pair[2]);
+
+/* ld_lookup_pair_init with each volume read through its map (maps[0] ref, maps[1] pred; NULL =
+ * identity): a value gets the code of its label among keys (keys[i] has code i + 1, the
+ * smallest i of a repeated key). Under a map, a value it does not name is background, label 0,
+ * so it gets the code of key 0 when 0 is a key and 0 otherwise; so does a named value whose
+ * label is not a key. The lookups are shared when the dtypes and maps are the same. */
+lobedice_status ld_lookup_pair_init_mapped(ld_lookup pair[2], const ld_lookup **ref,
+                                           const ld_lookup **pred, lobedice_dtype ref_dtype,
+                                           lobedice_dtype pred_dtype,
+                                           const ld_value_map *const *maps, const int64_t *keys,
+                                           size_t nkeys);
 
 /* Code of the value of a 32-bit lookup (binary search). */
 uint32_t ld_lookup_search(const ld_lookup *lookup, int64_t value);

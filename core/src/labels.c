@@ -47,11 +47,14 @@ static int ld_cmp_key_code(const void *x, const void *y)
 /* The code of keys[i]: codes[i], or i + 1 without codes. */
 #define LD_CODE(i) (codes ? codes[i] : (uint32_t)(i) + 1)
 
-lobedice_status ld_lookup_init(ld_lookup *lookup, lobedice_dtype dtype, const int64_t *keys,
-                               const uint32_t *codes, size_t nkeys)
+/* ld_lookup_init with the code of every other value. */
+static lobedice_status ld_lookup_init_fallback(ld_lookup *lookup, lobedice_dtype dtype,
+                                               const int64_t *keys, const uint32_t *codes,
+                                               size_t nkeys, uint32_t fallback)
 {
     memset(lookup, 0, sizeof *lookup);
     lookup->dtype = dtype;
+    lookup->fallback = fallback;
     int64_t min = 0, max = 0;
     ld_dtype_range(dtype, &min, &max);
     size_t width = lobedice_dtype_size(dtype);
@@ -59,13 +62,15 @@ lobedice_status ld_lookup_init(ld_lookup *lookup, lobedice_dtype dtype, const in
         lookup->table = calloc((size_t)1 << (8 * width), sizeof *lookup->table);
         if (!lookup->table)
             return LOBEDICE_ENOMEM;
+        for (size_t r = 0; fallback && r < ((size_t)1 << (8 * width)); r++)
+            lookup->table[r] = fallback;
         uint32_t mask = width == 1 ? 0xffu : 0xffffu;
         for (size_t i = 0; i < nkeys; i++) {
             if (keys[i] < min || keys[i] > max)
                 continue;
             uint32_t *slot = &lookup->table[(uint32_t)keys[i] & mask];
             uint32_t code = LD_CODE(i);
-            if (*slot == 0 || code < *slot)
+            if (*slot == fallback || code < *slot)
                 *slot = code;
         }
         return LOBEDICE_OK;
@@ -102,6 +107,12 @@ lobedice_status ld_lookup_init(ld_lookup *lookup, lobedice_dtype dtype, const in
 }
 #undef LD_CODE
 
+lobedice_status ld_lookup_init(ld_lookup *lookup, lobedice_dtype dtype, const int64_t *keys,
+                               const uint32_t *codes, size_t nkeys)
+{
+    return ld_lookup_init_fallback(lookup, dtype, keys, codes, nkeys, 0);
+}
+
 void ld_lookup_free(ld_lookup *lookup)
 {
     free(lookup->table);
@@ -133,10 +144,100 @@ void ld_lookup_pair_free(ld_lookup pair[2])
     ld_lookup_free(&pair[1]); /* zeroed when shared: nothing to free */
 }
 
+int64_t ld_map_label(const ld_value_map *map, int64_t value)
+{
+    if (!map)
+        return value;
+    size_t i = ld_find_sorted(map->values, map->n, value);
+    return i < map->n && map->values[i] == value ? map->labels[i] : 0;
+}
+
+/* The code of each map value's label among keys (0 when its label is not a key), and the code
+ * of label 0; new arrays in *values and *codes. keys[i] has code i + 1 (the smallest i of a
+ * repeated key). */
+static lobedice_status ld_map_codes(int64_t **values, uint32_t **codes, uint32_t *background,
+                                    const ld_value_map *map, const int64_t *keys, size_t nkeys)
+{
+    ld_key_code *sorted = malloc((nkeys ? nkeys : 1) * sizeof *sorted);
+    *values = malloc((map->n ? map->n : 1) * sizeof **values);
+    *codes = malloc((map->n ? map->n : 1) * sizeof **codes);
+    if (!sorted || !*values || !*codes) {
+        free(sorted);
+        free(*values);
+        free(*codes);
+        return LOBEDICE_ENOMEM;
+    }
+    for (size_t i = 0; i < nkeys; i++)
+        sorted[i] = (ld_key_code){keys[i], (uint32_t)i + 1};
+    if (nkeys > 1)
+        qsort(sorted, nkeys, sizeof *sorted, ld_cmp_key_code);
+    /* the first of each key in sorted order has its smallest code */
+    int64_t *sorted_keys = malloc((nkeys ? nkeys : 1) * sizeof *sorted_keys);
+    if (!sorted_keys) {
+        free(sorted);
+        free(*values);
+        free(*codes);
+        return LOBEDICE_ENOMEM;
+    }
+    for (size_t i = 0; i < nkeys; i++)
+        sorted_keys[i] = sorted[i].key;
+    for (size_t j = 0; j <= map->n; j++) {
+        const int64_t label = j < map->n ? map->labels[j] : 0;
+        const size_t at = ld_find_sorted(sorted_keys, nkeys, label);
+        const uint32_t code = at < nkeys && sorted_keys[at] == label ? sorted[at].code : 0;
+        if (j < map->n) {
+            (*values)[j] = map->values[j];
+            (*codes)[j] = code;
+        } else {
+            *background = code;
+        }
+    }
+    free(sorted_keys);
+    free(sorted);
+    return LOBEDICE_OK;
+}
+
+/* One volume's lookup through its map. */
+static lobedice_status ld_lookup_init_mapped(ld_lookup *lookup, lobedice_dtype dtype,
+                                             const ld_value_map *map, const int64_t *keys,
+                                             size_t nkeys)
+{
+    if (!map)
+        return ld_lookup_init(lookup, dtype, keys, NULL, nkeys);
+    int64_t *values;
+    uint32_t *codes, background = 0;
+    lobedice_status st = ld_map_codes(&values, &codes, &background, map, keys, nkeys);
+    if (st == LOBEDICE_OK)
+        st = ld_lookup_init_fallback(lookup, dtype, values, codes, map->n, background);
+    free(values);
+    free(codes);
+    return st;
+}
+
+lobedice_status ld_lookup_pair_init_mapped(ld_lookup pair[2], const ld_lookup **ref,
+                                           const ld_lookup **pred, lobedice_dtype ref_dtype,
+                                           lobedice_dtype pred_dtype,
+                                           const ld_value_map *const *maps, const int64_t *keys,
+                                           size_t nkeys)
+{
+    const ld_value_map *ref_map = maps ? maps[0] : NULL, *pred_map = maps ? maps[1] : NULL;
+    const bool shared = ref_dtype == pred_dtype && ref_map == pred_map;
+    memset(&pair[1], 0, sizeof pair[1]);
+    lobedice_status st = ld_lookup_init_mapped(&pair[0], ref_dtype, ref_map, keys, nkeys);
+    if (st == LOBEDICE_OK && !shared) {
+        st = ld_lookup_init_mapped(&pair[1], pred_dtype, pred_map, keys, nkeys);
+        if (st != LOBEDICE_OK)
+            ld_lookup_free(&pair[0]);
+    }
+    *ref = &pair[0];
+    *pred = &pair[!shared];
+    return st;
+}
+
 uint32_t ld_lookup_search(const ld_lookup *lookup, int64_t value)
 {
     size_t i = ld_find_sorted(lookup->keys, lookup->nkeys, value);
-    return i < lookup->nkeys && lookup->keys[i] == value ? lookup->codes[i] : 0;
+    return i < lookup->nkeys && lookup->keys[i] == value ? lookup->codes[i] : lookup->fallback;
 }
 
 /* One loop per storage type; 32-bit values go through the search with a last-value cache

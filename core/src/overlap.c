@@ -140,7 +140,7 @@ static lobedice_status ld_plan_sets(ld_overlap_plan *plan, const lobedice_label_
 
 static lobedice_status ld_plan_init(ld_overlap_plan *plan, const lobedice_label_set *sets,
                                     size_t nsets, lobedice_dtype ref_dtype,
-                                    lobedice_dtype pred_dtype)
+                                    lobedice_dtype pred_dtype, const ld_value_map *const *maps)
 {
     memset(plan, 0, sizeof *plan);
     plan->nsets = nsets;
@@ -153,8 +153,8 @@ static lobedice_status ld_plan_init(ld_overlap_plan *plan, const lobedice_label_
     for (size_t s = 0; s < nsets; s++)
         total += sets[s].nlabels;
     plan->nclasses = unique + 1;
-    st = ld_lookup_pair_init(plan->lookups, &plan->ref_lookup, &plan->pred_lookup, ref_dtype,
-                             pred_dtype, distinct, NULL, unique);
+    st = ld_lookup_pair_init_mapped(plan->lookups, &plan->ref_lookup, &plan->pred_lookup, ref_dtype,
+                                    pred_dtype, maps, distinct, unique);
     if (st == LOBEDICE_OK)
         st = ld_plan_sets(plan, sets, distinct, total);
     /* the per-set union counters only when some set unites classes */
@@ -420,9 +420,9 @@ static void ld_overlap_measures(lobedice_label_overlap *out, int64_t id, uint64_
         both ? 2.0 * ((double)pred_count - (double)ref_count) / (double)both : NAN;
 }
 
-lobedice_status lobedice_overlap_sets(lobedice_label_overlap *out, const lobedice_volume *ref,
-                                      const lobedice_volume *pred, const lobedice_label_set *sets,
-                                      size_t nsets, size_t threads)
+lobedice_status ld_overlap_sets_mapped(lobedice_label_overlap *out, const lobedice_volume *ref,
+                                       const lobedice_volume *pred, const ld_value_map *const *maps,
+                                       const lobedice_label_set *sets, size_t nsets, size_t threads)
 {
     if (nsets > 0 && (!out || !sets))
         return LOBEDICE_EINVAL;
@@ -431,7 +431,7 @@ lobedice_status lobedice_overlap_sets(lobedice_label_overlap *out, const lobedic
     if (st != LOBEDICE_OK || nsets == 0)
         return st;
     ld_overlap_plan plan;
-    st = ld_plan_init(&plan, sets, nsets, ref->dtype, pred->dtype);
+    st = ld_plan_init(&plan, sets, nsets, ref->dtype, pred->dtype, maps);
     if (st != LOBEDICE_OK)
         return st;
     size_t bytes;
@@ -479,6 +479,13 @@ lobedice_status lobedice_overlap_sets(lobedice_label_overlap *out, const lobedic
     free(totals);
     ld_plan_free(&plan);
     return st;
+}
+
+lobedice_status lobedice_overlap_sets(lobedice_label_overlap *out, const lobedice_volume *ref,
+                                      const lobedice_volume *pred, const lobedice_label_set *sets,
+                                      size_t nsets, size_t threads)
+{
+    return ld_overlap_sets_mapped(out, ref, pred, NULL, sets, nsets, threads);
 }
 
 lobedice_status lobedice_overlap(lobedice_label_overlap *out, const lobedice_volume *ref,
@@ -736,9 +743,10 @@ lobedice_status lobedice_disagreement_dtype(lobedice_dtype *dtype, size_t nlabel
     return LOBEDICE_OK;
 }
 
-lobedice_status lobedice_disagreement_map(void *out, lobedice_dtype dtype,
-                                          const lobedice_volume *ref, const lobedice_volume *pred,
-                                          const int64_t *labels, size_t nlabels, size_t threads)
+lobedice_status ld_disagreement_map_mapped(void *out, lobedice_dtype dtype,
+                                           const lobedice_volume *ref, const lobedice_volume *pred,
+                                           const ld_value_map *const *maps, const int64_t *labels,
+                                           size_t nlabels, size_t threads)
 {
     if (!out || (nlabels > 0 && !labels) || nlabels > LOBEDICE_DISAGREEMENT_MAX_LABELS)
         return LOBEDICE_EINVAL;
@@ -763,11 +771,18 @@ lobedice_status lobedice_disagreement_map(void *out, lobedice_dtype dtype,
         .scale = ld_disagree_scale(nlabels),
     };
     ld_lookup lookups[2];
-    st = ld_lookup_pair_init(lookups, &ctx.ref_lookup, &ctx.pred_lookup, ref->dtype, pred->dtype,
-                             labels, NULL, nlabels);
+    st = ld_lookup_pair_init_mapped(lookups, &ctx.ref_lookup, &ctx.pred_lookup, ref->dtype,
+                                    pred->dtype, maps, labels, nlabels);
     if (st != LOBEDICE_OK)
         return st;
     ld_parallel_for(threads, ld_chunk_count(voxels, LD_DISAGREE_CHUNK), ld_disagree_task, &ctx);
     ld_lookup_pair_free(lookups);
     return LOBEDICE_OK;
+}
+
+lobedice_status lobedice_disagreement_map(void *out, lobedice_dtype dtype,
+                                          const lobedice_volume *ref, const lobedice_volume *pred,
+                                          const int64_t *labels, size_t nlabels, size_t threads)
+{
+    return ld_disagreement_map_mapped(out, dtype, ref, pred, NULL, labels, nlabels, threads);
 }

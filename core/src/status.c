@@ -33,6 +33,10 @@ const char *lobedice_strerror(lobedice_status status)
     case LOBEDICE_EIO: return "A file could not be read or written.";
     case LOBEDICE_EFORMAT: return "The file holds an image of a kind that is not supported.";
     case LOBEDICE_EGEOMETRY: return "The two images do not overlap in physical space.";
+    case LOBEDICE_ECONVENTION:
+        return "The label values of a map do not fit the label convention it is read with.";
+    case LOBEDICE_EOVERLAP:
+        return "Two segments that stand for different labels claim the same voxels.";
     }
     return "Unknown status.";
 }

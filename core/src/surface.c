@@ -626,11 +626,12 @@ static lobedice_status ld_check_options(const lobedice_surface_options *opts, si
     return LOBEDICE_OK;
 }
 
-lobedice_status lobedice_surface_distances_sets(lobedice_label_surface *out,
-                                                const lobedice_volume *ref,
-                                                const lobedice_volume *pred,
-                                                const lobedice_label_set *sets, size_t nsets,
-                                                const lobedice_surface_options *caller_opts)
+lobedice_status ld_surface_distances_sets_mapped(lobedice_label_surface *out,
+                                                 const lobedice_volume *ref,
+                                                 const lobedice_volume *pred,
+                                                 const ld_value_map *const *maps,
+                                                 const lobedice_label_set *sets, size_t nsets,
+                                                 const lobedice_surface_options *caller_opts)
 {
     lobedice_surface_options resolved;
     const lobedice_surface_options *opts = &resolved;
@@ -680,8 +681,8 @@ lobedice_status lobedice_surface_distances_sets(lobedice_label_surface *out,
     in_set = malloc(nunique + 1); /* nunique < UINT32_MAX */
     if (!boxes || !set_boxes || !weight || !in_set)
         goto done;
-    st = ld_lookup_pair_init(lookups, &job.lookup[0], &job.lookup[1], ref->dtype, pred->dtype, all,
-                             NULL, nunique);
+    st = ld_lookup_pair_init_mapped(lookups, &job.lookup[0], &job.lookup[1], ref->dtype,
+                                    pred->dtype, maps, all, nunique);
     if (st != LOBEDICE_OK)
         goto done;
     st = ld_label_boxes(boxes, &job, opts->threads);
@@ -741,6 +742,15 @@ done:
     free(weight);
     free(in_set);
     return st;
+}
+
+lobedice_status lobedice_surface_distances_sets(lobedice_label_surface *out,
+                                                const lobedice_volume *ref,
+                                                const lobedice_volume *pred,
+                                                const lobedice_label_set *sets, size_t nsets,
+                                                const lobedice_surface_options *opts)
+{
+    return ld_surface_distances_sets_mapped(out, ref, pred, NULL, sets, nsets, opts);
 }
 
 lobedice_status lobedice_surface_distances(lobedice_label_surface *out, const lobedice_volume *ref,

@@ -188,14 +188,16 @@ static void error_map_label_limit(void)
     const size_t size[3] = {10, 10, 1};
     const double spacing[3] = {1, 1, 1}, origin[3] = {0, 0, 0};
     CHECK_FATAL(write_nrrd(in_dir("many.nrrd"), "short", 2, size, spacing, origin, many) == 0);
-    const char *found[] = {
-        LOBEDICE_EXE,       "--errorMap",        in_dir("map.nrrd"),  "--outputJson",
-        in_dir("out.json"), in_dir("many.nrrd"), in_dir("many.nrrd"), NULL};
+    const char *found[] = {LOBEDICE_EXE,        "--referenceLabels", "identity",
+                           "--predictedLabels", "identity",          "--errorMap",
+                           in_dir("map.nrrd"),  "--outputJson",      in_dir("out.json"),
+                           in_dir("many.nrrd"), in_dir("many.nrrd"), NULL};
     /* (the same file twice is allowed: only outputs must differ from the inputs) */
     expect_failure(found, 1, MENTIONS("--errorMap", "at most 99 labels", "100 were found"), 3);
 
-    const char *no_map[] = {LOBEDICE_EXE,        "--outputJson",      in_dir("out.json"),
-                            in_dir("many.nrrd"), in_dir("many.nrrd"), NULL};
+    const char *no_map[] = {
+        LOBEDICE_EXE,   "--referenceLabels", "identity",          "--predictedLabels", "identity",
+        "--outputJson", in_dir("out.json"),  in_dir("many.nrrd"), in_dir("many.nrrd"), NULL};
     run_result r;
     CHECK_FATAL(run_program(&r, no_map) == 0);
     CHECK_INT(r.status, 0);

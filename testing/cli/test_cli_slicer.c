@@ -172,22 +172,27 @@ static void check_table(const char *path, char sep, const json_t *report, int di
     table s;
     CHECK_FATAL(table_read(&s, schema_text, sep) == 0);
     free(schema_text);
-    CHECK_FATAL(s.nrows >= 2 && s.ncells[0] == 4);
+    /* the columns vtkMRMLTableStorageNode reads (testing/vtk reads them as it does) */
+    CHECK_FATAL(s.nrows >= 2 && s.ncells[0] == 6);
     CHECK_STR(s.cells[0][0], "columnName");
     CHECK_STR(s.cells[0][1], "type");
-    CHECK_STR(s.cells[0][2], "unitLabel");
-    CHECK_STR(s.cells[0][3], "description");
+    CHECK_STR(s.cells[0][2], "nullValue");
+    CHECK_STR(s.cells[0][3], "title");
+    CHECK_STR(s.cells[0][4], "unitLabel");
+    CHECK_STR(s.cells[0][5], "description");
     CHECK_UINT(s.nrows - 1, t.ncells[0]);
     for (size_t r = 1; r < s.nrows && r - 1 < t.ncells[0]; r++) {
-        CHECK_UINT(s.ncells[r], 4);
+        CHECK_UINT(s.ncells[r], 6);
         CHECK_STR(s.cells[r][0], t.cells[0][r - 1]);
         const char *type = s.cells[r][1];
-        CHECK(!strcmp(type, "string") || !strcmp(type, "double") || !strcmp(type, "long long"));
-        if (!strcmp(s.cells[r][0], "volume_ref_ml"))
-            CHECK_STR(s.cells[r][2], "ml");
-        if (!strcmp(s.cells[r][0], "hd95_mm"))
-            CHECK_STR(s.cells[r][2], "mm");
+        CHECK(!strcmp(type, "string") || !strcmp(type, "double"));
+        CHECK_STR(s.cells[r][2], strcmp(type, "double") ? "" : "nan");
         CHECK(s.cells[r][3][0] != '\0');
+        if (!strcmp(s.cells[r][0], "volume_ref_ml"))
+            CHECK_STR(s.cells[r][4], "ml");
+        if (!strcmp(s.cells[r][0], "hd95_mm"))
+            CHECK_STR(s.cells[r][4], "mm");
+        CHECK(s.cells[r][5][0] != '\0');
     }
     table_free(&s);
 
@@ -241,29 +246,61 @@ static void check_table(const char *path, char sep, const json_t *report, int di
     table_free(&t);
 }
 
-/* The error map, read back as Slicer would, against the coding of lobedice_disagreement_map
- * (lobedice.h) computed here from the phantom itself: unsigned char up to 9 labels, short
- * beyond. */
+/* A header key's value ("key: value" or "key:=value"), or NULL (static buffer). */
+static const char *nrrd_key(const char *header, const char *key, const char *sep)
+{
+    static char value[4096];
+    char line[256];
+    snprintf(line, sizeof line, "\n%s%s", key, sep);
+    const char *at = strstr(header, line);
+    if (!at)
+        return NULL;
+    at += strlen(line);
+    const size_t n = strcspn(at, "\n");
+    snprintf(value, sizeof value, "%.*s", (int)n, at);
+    return value;
+}
+
+/* The error map as Slicer reads it. As a label map (vtkMRMLVolumeArchetypeStorageNode, ITK's
+ * NRRD reader): the raw voxels with their geometry, against the coding of
+ * lobedice_disagreement_map computed here from the phantom itself (unsigned char up to 9 labels,
+ * short beyond). As a Segmentation (vtkMRMLSegmentationStorageNode::
+ * ReadBinaryLabelmapRepresentation): Segment<i>_ID for i = 0, 1, ... with a LabelValue, a Layer
+ * within the file's one layer, an Extent, a Name and a Color, one segment per code present. */
 static void check_error_map(const char *path, const json_t *report)
 {
-    lobedice_image *map = NULL;
-    char msg[512] = "";
-    lobedice_status st = lobedice_image_read(&map, path, 0, msg, sizeof msg);
-    if (st != LOBEDICE_OK)
-        fprintf(stderr, "%s: %s\n", path, msg);
-    CHECK_FATAL(st == LOBEDICE_OK);
-    double spacing[3], origin[3];
+    size_t len = 0;
+    char *file = read_file(path, &len);
+    CHECK_FATAL(file != NULL);
+    char *blank = strstr(file, "\n\n");
+    CHECK_FATAL(blank != NULL);
+    blank[1] = '\0'; /* the header, then the raw voxels */
+    const char *header = file;
+    const unsigned char *voxels = (const unsigned char *)blank + 2;
+    CHECK_STR(nrrd_key(header, "encoding", ": "), "raw");
+    CHECK_STR(nrrd_key(header, "space", ": "), "left-posterior-superior");
+    double spacing[3], origin[3], o[3], d[9];
     phantom_geometry(phantom_size, spacing, origin);
+    size_t sz[3] = {0, 0, 0};
+    CHECK_FATAL(sscanf(nrrd_key(header, "sizes", ": "), "%zu %zu %zu", &sz[0], &sz[1], &sz[2]) ==
+                3);
+    CHECK_FATAL(
+        sscanf(nrrd_key(header, "space origin", ": "), "(%lf,%lf,%lf)", &o[0], &o[1], &o[2]) == 3);
+    CHECK_FATAL(sscanf(nrrd_key(header, "space directions", ": "),
+                       "(%lf,%lf,%lf) (%lf,%lf,%lf) (%lf,%lf,%lf)", &d[0], &d[1], &d[2], &d[3],
+                       &d[4], &d[5], &d[6], &d[7], &d[8]) == 9);
     for (int a = 0; a < 3; a++) {
-        CHECK_UINT(map->volume.size[a], phantom_size[a]);
-        CHECK_NEAR(map->volume.spacing[a], spacing[a], 1e-9);
-        CHECK_NEAR(map->origin[a], origin[a], 1e-9);
+        CHECK_UINT(sz[a], phantom_size[a]);
+        CHECK_NEAR(d[4 * a], spacing[a], 1e-9);
+        CHECK_NEAR(o[a], origin[a], 1e-9);
     }
     const json_t *labels = json_object_get(report, "labels");
     size_t nl = json_array_size(labels);
     CHECK_FATAL(nl >= 1 && nl <= 99);
     const int narrow = nl <= 9;
-    CHECK_INT(map->volume.dtype, narrow ? LOBEDICE_UINT8 : LOBEDICE_INT16);
+    CHECK_STR(nrrd_key(header, "type", ": "), narrow ? "unsigned char" : "short");
+    const size_t n = phantom_size[0] * phantom_size[1] * phantom_size[2];
+    CHECK_FATAL(len - (size_t)(voxels - (const unsigned char *)file) == n * (narrow ? 1 : 2));
     int k_of[256] = {0};
     for (size_t i = 0; i < nl; i++) {
         json_int_t v = json_integer_value(json_object_get(json_array_get(labels, i), "label"));
@@ -273,13 +310,18 @@ static void check_error_map(const char *path, const json_t *report)
     uint8_t *ref = phantom_new(phantom_size, PHANTOM_REFERENCE);
     uint8_t *pred = phantom_new(phantom_size, PHANTOM_PREDICTION);
     CHECK_FATAL(ref && pred);
-    const void *codes = lobedice_image_buffer(map);
-    size_t n = phantom_size[0] * phantom_size[1] * phantom_size[2], wrong = 0, disagree = 0;
+    size_t wrong = 0, disagree = 0;
+    static char present[20000];
+    memset(present, 0, sizeof present);
     for (size_t i = 0; i < n; i++) {
         int kr = k_of[ref[i]], kp = k_of[pred[i]];
         int expected = kr == kp ? kr : narrow ? 100 + 10 * kr + kp : 10000 + 100 * kr + kp;
-        int got = narrow ? ((const uint8_t *)codes)[i] : ((const int16_t *)codes)[i];
+        int16_t wide;
+        memcpy(&wide, voxels + 2 * i, sizeof wide);
+        int got = narrow ? voxels[i] : wide;
         disagree += kr != kp;
+        if (got >= 0 && got < 20000)
+            present[got] = 1;
         if (got != expected && wrong++ < 5)
             fprintf(stderr, "error map voxel %zu: %d, expected %d\n", i, got, expected);
     }
@@ -287,7 +329,46 @@ static void check_error_map(const char *path, const json_t *report)
     CHECK(disagree > 0); /* the phantom pair disagrees somewhere: the check has teeth */
     free(ref);
     free(pred);
-    lobedice_image_free(map);
+
+    /* the segments Slicer's segmentation reader finds: one per code present but 0 */
+    CHECK_STR(nrrd_key(header, "Segmentation_MasterRepresentation", ":="), "Binary labelmap");
+    CHECK_STR(nrrd_key(header, "Segmentation_ReferenceImageExtentOffset", ":="), "0 0 0");
+    char key[64], extent[64];
+    snprintf(extent, sizeof extent, "0 %zu 0 %zu 0 %zu", phantom_size[0] - 1, phantom_size[1] - 1,
+             phantom_size[2] - 1);
+    size_t nsegments = 0, npresent = 0;
+    for (int code = 1; code < 20000; code++)
+        npresent += present[code];
+    for (;; nsegments++) {
+        snprintf(key, sizeof key, "Segment%zu_ID", nsegments);
+        if (!nrrd_key(header, key, ":="))
+            break;
+        snprintf(key, sizeof key, "Segment%zu_LabelValue", nsegments);
+        const char *value = nrrd_key(header, key, ":=");
+        CHECK_FATAL(value != NULL);
+        const int code = atoi(value);
+        CHECK(code > 0 && code < 20000 && present[code]);
+        snprintf(key, sizeof key, "Segment%zu_Layer", nsegments);
+        CHECK_STR(nrrd_key(header, key, ":="), "0");
+        snprintf(key, sizeof key, "Segment%zu_Extent", nsegments);
+        CHECK_STR(nrrd_key(header, key, ":="), extent);
+        double rgb[3];
+        snprintf(key, sizeof key, "Segment%zu_Color", nsegments);
+        CHECK(nrrd_key(header, key, ":=") &&
+              sscanf(nrrd_key(header, key, ":="), "%lf %lf %lf", &rgb[0], &rgb[1], &rgb[2]) == 3 &&
+              rgb[0] >= 0 && rgb[0] <= 1 && rgb[1] >= 0 && rgb[1] <= 1 && rgb[2] >= 0 &&
+              rgb[2] <= 1);
+        snprintf(key, sizeof key, "Segment%zu_Name", nsegments);
+        const char *name = nrrd_key(header, key, ":=");
+        CHECK(name != NULL);
+        if (name && code == (narrow ? 123 : 10203))
+            CHECK_STR(name, "RML predicted as RLL");
+        if (name && code == 1)
+            CHECK_STR(name, "RUL correct");
+    }
+    CHECK_UINT(nsegments, npresent);
+    CHECK(nsegments > 5);
+    free(file);
 
     /* the colour table beside it names every value */
     char ctbl[1024];

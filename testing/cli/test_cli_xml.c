@@ -543,7 +543,20 @@ static void xml_module_parameters(void)
         CHECK_STR(p->file_extensions, ".csv,.tsv");
         CHECK(p->type_attr == NULL); /* a plain table, not a colour table */
     }
-    CHECK_UINT(m.nparams, 16);
+    expect(&m, "referenceLabels", "string-enumeration", "referenceLabels", -1, "input", "lobedice",
+           NULL);
+    expect(&m, "predictedLabels", "string-enumeration", "predictedLabels", -1, "input", "lobedice",
+           NULL);
+    expect(&m, "referenceLabelMap", "string", "referenceLabelMap", -1, "input", NULL, NULL);
+    expect(&m, "predictedLabelMap", "string", "predictedLabelMap", -1, "input", NULL, NULL);
+    expect(&m, "allowDisjointLabels", "boolean", "allowDisjointLabels", -1, "input", "false", NULL);
+    p = find(&m, "predictedLabels");
+    if (p) {
+        CHECK_UINT(p->nelements, 5);
+        for (size_t i = 0; i < p->nelements && i < 5; i++)
+            CHECK_STR(p->elements[i], lobedice_convention_preset_name(i));
+    }
+    CHECK_UINT(m.nparams, 21);
     sx_free(&m);
 }
 
@@ -556,6 +569,8 @@ static const char *sample_value(const sx_param *p)
         return NULL;
     if (!strcmp(p->name, "regions"))
         return "Right=1+2+3";
+    if (strstr(p->name, "LabelMap"))
+        return "10=LUL,11=LLL";
     if (p->default_value && p->default_value[0])
         return p->default_value;
     if (p->nelements)
@@ -619,7 +634,7 @@ static void xml_flags_accepted(void)
         }
         tried++;
     }
-    CHECK_UINT(tried, 11);
+    CHECK_UINT(tried, 16);
     /* what Slicer adds itself */
     const char *slicer[] = {LOBEDICE_EXE, "--returnparameterfile",
                             "x.params",   "--processinformationaddress",

@@ -8,10 +8,11 @@
 
 /* Every status the header declares, from LOBEDICE_OK down to the last one. */
 static const lobedice_status all_statuses[] = {
-    LOBEDICE_OK,       LOBEDICE_EINVAL,     LOBEDICE_ENOMEM,   LOBEDICE_EOVERFLOW,
-    LOBEDICE_EDTYPE,   LOBEDICE_ESIZE,      LOBEDICE_ESPACING, LOBEDICE_ELABEL,
-    LOBEDICE_EPALETTE, LOBEDICE_ENOTFINITE, LOBEDICE_EWEIGHT,  LOBEDICE_ENONINTEGER,
-    LOBEDICE_EIO,      LOBEDICE_EFORMAT,    LOBEDICE_EGEOMETRY};
+    LOBEDICE_OK,       LOBEDICE_EINVAL,     LOBEDICE_ENOMEM,    LOBEDICE_EOVERFLOW,
+    LOBEDICE_EDTYPE,   LOBEDICE_ESIZE,      LOBEDICE_ESPACING,  LOBEDICE_ELABEL,
+    LOBEDICE_EPALETTE, LOBEDICE_ENOTFINITE, LOBEDICE_EWEIGHT,   LOBEDICE_ENONINTEGER,
+    LOBEDICE_EIO,      LOBEDICE_EFORMAT,    LOBEDICE_EGEOMETRY, LOBEDICE_ECONVENTION,
+    LOBEDICE_EOVERLAP};
 #define NSTATUSES (sizeof all_statuses / sizeof all_statuses[0])
 
 static int is_sentence(const char *s)
@@ -22,7 +23,7 @@ static int is_sentence(const char *s)
 
 static void test_sentences(void)
 {
-    /* the values are pinned: 0, -1, ..., -14 with none left out */
+    /* the values are pinned: 0, -1, ..., -16 with none left out */
     for (size_t i = 0; i < NSTATUSES; i++)
         CHECK_INT(all_statuses[i], -(int)i);
     const char *generic = lobedice_strerror((lobedice_status)1);
@@ -37,7 +38,7 @@ static void test_sentences(void)
             CHECK(s && strcmp(s, lobedice_strerror(all_statuses[j])) != 0);
     }
     /* unknown values, on either side of the known ones, get the generic sentence */
-    const int unknown[4] = {1, -15, 1000, -1000};
+    const int unknown[4] = {1, -17, 1000, -1000};
     for (size_t i = 0; i < 4; i++)
         CHECK_STR(lobedice_strerror((lobedice_status)unknown[i]), generic);
 }

@@ -403,6 +403,55 @@ void errors_become_exceptions()
     CHECK(throws_with([&] { lonely->Update(); }, "PredictedImage"));
 }
 
+/* A TotalSegmentator-labelled prediction (lobes 12 13 14 10 11, a liver at 5) read through its
+ * convention gives, lobe for lobe, the Dice ITK's LabelOverlapMeasuresImageFilter gives for the
+ * lobe-valued pair; read as lobedice with the check on, Update refuses it. */
+void label_conventions()
+{
+    using Lobes = ImageOf<uint8_t>;
+    using Values = ImageOf<short>;
+    auto ref = phantom_image<uint8_t>(PHANTOM_REFERENCE);
+    auto pred = phantom_image<uint8_t>(PHANTOM_PREDICTION);
+    auto ts = phantom_image<short>(PHANTOM_PREDICTION);
+    static const short ts_value[6] = {0, 12, 13, 14, 10, 11};
+    short *v = ts->GetBufferPointer();
+    const size_t n = ts->GetLargestPossibleRegion().GetNumberOfPixels();
+    for (size_t i = 0; i < n; i++)
+        v[i] = v[i] ? ts_value[v[i]] : (i % 41 == 0 ? 5 : 0); /* liver specks */
+
+    auto oracle = itk::LabelOverlapMeasuresImageFilter<Lobes>::New();
+    oracle->SetSourceImage(pred);
+    oracle->SetTargetImage(ref);
+    oracle->Update();
+    auto filter = compare<Lobes, Values>(ref, ts);
+    filter->SetReferenceLabelConvention("lobedice");
+    filter->SetPredictedLabelConvention("totalsegmentator");
+    filter->SetCheckLabels(true);
+    filter->Update();
+    CHECK_UINT(filter->GetMeasuredLabels().size(), 5);
+    for (int64_t lobe = 1; lobe <= 5; lobe++)
+        CHECK_NEAR(filter->GetDiceCoefficient(lobe),
+                   oracle->GetDiceCoefficient(static_cast<uint8_t>(lobe)), 1e-12);
+    CHECK_STR(filter->GetPredictedLabelConvention().c_str(), "totalsegmentator");
+    size_t nignored = 0;
+    const lobedice_value_count *ignored =
+        lobedice_comparison_ignored(filter->GetComparison(), LOBEDICE_INPUT_PREDICTION, &nignored);
+    CHECK_UINT(nignored, 1);
+    CHECK(ignored && ignored[0].value == 5);
+    /* an explicit map says the same */
+    filter->SetPredictedLabelConvention("10=LUL, 11=LLL, 12=RUL, 13=RML, 14=RLL");
+    filter->Update();
+    CHECK_NEAR(filter->GetDiceCoefficient(2), oracle->GetDiceCoefficient(2), 1e-12);
+
+    filter->SetPredictedLabelConvention("lobedice");
+    CHECK(throws_with([&] { filter->Update(); }, "fit the label convention totalsegmentator"));
+    filter->SetCheckLabels(false);
+    filter->Update();
+    CHECK_NEAR(filter->GetDiceCoefficient(2), 0.0, 0); /* RML: 13 is no lobedice value */
+    CHECK(throws_with([&] { filter->SetPredictedLabelConvention("10=LUX"); }, "'10=LUX'"));
+    CHECK_STR(filter->GetPredictedLabelConvention().c_str(), "lobedice");
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -416,6 +465,7 @@ int main(int argc, char **argv)
         {"regions_and_empty_policy", regions_and_empty_policy},
         {"basic_object_methods", basic_object_methods},
         {"errors_become_exceptions", errors_become_exceptions},
+        {"label_conventions", label_conventions},
     };
     return check_main(argc, argv, cases, CHECK_COUNT(cases));
 }

@@ -43,3 +43,11 @@ add_test(NAME test_wrapping_example_surface
 set_tests_properties(test_wrapping_example test_wrapping_example_surface PROPERTIES
   LABELS itk FIXTURES_REQUIRED wrapping_example
   PASS_REGULAR_EXPRESSION "label +dice[^\n]*\n${example_rows}mean Dice 0\\.[5-9][0-9]+ over 5 labels")
+
+# Slicer segmentation files (single and multi-layer, cropped, Slicer's CLI file name) read as
+# lobe maps, and written with their segment keys.
+lobedice_add_test(test_wrapping_segmentation LABEL itk
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_wrapping_segmentation.c
+  LIBS lobedice::io ZLIB::ZLIB)
+target_compile_definitions(test_wrapping_segmentation PRIVATE
+  LOBEDICE_TEST_BINARY_DIR="${CMAKE_CURRENT_BINARY_DIR}")

@@ -142,6 +142,23 @@ class ITK_TEMPLATE_EXPORT LobeDiceComparisonImageFilter
     itkSetMacro(EmptyPolicy, EmptyPolicyType);
     itkGetConstMacro(EmptyPolicy, EmptyPolicyType);
 
+    /** How each image's values become labels (docs/conventions.md): a preset ("lobedice",
+     * "lungmask", "totalsegmentator", "totalsegmentator-v1", "identity") or a map such as
+     * "10=LUL,11=LLL,12=RUL,13=RML,14=RLL", as lobedice_convention_parse reads it; a value the
+     * convention does not name is background. Empty (the default): every value is its own
+     * label. Labels, label names and regions then speak of the labels (1..5 for lobes). Throws
+     * an ExceptionObject for a text the core refuses. */
+    virtual void SetReferenceLabelConvention(const std::string &convention);
+    virtual void SetPredictedLabelConvention(const std::string &convention);
+    itkGetConstReferenceMacro(ReferenceLabelConvention, std::string);
+    itkGetConstReferenceMacro(PredictedLabelConvention, std::string);
+
+    /** Refuse images whose values do not fit their conventions (lobedice_labels_check): Update
+     * then throws, naming the presets the values fit. Off by default. */
+    itkSetMacro(CheckLabels, bool);
+    itkGetConstMacro(CheckLabels, bool);
+    itkBooleanMacro(CheckLabels);
+
     /** The labels the last Update measured (the ones set, or the ones found). */
     const LabelListType &GetMeasuredLabels() const;
     /** The regions the last Update measured, and the name of each measured label. */
@@ -265,6 +282,10 @@ class ITK_TEMPLATE_EXPORT LobeDiceComparisonImageFilter
 
     void Check(lobedice_status status, const char *call) const;
 
+    /** The core's convention for a text ("" = none: NULL). */
+    static const lobedice_label_convention *ParseConvention(lobedice_label_convention *out,
+                                                            const std::string &text);
+
     static void ReportProgress(void *user, double fraction);
 
     /** The row of a label or region of the last Update (throws when there is none). */
@@ -285,6 +306,9 @@ class ITK_TEMPLATE_EXPORT LobeDiceComparisonImageFilter
     bool m_ComputeSurfaceDistances{false};
     RealType m_Tolerance{1.0};
     EmptyPolicyType m_EmptyPolicy{LOBEDICE_EMPTY_NAN};
+    std::string m_ReferenceLabelConvention;
+    std::string m_PredictedLabelConvention;
+    bool m_CheckLabels{false};
     std::unique_ptr<lobedice_comparison, ComparisonDeleter> m_Comparison;
     LabelListType m_MeasuredLabels;
     RegionListType m_MeasuredRegions;

@@ -55,6 +55,48 @@ void LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::ClearRegio
 }
 
 template <typename TReferenceImage, typename TPredictedImage>
+auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::ParseConvention(
+    lobedice_label_convention *out, const std::string &text) -> const lobedice_label_convention *
+{
+    if (text.empty()) {
+        return nullptr;
+    }
+    lobedice_convention_error error{};
+    if (lobedice_convention_parse(out, &error, text.c_str()) != LOBEDICE_OK) {
+        itkGenericExceptionMacro(<< "The label convention '" << text
+                                 << "' is neither a preset (lobedice, lungmask, totalsegmentator, "
+                                    "totalsegmentator-v1, identity) nor VALUE=LOBE pairs such as "
+                                    "10=LUL,11=LLL: look at '"
+                                 << text.substr(error.offset, error.length) << "'");
+    }
+    return out;
+}
+
+template <typename TReferenceImage, typename TPredictedImage>
+void LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::SetReferenceLabelConvention(
+    const std::string &convention)
+{
+    lobedice_label_convention parsed;
+    ParseConvention(&parsed, convention);
+    if (convention != m_ReferenceLabelConvention) {
+        m_ReferenceLabelConvention = convention;
+        this->Modified();
+    }
+}
+
+template <typename TReferenceImage, typename TPredictedImage>
+void LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::SetPredictedLabelConvention(
+    const std::string &convention)
+{
+    lobedice_label_convention parsed;
+    ParseConvention(&parsed, convention);
+    if (convention != m_PredictedLabelConvention) {
+        m_PredictedLabelConvention = convention;
+        this->Modified();
+    }
+}
+
+template <typename TReferenceImage, typename TPredictedImage>
 void LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GenerateInputRequestedRegion()
 {
     Superclass::GenerateInputRequestedRegion();
@@ -166,8 +208,27 @@ void LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::GenerateDa
                                        this->GetMultiThreader()->GetMaximumNumberOfThreads());
     options.progress = &Self::ReportProgress;
     options.progress_user = this;
+    lobedice_label_convention conventions[2];
+    options.ref_convention = ParseConvention(&conventions[0], m_ReferenceLabelConvention);
+    options.pred_convention = ParseConvention(&conventions[1], m_PredictedLabelConvention);
+    options.check_labels = m_CheckLabels;
     lobedice_comparison *comparison = nullptr;
-    Check(lobedice_compare(&comparison, &ref, &pred, &options), "lobedice_compare");
+    const lobedice_status status = lobedice_compare(&comparison, &ref, &pred, &options);
+    lobedice_label_check check;
+    if (status == LOBEDICE_ECONVENTION &&
+        lobedice_labels_check(&check, &ref, &pred, &options) == LOBEDICE_OK) {
+        const char *image = check.input ? "predicted" : "reference";
+        if (check.mismatch == LOBEDICE_LABELS_OTHER_PRESET) {
+            itkExceptionMacro(<< "The " << image << " image's values fit the label convention "
+                              << check.fits[0] << ", not the one it is read with (set it with Set"
+                              << (check.input ? "Predicted" : "Reference")
+                              << "LabelConvention, or SetCheckLabels(false))");
+        }
+        itkExceptionMacro(<< "The two images share no label under their label conventions (set "
+                             "them with SetReferenceLabelConvention and "
+                             "SetPredictedLabelConvention, or SetCheckLabels(false))");
+    }
+    Check(status, "lobedice_compare");
     m_Comparison.reset(comparison);
 
     const lobedice_compare_options *measured = lobedice_comparison_options(comparison);
@@ -311,6 +372,13 @@ void LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::PrintSelf(
        << std::endl;
     os << indent << "Tolerance: " << m_Tolerance << " mm" << std::endl;
     os << indent << "EmptyPolicy: " << lobedice_empty_policy_name(m_EmptyPolicy) << std::endl;
+    os << indent << "ReferenceLabelConvention: "
+       << (m_ReferenceLabelConvention.empty() ? "(identity)" : m_ReferenceLabelConvention)
+       << std::endl;
+    os << indent << "PredictedLabelConvention: "
+       << (m_PredictedLabelConvention.empty() ? "(identity)" : m_PredictedLabelConvention)
+       << std::endl;
+    os << indent << "CheckLabels: " << (m_CheckLabels ? "On" : "Off") << std::endl;
     const lobedice_comparison *c = m_Comparison.get();
     os << indent << "Rows measured: " << lobedice_comparison_rows(c) << std::endl;
     for (size_t row = 0; row < lobedice_comparison_rows(c); ++row) {

@@ -86,7 +86,9 @@ typedef enum lobedice_status {
     LOBEDICE_ENONINTEGER = -11, /* a value meant to be a label is not a whole number in range */
     LOBEDICE_EIO = -12,         /* a file could not be read or written (wrapping layer) */
     LOBEDICE_EFORMAT = -13,     /* a file holds an image of a kind that is not supported */
-    LOBEDICE_EGEOMETRY = -14    /* two images do not overlap in physical space */
+    LOBEDICE_EGEOMETRY = -14,   /* two images do not overlap in physical space */
+    LOBEDICE_ECONVENTION = -15, /* a map's values do not fit its label convention */
+    LOBEDICE_EOVERLAP = -16     /* two segments standing for different labels share voxels */
 } lobedice_status;
 
 /* A fixed English sentence for a status (never NULL; unknown values get a generic sentence).
@@ -447,6 +449,141 @@ LOBEDICE_API lobedice_status lobedice_surface_distances_sets(
     const lobedice_label_set *sets, size_t nsets, const lobedice_surface_options *opts);
 
 /* ---------------------------------------------------------------------------------------------
+ * Label values and label conventions (docs/conventions.md)
+ *
+ * A label convention says which value of a map stands for which label: the lobes are the labels
+ * 1 RUL, 2 RML, 3 RLL, 4 LUL, 5 LLL, and TotalSegmentator, for one, stores them as 12, 13, 14,
+ * 10, 11. A comparison reads each map through its own convention: a value the convention names
+ * is compared as its label, any other value counts as background (and is reported as ignored).
+ * ------------------------------------------------------------------------------------------- */
+
+/* The voxels of one distinct value of a map. */
+typedef struct lobedice_value_count {
+    int64_t value;
+    uint64_t voxels;
+} lobedice_value_count;
+
+/* The distinct values of a volume with their voxel counts, ascending by value, 0 included when
+ * present. Same buffer rules as lobedice_labels_present: *count receives the number of distinct
+ * values, which may exceed capacity (then only the `capacity` smallest are written). One pass,
+ * multithreaded, the same result for any thread count; extra memory follows the number of
+ * distinct values (and 512 KB per thread for 16-bit volumes), never the volume. Statuses as
+ * lobedice_labels_present. */
+LOBEDICE_API lobedice_status lobedice_value_counts(lobedice_value_count *counts, size_t capacity,
+                                                   size_t *count, const lobedice_volume *volume,
+                                                   size_t threads);
+
+/* The lobe named `name`: "RUL", "RML", "RLL", "LUL", "LLL" (any case) give 1..5. Statuses:
+ * LOBEDICE_EINVAL (NULL argument or another name; *lobe is then untouched). */
+LOBEDICE_API lobedice_status lobedice_lobe_parse(int64_t *lobe, const char *name);
+
+#define LOBEDICE_CONVENTION_MAX_PAIRS 64
+#define LOBEDICE_CONVENTION_NAME_SIZE 32
+
+/* values[i] stands for labels[i] (labels > 0; values distinct); any other value is background.
+ * identity != 0: every value is its own label (the pairs are not used). A plain struct: the
+ * caller owns it, and a comparison copies it. */
+typedef struct lobedice_label_convention {
+    char name[LOBEDICE_CONVENTION_NAME_SIZE]; /* a preset's name, "custom" for a parsed map */
+    int identity;
+    size_t npairs;
+    int64_t values[LOBEDICE_CONVENTION_MAX_PAIRS];
+    int64_t labels[LOBEDICE_CONVENTION_MAX_PAIRS];
+} lobedice_label_convention;
+
+/* The preset `name` (docs/conventions.md cites each):
+ *   "lobedice"            1 RUL, 2 RML, 3 RLL, 4 LUL, 5 LLL
+ *   "lungmask"            lungmask's LTRCLobes model: 1 LUL, 2 LLL, 3 RUL, 4 RML, 5 RLL
+ *   "totalsegmentator"    TotalSegmentator v2, task total: 10 LUL, 11 LLL, 12 RUL, 13 RML, 14 RLL
+ *   "totalsegmentator-v1" TotalSegmentator v1: 13 LUL, 14 LLL, 15 RUL, 16 RML, 17 RLL
+ *   "identity"            every value is its own label (maps that are not lobe maps)
+ * Statuses: LOBEDICE_EINVAL (NULL argument or another name; *conv is then untouched). */
+LOBEDICE_API lobedice_status lobedice_convention_preset(lobedice_label_convention *conv,
+                                                        const char *name);
+
+/* The name of preset `index` in the order above; NULL past the last. Cannot fail. */
+LOBEDICE_API const char *lobedice_convention_preset_name(size_t index);
+
+typedef enum lobedice_convention_problem {
+    LOBEDICE_CONVENTION_SYNTAX = 0,   /* an item is not VALUE=LOBE */
+    LOBEDICE_CONVENTION_VALUE = 1,    /* the value is not a non-zero whole number of 32 bits */
+    LOBEDICE_CONVENTION_LOBE = 2,     /* the lobe is not RUL, RML, RLL, LUL or LLL */
+    LOBEDICE_CONVENTION_REPEAT = 3,   /* the value was given before */
+    LOBEDICE_CONVENTION_TOO_MANY = 4, /* more than LOBEDICE_CONVENTION_MAX_PAIRS pairs */
+    LOBEDICE_CONVENTION_EMPTY = 5     /* nothing but blanks */
+} lobedice_convention_problem;
+
+/* Where a text failed to parse: the item text[offset .. offset+length) and what is wrong. */
+typedef struct lobedice_convention_error {
+    size_t offset, length;
+    lobedice_convention_problem problem;
+} lobedice_convention_error;
+
+/* A preset name (as lobedice_convention_preset) or an explicit map "10=LUL, 11=LLL, ..." (values
+ * to lobe names, comma-separated, blanks allowed, lobe names in any case; a lobe may be named
+ * by several values), named "custom". Statuses: LOBEDICE_EINVAL (NULL conv or text, or a text
+ * that is neither; *error, which may be NULL, then says where and why, and *conv is
+ * untouched). */
+LOBEDICE_API lobedice_status lobedice_convention_parse(lobedice_label_convention *conv,
+                                                       lobedice_convention_error *error,
+                                                       const char *text);
+
+/* The label `value` stands for under conv (NULL = identity): its label, 0 when conv does not
+ * name it (background). Cannot fail. */
+LOBEDICE_API int64_t lobedice_convention_label(const lobedice_label_convention *conv,
+                                               int64_t value);
+
+/* How a Slicer segment was recognised as a lobe. */
+typedef enum lobedice_segment_match {
+    LOBEDICE_MATCH_NONE = 0,        /* not a lobe */
+    LOBEDICE_MATCH_TERMINOLOGY = 1, /* by the codes of its TerminologyEntry tag */
+    LOBEDICE_MATCH_NAME = 2         /* by its name */
+} lobedice_segment_match;
+
+/* The lobe (1..5) a Slicer segment stands for, or 0. tags: the segment's tags as Slicer stores
+ * them ("key:value|key:value|", docs/conventions.md); its TerminologyEntry is read first: the
+ * SNOMED CT type "Upper lobe of lung" (45653009) or "Lower lobe of lung" (90572001) with the
+ * laterality modifier Right (24028007) or Left (7771000), "Middle lobe of right lung"
+ * (72481006), or a lateralised single concept (42400003, 44714003, 266005, 41224006). A
+ * terminology that is not a lobe (every segment has one; Slicer's default is Tissue) falls back
+ * to the name, compared without case, blanks, '-' and '_' ("right upper lobe", "RUL",
+ * "lung_upper_lobe_right", "Upper lobe of right lung", ...). name and tags may be NULL.
+ * Statuses: LOBEDICE_EINVAL (NULL lobe or how). */
+LOBEDICE_API lobedice_status lobedice_segment_lobe(int64_t *lobe, lobedice_segment_match *how,
+                                                   const char *name, const char *tags);
+
+/* A segment of a layered segmentation: the voxels of layer `layer` that hold `value` stand for
+ * `label` (0 = not compared: the segment is ignored). */
+typedef struct lobedice_segment_label {
+    size_t layer;
+    int64_t value;
+    int64_t label;
+} lobedice_segment_label;
+
+/* Two segments standing for different labels that claim the same voxels. */
+typedef struct lobedice_segment_overlap {
+    size_t first, second; /* segment indices, first < second */
+    uint64_t voxels;      /* voxels both claim */
+} lobedice_segment_overlap;
+
+/* Flattens a layered segmentation into one label map: out (layers' voxel count values of
+ * out_dtype) receives at each voxel the label of the segment that holds it, 0 where none with a
+ * label > 0 does. layers->data holds nlayers values per voxel, layer fastest (the list axis of a
+ * Slicer segmentation NRRD); its size and spacing describe the voxel grid. voxels (nullable):
+ * nsegments counts, the voxels of every segment (ignored ones too). Two segments whose labels
+ * differ may not share a voxel: LOBEDICE_EOVERLAP, with *overlap (nullable) naming the pair
+ * that shares the most voxels (the lowest indices among equals) and how many; out is then
+ * partly written. The result does not depend on the thread count. Statuses: LOBEDICE_EINVAL
+ * (NULL out or layers, segments NULL with nsegments > 0, nlayers 0, a segment's layer >=
+ * nlayers, a (layer, value) given twice, a negative label), LOBEDICE_ENONINTEGER (a label
+ * out_dtype cannot hold), the statuses of lobedice_volume_voxels for layers and out_dtype
+ * (LOBEDICE_EDTYPE), LOBEDICE_EOVERFLOW, LOBEDICE_ENOMEM, LOBEDICE_EOVERLAP. */
+LOBEDICE_API lobedice_status lobedice_segments_flatten(
+    void *out, lobedice_dtype out_dtype, uint64_t *voxels, lobedice_segment_overlap *overlap,
+    const lobedice_volume *layers, size_t nlayers, const lobedice_segment_label *segments,
+    size_t nsegments, size_t threads);
+
+/* ---------------------------------------------------------------------------------------------
  * The comparison (docs/measures.md for every measure, docs/architecture.md for its place)
  *
  * One call compares a predicted label map with a reference on the same grid and keeps all a
@@ -557,19 +694,64 @@ typedef struct lobedice_compare_options {
      * passes exactly 1. NULL = none (default). */
     void (*progress)(void *user, double fraction);
     void *progress_user;
+    /* Version 2. How each map's values become labels (docs/conventions.md); copied. NULL
+     * (default): every value is its own label, as in version 1. The labels, label names and
+     * regions above are labels after this mapping (1..5 for the lobe conventions). */
+    const lobedice_label_convention *ref_convention, *pred_convention;
+    /* 1: refuse maps whose values do not fit their conventions (lobedice_labels_check) with
+     * LOBEDICE_ECONVENTION; 0 (default, as in version 1): compare them anyway. */
+    int check_labels;
 } lobedice_compare_options;
 
-#define LOBEDICE_COMPARE_OPTIONS_VERSION 1
+#define LOBEDICE_COMPARE_OPTIONS_VERSION 2
 #define LOBEDICE_COMPARE_OPTIONS_INIT                                                              \
     {                                                                                              \
         LOBEDICE_COMPARE_OPTIONS_VERSION, NULL, 0, NULL, LOBEDICE_REGIONS_LUNGS, NULL, 0, 0, 1.0,  \
-            LOBEDICE_EMPTY_NAN, 1, NULL, NULL                                                      \
+            LOBEDICE_EMPTY_NAN, 1, NULL, NULL, NULL, NULL, 0                                       \
     }
 
 /* Fills the defaults above for `version` (1..LOBEDICE_COMPARE_OPTIONS_VERSION). Statuses:
  * LOBEDICE_EINVAL (NULL opts, or another version; opts is then untouched). */
 LOBEDICE_API lobedice_status lobedice_compare_options_init(lobedice_compare_options *opts,
                                                            unsigned version);
+
+/* What lobedice_labels_check found. */
+typedef enum lobedice_label_mismatch {
+    LOBEDICE_LABELS_FIT = 0,          /* nothing wrong */
+    LOBEDICE_LABELS_OTHER_PRESET = 1, /* a map's values fit another preset, not its own */
+    LOBEDICE_LABELS_DISJOINT = 2      /* both maps hold values, but no label in common */
+} lobedice_label_mismatch;
+
+#define LOBEDICE_CHECK_MAX_VALUES 16
+
+/* The values of one map and the labels its convention makes of them. */
+typedef struct lobedice_input_labels {
+    size_t nvalues;                            /* distinct non-zero values */
+    int64_t values[LOBEDICE_CHECK_MAX_VALUES]; /* the smallest of them, ascending */
+    size_t nlabels;                            /* distinct labels they stand for */
+    int64_t labels[LOBEDICE_CHECK_MAX_VALUES]; /* the smallest of them, ascending */
+} lobedice_input_labels;
+
+typedef struct lobedice_label_check {
+    lobedice_label_mismatch mismatch;
+    size_t input;        /* OTHER_PRESET: 0 the reference, 1 the prediction */
+    const char *fits[5]; /* OTHER_PRESET: the presets that fit, best first; NULL after the last */
+    lobedice_input_labels inputs[2]; /* [0] the reference, [1] the prediction */
+} lobedice_label_check;
+
+/* Whether each map's values fit its convention (opts->ref_convention, opts->pred_convention;
+ * the other options are not read; opts NULL or version 1: the identity for both). A map whose
+ * convention does not fit it but a preset with other values does is OTHER_PRESET: a convention
+ * fits when it names at least 3 of the map's non-zero values (all of them when it has fewer
+ * than 3 pairs) and, for a preset, no value lies beyond those the tool writes; the identity
+ * always fits. Otherwise, when both maps hold non-zero values and no label of one is a label
+ * of the other, DISJOINT. A map with no non-zero value fits anything. The reference is checked
+ * before the prediction. One pass over each volume. Statuses: LOBEDICE_EINVAL (NULL check, ref
+ * or pred, an opts->version of 0 or too new), the statuses of lobedice_value_counts. */
+LOBEDICE_API lobedice_status lobedice_labels_check(lobedice_label_check *check,
+                                                   const lobedice_volume *ref,
+                                                   const lobedice_volume *pred,
+                                                   const lobedice_compare_options *opts);
 
 /* The result of a comparison: opaque, read through the functions below, freed with
  * lobedice_comparison_free. */
@@ -594,8 +776,11 @@ typedef struct lobedice_row_info {
  * result, ref or pred; an opts->version of 0 or above LOBEDICE_COMPARE_OPTIONS_VERSION; labels
  * NULL with nlabels > 0, a repeated label, label_names without labels or with an empty or NULL
  * name; an unknown region_mode, a region without a name or labels, a repeated region name or
- * label within a region; a tolerance that is NaN or negative; an unknown empty_policy), the
- * volume statuses of lobedice_overlap_sets, LOBEDICE_EOVERFLOW, LOBEDICE_ENOMEM. */
+ * label within a region; a tolerance that is NaN or negative; an unknown empty_policy; a
+ * convention with more than LOBEDICE_CONVENTION_MAX_PAIRS pairs, a repeated value or a label
+ * that is not positive), LOBEDICE_ECONVENTION (check_labels and a mismatch: call
+ * lobedice_labels_check for what it is), the volume statuses of lobedice_overlap_sets,
+ * LOBEDICE_EOVERFLOW, LOBEDICE_ENOMEM. */
 LOBEDICE_API lobedice_status lobedice_compare(lobedice_comparison **result,
                                               const lobedice_volume *ref,
                                               const lobedice_volume *pred,
@@ -636,6 +821,31 @@ LOBEDICE_API double lobedice_comparison_mean(const lobedice_comparison *comparis
 /* 2*sum(tp) / (2*sum(tp) + sum(fp) + sum(fn)) over the label rows; NaN when that is 0/0 (or for
  * a NULL comparison). Cannot fail. */
 LOBEDICE_API double lobedice_comparison_pooled_dice(const lobedice_comparison *comparison);
+
+typedef enum lobedice_input {
+    LOBEDICE_INPUT_REFERENCE = 0,
+    LOBEDICE_INPUT_PREDICTION = 1
+} lobedice_input;
+
+/* The label convention `input` was read with (version 1 options or NULL: "identity"). Owned by
+ * the comparison; NULL for a NULL comparison or another input. */
+LOBEDICE_API const lobedice_label_convention *
+lobedice_comparison_convention(const lobedice_comparison *comparison, lobedice_input input);
+
+/* The non-zero values of `input` its convention does not name, counted as background, with
+ * their voxels, ascending by value; *count (may be NULL) receives how many. Owned by the
+ * comparison; NULL (count 0) when there are none, for the identity, and for a NULL comparison
+ * or another input. */
+LOBEDICE_API const lobedice_value_count *
+lobedice_comparison_ignored(const lobedice_comparison *comparison, lobedice_input input,
+                            size_t *count);
+
+/* The disagreement map (lobedice_disagreement_map) of the comparison's labels, with ref and
+ * pred read through the comparison's conventions: pass the volumes it compared. Statuses as
+ * lobedice_disagreement_map, and LOBEDICE_EINVAL for a NULL comparison. */
+LOBEDICE_API lobedice_status lobedice_comparison_disagreement_map(
+    void *out, lobedice_dtype dtype, const lobedice_comparison *comparison,
+    const lobedice_volume *ref, const lobedice_volume *pred, size_t threads);
 
 /* Where row `row`'s hd is attained (lobedice_surface_options.hd_voxel): the grid index of that
  * surface voxel. Statuses: LOBEDICE_EINVAL (NULL argument, a row out of range, surface

@@ -42,7 +42,7 @@ typedef struct lobedice_image {
     unsigned dimension;     /* 2 or 3, as stored in the file */
 } lobedice_image;
 
-/* Reads a 2-D or 3-D scalar image: NRRD (raw or gzip, .nrrd/.nhdr, seg.nrrd with one layer),
+/* Reads a 2-D or 3-D scalar image: NRRD (raw or gzip, .nrrd/.nhdr, Slicer segmentations),
  * NIfTI (.nii, .nii.gz), MetaImage (.mha, .mhd). Integer pixel types the core knows are kept;
  * a floating-point or 64-bit integer image whose values are all whole numbers is converted to
  * the smallest lobedice_dtype that holds them. A 2-D file gets size[2] = 1, spacing[2] = 1 and
@@ -57,6 +57,60 @@ typedef struct lobedice_image {
 LOBEDICE_IO_API lobedice_status lobedice_image_read(lobedice_image **image, const char *path,
                                                     size_t threads, char *message,
                                                     size_t message_size) LOBEDICE_IO_NOEXCEPT;
+
+/* A segment of a Slicer segmentation (the keys vtkMRMLSegmentationStorageNode writes:
+ * Segment<i>_ID, _Name, _Tags, _Color, _LabelValue, _Layer). */
+typedef struct lobedice_segment {
+    const char *id, *name;
+    const char *tags;    /* "key:value|...", the terminology in its TerminologyEntry */
+    double color[3];     /* 0..1; -1 each when the file gives none */
+    int64_t label_value; /* the value of its voxels in its layer */
+    size_t layer;        /* 0-based */
+    int64_t lobe;        /* read: the lobe it stands for (lobedice_segment_lobe), 0 none */
+    lobedice_segment_match matched_by; /* read: how that was found */
+    uint64_t voxels;                   /* read: its voxels in the file */
+} lobedice_segment;
+
+typedef struct lobedice_segmentation {
+    size_t nsegments;
+    const lobedice_segment *segments; /* in the file's order */
+    size_t nlayers;
+    int64_t extent_offset[3]; /* Segmentation_ReferenceImageExtentOffset: where the file's grid
+                                 starts in the segmentation's reference grid, in voxels */
+} lobedice_segmentation;
+
+/* A file is a Slicer segmentation when its header has Slicer's segmentation keys (Segment0_ID
+ * or a Segmentation_ key), whatever its name: Slicer's CLI logic hands a segmentation given to
+ * a label-map input over as "<pid>_<node id>.nrrd", gzip-compressed and uncropped. Such a file,
+ * single-layer or with several layers (a list axis before the spatial ones), is read as the
+ * lobe map its segments describe: each segment's lobe comes from lobedice_segment_lobe
+ * (terminology, then name), the core flattens the layers (lobedice_segments_flatten) into
+ * unsigned char 1..5 (0 elsewhere), and the segments stay available through
+ * lobedice_image_segmentation. The file's grid (a cropped segmentation starts at its offset)
+ * is kept; lobedice_image_align places it. Further errors: LOBEDICE_EOVERLAP (two segments of
+ * different lobes share voxels: the message names both and the voxel count),
+ * LOBEDICE_ECONVENTION (segments, but none is a lobe: the message names them), LOBEDICE_EFORMAT
+ * (a segment in a layer the file does not have, a (layer, value) given twice, a key that is not
+ * a number, floating-point values). */
+
+/* The segments of an image read from a Slicer segmentation (carried over by
+ * lobedice_image_align), NULL for any other image. image must come from this library. Owned by
+ * the image. */
+LOBEDICE_IO_API const lobedice_segmentation *
+lobedice_image_segmentation(const lobedice_image *image) LOBEDICE_IO_NOEXCEPT;
+
+/* Writes image (one layer) as a Slicer segmentation NRRD: lobedice_image_write's rules, plus
+ * the keys Slicer's segmentation reader needs (Segmentation_MasterRepresentation,
+ * _ContainedRepresentationNames, _ReferenceImageExtentOffset 0 0 0, and per segment _ID (given,
+ * or "Segment_<i+1>"), _Name, _Color, _LabelValue, _Layer 0, _Extent the whole grid, _Tags), so
+ * that Slicer loads it into a Segmentation node with named, coloured segments, while any NRRD
+ * reader still sees a plain label map. The name must end in .nrrd (else LOBEDICE_EFORMAT).
+ * segments' lobe, matched_by and voxels are not read. LOBEDICE_EINVAL also for a colour
+ * component outside 0..1, a layer other than 0, or a line break in an ID, name or tags. Written
+ * atomically, as lobedice_image_write. */
+LOBEDICE_IO_API lobedice_status lobedice_image_write_segmentation(
+    const lobedice_image *image, const lobedice_segment *segments, size_t nsegments,
+    const char *path, int compress, char *message, size_t message_size) LOBEDICE_IO_NOEXCEPT;
 
 /* A new image of zeros on the given grid (direction NULL = identity), e.g. for an output map;
  * its dimension is 3 (set it to 2 to write a 2-D file). Errors: LOBEDICE_EINVAL (NULL argument,
@@ -117,6 +171,13 @@ LOBEDICE_IO_API void lobedice_outputs_free(lobedice_outputs *set) LOBEDICE_IO_NO
 LOBEDICE_IO_API lobedice_status
 lobedice_image_write_staged(const lobedice_image *image, lobedice_outputs *set, const char *target,
                             int compress, char *message, size_t message_size) LOBEDICE_IO_NOEXCEPT;
+
+/* lobedice_image_write_segmentation's file, staged in `set` for `target` like
+ * lobedice_image_write_staged (the same rules and statuses). */
+LOBEDICE_IO_API lobedice_status lobedice_image_write_segmentation_staged(
+    const lobedice_image *image, const lobedice_segment *segments, size_t nsegments,
+    lobedice_outputs *set, const char *target, int compress, char *message,
+    size_t message_size) LOBEDICE_IO_NOEXCEPT;
 
 /* lobedice_image_write_staged and commit in a set of one: a failed write leaves no file behind
  * and an existing file is replaced whole or not at all. */
