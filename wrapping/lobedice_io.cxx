@@ -830,7 +830,19 @@ image_holder *read_whole_numbers(itk::ImageIOBase *io, const char *path, unsigne
     return out.release();
 }
 
-image_holder *read_image(const char *path, size_t threads)
+/* What a read accepts, for its messages: label maps or (for pictures) any scalar image. */
+struct read_kind {
+    const char *components; /* "... values per voxel (...), and <this>" */
+    const char *dimensions; /* "... voxels, and <this>" */
+};
+constexpr read_kind label_maps{"LobeDice compares scalar label maps",
+                               "LobeDice compares 2-D and 3-D label maps"},
+    scalar_images{"LobeDice shows scalar images", "LobeDice shows 2-D and 3-D images"};
+
+/* The checks of every read, up to the voxels: an existing readable file that an ITK reader
+ * recognises, one value per voxel, 2 or 3 axes (more only when the extra ones have size 1), a
+ * size that fits, complete voxel data. Sets *dimension to 2 or 3. */
+itk::ImageIOBase::Pointer open_image(const char *path, const read_kind &kind, unsigned *dimension)
 {
     struct stat info;
     if (stat(path, &info) != 0)
@@ -853,7 +865,8 @@ image_holder *read_image(const char *path, size_t threads)
         throw io_error{LOBEDICE_EFORMAT,
                        "it holds " + std::to_string(components) +
                            " values per voxel (a vector image, or a segmentation with several "
-                           "layers), and LobeDice compares scalar label maps"};
+                           "layers), and " +
+                           kind.components};
     const unsigned ndim = io->GetNumberOfDimensions();
     bool extra_axes = false;
     std::string sizes;
@@ -863,16 +876,21 @@ image_holder *read_image(const char *path, size_t threads)
     }
     if (ndim < 2 || extra_axes)
         throw io_error{LOBEDICE_EFORMAT, "it is a " + std::to_string(ndim) + "-D image of " +
-                                             sizes +
-                                             " voxels, and LobeDice compares 2-D and 3-D "
-                                             "label maps"};
-    const unsigned dimension = ndim == 2 ? 2 : 3;
+                                             sizes + " voxels, and " + kind.dimensions};
+    *dimension = ndim == 2 ? 2 : 3;
     /* ITK multiplies sizes unchecked: a header whose voxel count overflows must stop here. */
     size_t bytes = sizeof(double);
     for (unsigned a = 0; a < ndim; a++)
         if (__builtin_mul_overflow(bytes, static_cast<size_t>(io->GetDimensions(a)), &bytes))
             throw io_error{LOBEDICE_EOVERFLOW, "its size " + sizes + " does not fit in memory"};
     check_voxel_data_before_reading(*io, path);
+    return io;
+}
+
+image_holder *read_image(const char *path, size_t threads)
+{
+    unsigned dimension = 3;
+    itk::ImageIOBase::Pointer io = open_image(path, label_maps, &dimension);
 
     const itk::IOComponentEnum component = io->GetComponentType();
     if (component == itk::IOComponentEnum::UNKNOWNCOMPONENTTYPE)
@@ -892,6 +910,34 @@ image_holder *read_image(const char *path, size_t threads)
     std::unique_ptr<image_holder> owned(out);
     check_geometry(*owned, read_file_name);
     return owned.release();
+}
+
+/* A real-valued image for pictures; the ITK image in `owner` owns the voxels. */
+struct real_holder : lobedice_real_image {
+    itk::DataObject::Pointer owner;
+};
+
+real_holder *read_real_image(const char *path)
+{
+    unsigned dimension = 3;
+    itk::ImageIOBase::Pointer io = open_image(path, scalar_images, &dimension);
+    auto image = read_as<float>(io, path);
+    auto out = std::make_unique<real_holder>();
+    out->owner = image;
+    out->data = image->GetBufferPointer();
+    out->dimension = dimension;
+    lobedice_image geometry{};
+    take_geometry(geometry, *image);
+    geometry.volume.data = out->data;
+    geometry.volume.dtype = LOBEDICE_UINT8; /* any: only the geometry is checked */
+    check_geometry(geometry, read_file_name);
+    for (int a = 0; a < 3; a++) {
+        out->size[a] = geometry.volume.size[a];
+        out->spacing[a] = geometry.volume.spacing[a];
+        out->origin[a] = geometry.origin[a];
+    }
+    std::memcpy(out->direction, geometry.direction, sizeof out->direction);
+    return out.release();
 }
 
 /* ---- Writing ------------------------------------------------------------------------------ */
@@ -1213,6 +1259,23 @@ lobedice_status lobedice_image_read(lobedice_image **image, const char *path, si
     }
     return io_call(message, message_size, "Cannot read", path,
                    [&] { *image = read_image(path, threads); });
+}
+
+lobedice_status lobedice_real_image_read(lobedice_real_image **image, const char *path,
+                                         char *message, size_t message_size) noexcept
+{
+    if (!image || !path) {
+        write_text(message, message_size, "lobedice_real_image_read needs an image and a path.");
+        return LOBEDICE_EINVAL;
+    }
+    *image = nullptr;
+    return io_call(message, message_size, "Cannot read", path,
+                   [&] { *image = read_real_image(path); });
+}
+
+void lobedice_real_image_free(lobedice_real_image *image) noexcept
+{
+    delete static_cast<real_holder *>(image);
 }
 
 lobedice_status lobedice_image_new(lobedice_image **image, lobedice_dtype dtype,
