@@ -11,7 +11,8 @@ DEMO_DIR ?= demo-out
 # what the tests and CI run (libxml2-utils: xmllint in the cli tests; clang-format and git:
 # .ci/run checks the formatting of the files git lists).
 DEB_PACKAGES = gcc g++ make cmake pkg-config zlib1g-dev \
-	libinsighttoolkit5-dev libvtk9-dev libjansson-dev libxml2-dev libxml2-utils clang-format git
+	libinsighttoolkit5-dev libvtk9-dev libx11-dev libjansson-dev libxml2-dev libxml2-utils \
+	clang-format git xvfb xauth
 
 .PHONY: all deps build test demo clean
 
