@@ -500,22 +500,27 @@ image_ptr slice_panel(const cli_pictures &p, const view &v, vec3 at, int w, int 
     return blend->GetOutput();
 }
 
-/* Whether an X display can be opened: VTK's X render window aborts the process without one. */
-bool have_display()
-{
-    const char *name = std::getenv("DISPLAY");
-    if (!name || !*name)
-        return false;
-    Display *d = XOpenDisplay(nullptr);
-    if (!d)
-        return false;
-    XCloseDisplay(d);
-    return true;
-}
+/* The X display, opened here and handed to VTK: VTK's X render window aborts the process when
+ * it cannot open one itself. NULL without a display. */
+struct x_display {
+    Display *d = nullptr;
+    x_display()
+    {
+        const char *name = std::getenv("DISPLAY");
+        if (name && *name)
+            d = XOpenDisplay(nullptr);
+    }
+    ~x_display()
+    {
+        if (d)
+            XCloseDisplay(d);
+    }
+};
 
 /* The distance-coloured surfaces, rendered offscreen from the front (the patient's right on
  * the left, superior up), with a colour bar from -range to +range mm. */
-image_ptr render_surfaces(vtkPolyData *surfaces, double range, int w, int h, std::string *why)
+image_ptr render_surfaces(Display *display, vtkPolyData *surfaces, double range, int w, int h,
+                          std::string *why)
 {
     vtkNew<vtkPolyDataNormals> normals;
     normals->SetInputData(surfaces);
@@ -546,6 +551,7 @@ image_ptr render_surfaces(vtkPolyData *surfaces, double range, int w, int h, std
     renderer->AddActor(actor);
     renderer->AddActor2D(bar);
     vtkNew<vtkRenderWindow> window;
+    window->SetDisplayId(display);
     window->SetOffScreenRendering(1);
     window->SetSize(w, h);
     window->AddRenderer(renderer);
@@ -664,8 +670,9 @@ bool cli_snapshot_write(const cli_pictures &p, vtkPolyData *distance, const char
     const snapshot_rect r3 = snapshot_panel(3);
     pic.box(r3.x, r3.top, r3.w, r3.h, panel_color);
     bool rendered = false;
+    x_display display; /* outlives the render window */
     if (distance && distance->GetNumberOfPoints() > 0) {
-        if (have_display()) {
+        if (display.d) {
             double range = 0;
             for (size_t i = 0; i < nl; i++) {
                 const double v = lobedice_comparison_value(p.comparison, i, LOBEDICE_MEASURE_HD95);
@@ -674,7 +681,7 @@ bool cli_snapshot_write(const cli_pictures &p, vtkPolyData *distance, const char
             }
             range = range > 0 ? std::ceil(range) : snapshot_default_range_mm;
             std::string render_why;
-            image_ptr view3d = render_surfaces(distance, range, r3.w, r3.h, &render_why);
+            image_ptr view3d = render_surfaces(display.d, distance, range, r3.w, r3.h, &render_why);
             if (view3d) {
                 pic.add(view3d, r3.x, r3.top);
                 pic.text("Predicted lobes coloured by signed distance to the reference (mm): "
