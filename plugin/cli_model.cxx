@@ -35,10 +35,13 @@
 #include <vtkWindowedSincPolyDataFilter.h>
 #include <vtkXMLPolyDataWriter.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <new>
 #include <strings.h>
+#include <thread>
 #include <vector>
 
 namespace
@@ -190,7 +193,6 @@ vtkSmartPointer<vtkPolyData> cli_lobe_surfaces(const lobedice_image &of, const l
         *why = std::string("finding the lobes failed: ") + status_reason(st);
         return nullptr;
     }
-    auto image = grid_image(of.volume);
     vtkNew<vtkAppendPolyData> all;
     vtkNew<vtkIntArray> field_labels;
     vtkNew<vtkStringArray> field_names, field_status;
@@ -200,45 +202,70 @@ vtkSmartPointer<vtkPolyData> cli_lobe_surfaces(const lobedice_image &of, const l
     field_status->SetName("LobeStatus");
     field_colors->SetName("LobeColor");
     field_colors->SetNumberOfComponents(3);
-    size_t surfaces = 0;
     for (size_t i = 0; i < n; i++) {
         const lobedice_row_info *row = lobedice_comparison_row(comparison, i);
-        const int64_t label = co->labels[i];
         const cli_rgb c = cli_label_color(i + 1);
-        field_labels->InsertNextValue(static_cast<int>(label));
+        field_labels->InsertNextValue(static_cast<int>(co->labels[i]));
         field_names->InsertNextValue(row->name);
         field_status->InsertNextValue(lobedice_presence_name(row->presence));
         const unsigned char rgb[3] = {static_cast<unsigned char>(c.r),
                                       static_cast<unsigned char>(c.g),
                                       static_cast<unsigned char>(c.b)};
         field_colors->InsertNextTypedTuple(rgb);
-        if (boxes[6 * i + 3] == 0)
-            continue; /* not in this map: no surface */
-        vtkSmartPointer<vtkPolyData> surface = extract(image, label, &boxes[6 * i]);
-        const vtkIdType np = surface->GetNumberOfPoints();
-        if (np == 0)
-            continue;
-        auto points = float_points(surface);
-        vtkNew<vtkFloatArray> distance;
-        distance->SetName("SignedDistance");
-        distance->SetNumberOfTuples(np);
-        st = lobedice_signed_distance_at(distance->GetPointer(0), &to.volume, &label, 1,
-                                         points->GetPointer(0), static_cast<size_t>(np), threads);
-        if (st != LOBEDICE_OK) {
-            *why = std::string("measuring the signed distances failed: ") + status_reason(st);
+    }
+    /* Lobes are independent: one worker per core takes the next lobe (each with its own image
+     * object over the shared buffer, and one core thread), results kept in lobe order. */
+    std::vector<vtkSmartPointer<vtkPolyData>> lobes(n);
+    std::vector<lobedice_status> status(n, LOBEDICE_OK);
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+        auto image = grid_image(of.volume);
+        for (size_t i; (i = next++) < n;) {
+            if (boxes[6 * i + 3] == 0)
+                continue; /* not in this map: no surface */
+            const int64_t label = co->labels[i];
+            vtkSmartPointer<vtkPolyData> surface = extract(image, label, &boxes[6 * i]);
+            const vtkIdType np = surface->GetNumberOfPoints();
+            if (np == 0)
+                continue;
+            auto points = float_points(surface);
+            vtkNew<vtkFloatArray> distance;
+            distance->SetName("SignedDistance");
+            distance->SetNumberOfTuples(np);
+            status[i] =
+                lobedice_signed_distance_at(distance->GetPointer(0), &to.volume, &label, 1,
+                                            points->GetPointer(0), static_cast<size_t>(np), 1);
+            vtkNew<vtkIntArray> labels;
+            labels->SetName("Label");
+            labels->SetNumberOfTuples(np);
+            labels->Fill(static_cast<double>(label));
+            auto lobe = vtkSmartPointer<vtkPolyData>::New();
+            lobe->SetPoints(surface->GetPoints());
+            lobe->SetPolys(surface->GetPolys());
+            lobe->GetPointData()->SetScalars(distance);
+            lobe->GetPointData()->AddArray(labels);
+            lobes[i] = lobe;
+        }
+    };
+    size_t workers = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+    workers = std::min(workers, n);
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < workers; w++)
+        pool.emplace_back(work);
+    work();
+    for (auto &t : pool)
+        t.join();
+    size_t surfaces = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (status[i] != LOBEDICE_OK) {
+            *why =
+                std::string("measuring the signed distances failed: ") + status_reason(status[i]);
             return nullptr;
         }
-        vtkNew<vtkIntArray> labels;
-        labels->SetName("Label");
-        labels->SetNumberOfTuples(np);
-        labels->Fill(static_cast<double>(label));
-        vtkNew<vtkPolyData> lobe;
-        lobe->SetPoints(surface->GetPoints());
-        lobe->SetPolys(surface->GetPolys());
-        lobe->GetPointData()->SetScalars(distance);
-        lobe->GetPointData()->AddArray(labels);
-        all->AddInputData(lobe);
-        surfaces++;
+        if (lobes[i]) {
+            all->AddInputData(lobes[i]);
+            surfaces++;
+        }
     }
     vtkSmartPointer<vtkPolyData> merged;
     if (surfaces) {
@@ -336,14 +363,11 @@ extern "C" int cli_pictures_write(const cli_pictures *p, cli_outputs *outputs, c
     try {
         std::string why;
         vtkSmartPointer<vtkPolyData> distance;
-        if (p->distance_model || p->snapshot) {
+        if (p->distance_model) {
             distance =
                 cli_lobe_surfaces(*p->prediction, *p->reference, p->comparison, p->threads, &why);
             if (!distance)
-                return failed(msg, size, "cannot make the distance model for",
-                              p->distance_model ? p->distance_model : p->snapshot, why);
-        }
-        if (p->distance_model) {
+                return failed(msg, size, "cannot make the distance model", p->distance_model, why);
             const char *temp = cli_outputs_reserve(outputs, p->distance_model);
             if (!temp || !write_model(distance, temp, &why))
                 return failed(msg, size, "cannot write the distance model", p->distance_model,

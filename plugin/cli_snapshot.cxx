@@ -671,7 +671,15 @@ bool cli_snapshot_write(const cli_pictures &p, vtkPolyData *distance, const char
     pic.box(r3.x, r3.top, r3.w, r3.h, panel_color);
     bool rendered = false;
     x_display display; /* outlives the render window */
-    if (distance && distance->GetNumberOfPoints() > 0) {
+    vtkSmartPointer<vtkPolyData> surfaces = distance;
+    if (display.d && !surfaces) { /* made here only when it can be shown */
+        surfaces = cli_lobe_surfaces(*p.prediction, *p.reference, p.comparison, p.threads, why);
+        if (!surfaces)
+            return false;
+    }
+    const bool have_lobes =
+        !display.d || (surfaces && surfaces->GetNumberOfPoints() > 0); /* unknown without */
+    if (have_lobes) {
         if (display.d) {
             double range = 0;
             for (size_t i = 0; i < nl; i++) {
@@ -681,7 +689,7 @@ bool cli_snapshot_write(const cli_pictures &p, vtkPolyData *distance, const char
             }
             range = range > 0 ? std::ceil(range) : snapshot_default_range_mm;
             std::string render_why;
-            image_ptr view3d = render_surfaces(display.d, distance, range, r3.w, r3.h, &render_why);
+            image_ptr view3d = render_surfaces(display.d, surfaces, range, r3.w, r3.h, &render_why);
             if (view3d) {
                 pic.add(view3d, r3.x, r3.top);
                 pic.text("Predicted lobes coloured by signed distance to the reference (mm): "
@@ -700,9 +708,9 @@ bool cli_snapshot_write(const cli_pictures &p, vtkPolyData *distance, const char
         }
     }
     if (!rendered)
-        pic.text(distance && distance->GetNumberOfPoints() > 0
-                     ? "3-D view: needs an X display (xvfb-run)"
-                     : "3-D view: no predicted lobe",
+        pic.text(!display.d   ? "3-D view: needs an X display (xvfb-run)"
+                 : have_lobes ? "3-D view: could not be rendered"
+                              : "3-D view: no predicted lobe",
                  r3.x + 20, r3.top + r3.h / 2 - 10, 16, grey);
 
     /* the table */

@@ -16,8 +16,9 @@ vtkSmartPointer<vtkPolyData> cli_lobe_surfaces(const lobedice_image &of, const l
                                                const lobedice_comparison *comparison,
                                                size_t threads, std::string *why);
 
-/* Writes the picture to `path` (a .png). `distance` (may be NULL) holds the predicted surfaces
- * for the 3-D panel. false with a reason in *why. */
+/* Writes the picture to `path` (a .png). `distance` (may be NULL: made here when a display can
+ * show it) holds the predicted surfaces for the 3-D panel. false with a reason in *why (which
+ * starts with "usage: " for a usage error). */
 bool cli_snapshot_write(const cli_pictures &pictures, vtkPolyData *distance, const char *path,
                         std::string *why);
 

@@ -1,0 +1,171 @@
+/* What the pictures add to a LobeDice run (issue 12's goals): the same run with surface
+ * distances, then with --distanceModel (5 lobes), then with --snapshot (no display, so no 3-D
+ * panel), on the phantom pair written as raw NRRD. Each configuration runs once to warm the
+ * file cache, then `repeats` times; printed: the median wall time, what the pictures add and
+ * the ratio to the run without them, and the peak resident set size of the LobeDice process
+ * (wait4's ru_maxrss) against the same run's.
+ *
+ *   bench_pictures [--size X,Y,Z] [--repeats N] [--type uchar|short] [--dir FOLDER]
+ *
+ * Goals: the model adds under 1.5 s, the snapshot under 0.5 s; peak RSS under 2x. */
+#define _GNU_SOURCE
+#include "bench.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct timed_runs {
+    char *const *argv;
+    size_t peak_rss;
+    int failed, status;
+} timed_runs;
+
+/* fork + exec + wait4 without a display (the snapshot's 3-D panel is left out); stdout to
+ * /dev/null. */
+static void run_timed(void *ctx)
+{
+    timed_runs *t = ctx;
+    if (t->failed)
+        return;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        unsetenv("DISPLAY");
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+            _exit(126);
+        execv(t->argv[0], t->argv);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    while (pid > 0 && wait4(pid, &status, 0, &ru) < 0)
+        if (errno != EINTR)
+            break;
+    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        t->failed = 1;
+        t->status = pid < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+        return;
+    }
+    if ((size_t)ru.ru_maxrss * 1024 > t->peak_rss)
+        t->peak_rss = (size_t)ru.ru_maxrss * 1024;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longs[] = {{"size", required_argument, NULL, 's'},
+                                          {"repeats", required_argument, NULL, 'r'},
+                                          {"type", required_argument, NULL, 't'},
+                                          {"dir", required_argument, NULL, 'd'},
+                                          {NULL, 0, NULL, 0}};
+    size_t dims[3] = {512, 512, 320};
+    int repeats = 5;
+    const char *type = "uchar";
+    const char *base = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    long v;
+    for (int c; (c = getopt_long(argc, argv, "", longs, NULL)) != -1;) {
+        if (c == 's' && bench_parse_size(optarg, dims) == 0)
+            continue;
+        if (c == 'r' && bench_parse_count(optarg, 1, BENCH_MAX_REPEATS, &v) == 0) {
+            repeats = (int)v;
+            continue;
+        }
+        if (c == 't' && (strcmp(optarg, "uchar") == 0 || strcmp(optarg, "short") == 0)) {
+            type = optarg;
+            continue;
+        }
+        if (c == 'd') {
+            base = optarg;
+            continue;
+        }
+        fprintf(stderr,
+                "usage: bench_pictures [--size X,Y,Z] [--repeats N (1..%d)] "
+                "[--type uchar|short] [--dir FOLDER]\n",
+                BENCH_MAX_REPEATS);
+        return 2;
+    }
+    char size[96], dir[512], ref[600], pred[600], model[600], png[600], json[600];
+    snprintf(size, sizeof size, "%zu,%zu,%zu", dims[0], dims[1], dims[2]);
+    if ((size_t)snprintf(dir, sizeof dir, "%s/lobedice-bench-pictures-XXXXXX", base) >=
+            sizeof dir ||
+        !mkdtemp(dir)) {
+        fprintf(stderr, "bench_pictures: cannot create a folder in %s\n", base);
+        return 1;
+    }
+    snprintf(ref, sizeof ref, "%s/reference.nrrd", dir);
+    snprintf(pred, sizeof pred, "%s/prediction.nrrd", dir);
+    snprintf(model, sizeof model, "%s/distance-model.vtk", dir);
+    snprintf(png, sizeof png, "%s/snapshot.png", dir);
+    snprintf(json, sizeof json, "%s/report.json", dir);
+    char *make[] = {LOBEDICE_PHANTOM_EXE, "--size", size, "--type", (char *)type,
+                    "--encoding",         "raw",    ref,  pred,     NULL};
+    timed_runs phantom = {make, 0, 0, 0};
+    run_timed(&phantom);
+    if (phantom.failed) {
+        fprintf(stderr, "bench_pictures: lobedice-phantom failed\n");
+        return 1;
+    }
+    char *base_run[] = {LOBEDICE_EXE, "--surfaceDistances", "--outputJson", json, ref, pred, NULL};
+    char *model_run[] = {LOBEDICE_EXE,
+                         "--surfaceDistances",
+                         "--outputJson",
+                         json,
+                         "--distanceModel",
+                         model,
+                         ref,
+                         pred,
+                         NULL};
+    char *snap_run[] = {
+        LOBEDICE_EXE, "--surfaceDistances", "--outputJson", json, "--snapshot", png, ref, pred,
+        NULL};
+    struct {
+        const char *name;
+        char *const *argv;
+        double median, min;
+        size_t rss;
+    } configs[] = {{"--surfaceDistances", base_run, 0, 0, 0},
+                   {"+ --distanceModel", model_run, 0, 0, 0},
+                   {"+ --snapshot", snap_run, 0, 0, 0}};
+    printf("LobeDice on the %s %s phantom (raw NRRD), surface distances, JSON written; %d runs "
+           "after a warm-up, %zu online cores, no display\n\n",
+           size, type, repeats, bench_cpu_count());
+    printf("%-20s %10s %10s %10s %12s %12s %10s\n", "run", "median s", "min s", "adds s",
+           "time ratio", "peak RSS MiB", "RSS ratio");
+    int failed = 0;
+    for (size_t c = 0; c < 3; c++) {
+        timed_runs t = {configs[c].argv, 0, 0, 0};
+        bench_time_stats(run_timed, &t, repeats, &configs[c].median, &configs[c].min);
+        if (t.failed) {
+            fprintf(stderr, "bench_pictures: LobeDice failed (exit %d) for %s\n", t.status,
+                    configs[c].name);
+            failed = 1;
+            break;
+        }
+        configs[c].rss = t.peak_rss;
+        const double adds = configs[c].median - configs[0].median;
+        printf("%-20s %10.3f %10.3f %10.3f %11.2fx %12.1f %9.2fx\n", configs[c].name,
+               configs[c].median, configs[c].min, adds, configs[c].median / configs[0].median,
+               configs[c].rss / 1048576.0, (double)configs[c].rss / (double)configs[0].rss);
+    }
+    if (!failed) {
+        const double model_adds = configs[1].median - configs[0].median,
+                     snap_adds = configs[2].median - configs[0].median;
+        printf("\ngoals: the model adds < 1.5 s (%s), the snapshot < 0.5 s (%s), peak RSS < 2x "
+               "(%s, %s)\n",
+               model_adds < 1.5 ? "met" : "missed", snap_adds < 0.5 ? "met" : "missed",
+               configs[1].rss < 2 * configs[0].rss ? "met" : "missed",
+               configs[2].rss < 2 * configs[0].rss ? "met" : "missed");
+    }
+    remove(ref);
+    remove(pred);
+    remove(model);
+    remove(png);
+    remove(json);
+    rmdir(dir);
+    return failed;
+}
