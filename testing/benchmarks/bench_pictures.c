@@ -3,7 +3,8 @@
  * panel), on the phantom pair written as raw NRRD. Each configuration runs once to warm the
  * file cache, then `repeats` times; printed: the median wall time, what the pictures add and
  * the ratio to the run without them, and the peak resident set size of the LobeDice process
- * (wait4's ru_maxrss) against the same run's.
+ * (wait4's ru_maxrss) against the same run's. The median CPU seconds (user + system) of the
+ * process are printed too: on a shared machine they move less than wall time.
  *
  *   bench_pictures [--size X,Y,Z] [--repeats N] [--type uchar|short] [--dir FOLDER]
  *
@@ -24,6 +25,8 @@ typedef struct timed_runs {
     char *const *argv;
     size_t peak_rss;
     int failed, status;
+    double cpu[BENCH_MAX_REPEATS + 1]; /* user + system seconds of each run */
+    int runs;
 } timed_runs;
 
 /* fork + exec + wait4 without a display (the snapshot's 3-D panel is left out); stdout to
@@ -54,6 +57,9 @@ static void run_timed(void *ctx)
     }
     if ((size_t)ru.ru_maxrss * 1024 > t->peak_rss)
         t->peak_rss = (size_t)ru.ru_maxrss * 1024;
+    if (t->runs <= BENCH_MAX_REPEATS)
+        t->cpu[t->runs++] = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+                            (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
 }
 
 int main(int argc, char **argv)
@@ -104,7 +110,7 @@ int main(int argc, char **argv)
     snprintf(json, sizeof json, "%s/report.json", dir);
     char *make[] = {LOBEDICE_PHANTOM_EXE, "--size", size, "--type", (char *)type,
                     "--encoding",         "raw",    ref,  pred,     NULL};
-    timed_runs phantom = {make, 0, 0, 0};
+    timed_runs phantom = {.argv = make};
     run_timed(&phantom);
     if (phantom.failed) {
         fprintf(stderr, "bench_pictures: lobedice-phantom failed\n");
@@ -126,20 +132,21 @@ int main(int argc, char **argv)
     struct {
         const char *name;
         char *const *argv;
-        double median, min;
+        double median, min, cpu;
         size_t rss;
-    } configs[] = {{"--surfaceDistances", base_run, 0, 0, 0},
-                   {"+ --distanceModel", model_run, 0, 0, 0},
-                   {"+ --snapshot", snap_run, 0, 0, 0}};
+    } configs[] = {{"--surfaceDistances", base_run, 0, 0, 0, 0},
+                   {"+ --distanceModel", model_run, 0, 0, 0, 0},
+                   {"+ --snapshot", snap_run, 0, 0, 0, 0}};
     printf("LobeDice on the %s %s phantom (raw NRRD), surface distances, JSON written; %d runs "
            "after a warm-up, %zu online cores, no display\n\n",
            size, type, repeats, bench_cpu_count());
-    printf("%-20s %10s %10s %10s %12s %12s %10s\n", "run", "median s", "min s", "adds s",
-           "time ratio", "peak RSS MiB", "RSS ratio");
+    printf("%-20s %9s %8s %8s %10s %8s %8s %12s %9s\n", "run", "median s", "min s", "adds s",
+           "time ratio", "CPU s", "adds", "peak RSS MiB", "RSS ratio");
     int failed = 0;
     for (size_t c = 0; c < 3; c++) {
-        timed_runs t = {configs[c].argv, 0, 0, 0};
+        timed_runs t = {.argv = configs[c].argv};
         bench_time_stats(run_timed, &t, repeats, &configs[c].median, &configs[c].min);
+        configs[c].cpu = bench_median(t.cpu + 1, (size_t)(t.runs - 1)); /* without the warm-up */
         if (t.failed) {
             fprintf(stderr, "bench_pictures: LobeDice failed (exit %d) for %s\n", t.status,
                     configs[c].name);
@@ -148,9 +155,10 @@ int main(int argc, char **argv)
         }
         configs[c].rss = t.peak_rss;
         const double adds = configs[c].median - configs[0].median;
-        printf("%-20s %10.3f %10.3f %10.3f %11.2fx %12.1f %9.2fx\n", configs[c].name,
+        printf("%-20s %9.3f %8.3f %8.3f %9.2fx %8.3f %8.3f %12.1f %8.2fx\n", configs[c].name,
                configs[c].median, configs[c].min, adds, configs[c].median / configs[0].median,
-               configs[c].rss / 1048576.0, (double)configs[c].rss / (double)configs[0].rss);
+               configs[c].cpu, configs[c].cpu - configs[0].cpu, configs[c].rss / 1048576.0,
+               (double)configs[c].rss / (double)configs[0].rss);
     }
     if (!failed) {
         const double model_adds = configs[1].median - configs[0].median,
