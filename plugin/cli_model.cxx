@@ -39,6 +39,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <strings.h>
 #include <thread>
@@ -59,6 +60,7 @@ class quiet_output : public vtkOutputWindow
     }
     void DisplayErrorText(const char *text) override
     {
+        std::lock_guard<std::mutex> hold(lock); /* lobes are made in several threads */
         last = text ? text : "";
     }
     void DisplayWarningText(const char *) override
@@ -71,6 +73,7 @@ class quiet_output : public vtkOutputWindow
     {
     }
     std::string last;
+    std::mutex lock;
 };
 vtkStandardNewMacro(quiet_output);
 
@@ -172,12 +175,16 @@ const char *status_reason(lobedice_status st)
 
 void cli_vtk_errors_clear()
 {
-    quiet()->last.clear();
+    quiet_output *q = quiet();
+    std::lock_guard<std::mutex> hold(q->lock);
+    q->last.clear();
 }
 
 std::string cli_vtk_last_error()
 {
-    return quiet()->last;
+    quiet_output *q = quiet();
+    std::lock_guard<std::mutex> hold(q->lock);
+    return q->last;
 }
 
 vtkSmartPointer<vtkPolyData> cli_lobe_surfaces(const lobedice_image &of, const lobedice_image &to,
