@@ -16,8 +16,8 @@ FUZZ_TARGETS = fuzz_overlap fuzz_surface fuzz_loss fuzz_cli_args fuzz_read
 # .ci/run checks the formatting of the files git lists; valgrind: .ci/run runs the cli tests
 # under it; clang and libclang-rt-14-dev: libFuzzer for make fuzz).
 DEB_PACKAGES = gcc g++ make cmake pkg-config zlib1g-dev \
-	libinsighttoolkit5-dev libvtk9-dev libjansson-dev libxml2-dev libxml2-utils clang-format git \
-	clang libclang-rt-14-dev valgrind
+	libinsighttoolkit5-dev libvtk9-dev libx11-dev libjansson-dev libxml2-dev libxml2-utils \
+	clang-format git clang libclang-rt-14-dev valgrind xvfb xauth
 
 .PHONY: all deps build test demo fuzz clean
 

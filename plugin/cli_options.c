@@ -420,7 +420,7 @@ static int parse_threads_flag(cli_options *opts, const cli_flag *flag, const cha
     return 0;
 }
 
-/* An output file: the path, or not written when empty. */
+/* A file: the path, or none when empty. */
 static const char **output_target(cli_options *opts, const cli_flag *flag)
 {
     if (strcmp(flag->name, "outputTable") == 0)
@@ -429,6 +429,14 @@ static const char **output_target(cli_options *opts, const cli_flag *flag)
         return &opts->output_json;
     if (strcmp(flag->name, "errorMap") == 0)
         return &opts->error_map;
+    if (strcmp(flag->name, "distanceModel") == 0)
+        return &opts->distance_model;
+    if (strcmp(flag->name, "referenceModel") == 0)
+        return &opts->reference_model;
+    if (strcmp(flag->name, "snapshot") == 0)
+        return &opts->snapshot;
+    if (strcmp(flag->name, "ct") == 0)
+        return &opts->ct_path;
     return NULL;
 }
 
@@ -451,6 +459,42 @@ static int parse_label_values_flag(cli_options *opts, const cli_flag *flag, cons
     return cli_labels_parse(labels, flag->longflag, arg, is_map, flag->default_value, msg, size);
 }
 
+/* center, worst, or a voxel I,J,K of the reference grid (checked against it after reading). */
+static int parse_snapshot_at_flag(cli_options *opts, const cli_flag *flag, const char *arg,
+                                  char *msg, size_t size)
+{
+    char *v = dup_trimmed(arg, strlen(arg));
+    if (!v)
+        return fail(msg, size, "out of memory while reading --%s", flag->longflag);
+    const char *value = v[0] ? v : flag->default_value;
+    int rc = 0;
+    if (strcmp(value, "worst") == 0) {
+        opts->snapshot_at = CLI_AT_WORST;
+    } else if (strcmp(value, "center") == 0) {
+        opts->snapshot_at = CLI_AT_CENTER;
+    } else {
+        char **items = NULL;
+        size_t n = 0;
+        int64_t ijk[3];
+        int ok = split(&items, &n, value, ',') == 0 && n == 3;
+        for (size_t i = 0; ok && i < 3; i++)
+            ok = parse_int64(items[i], &ijk[i]) == 0 && ijk[i] >= 0;
+        free_items(items, n);
+        if (ok) {
+            opts->snapshot_at = CLI_AT_VOXEL;
+            for (int a = 0; a < 3; a++)
+                opts->snapshot_voxel[a] = (uint64_t)ijk[a];
+        } else {
+            rc = fail(msg, size,
+                      "--%s expects worst, center or a voxel I,J,K (three whole numbers, 0 or "
+                      "more), got '%s'",
+                      flag->longflag, arg);
+        }
+    }
+    free(v);
+    return rc;
+}
+
 static const struct {
     const char *name;
     flag_parser parse;
@@ -471,6 +515,11 @@ static const struct {
     {"predictedLabels", parse_label_values_flag},
     {"predictedLabelMap", parse_label_values_flag},
     {"allowDisjointLabels", parse_boolean_flag},
+    {"distanceModel", parse_output_flag},
+    {"referenceModel", parse_output_flag},
+    {"snapshot", parse_output_flag},
+    {"snapshotAt", parse_snapshot_at_flag},
+    {"ct", parse_output_flag},
 };
 
 static flag_parser parser_of(const cli_flag *flag)
@@ -740,6 +789,7 @@ static int check_output_place(const char *path, const char *what, char *msg, siz
 int cli_check_paths(const cli_options *opts, char *msg, size_t size)
 {
     char *schema = NULL, *color = NULL;
+    int rc = 0;
     /* (the path helpers also fail when out of memory, which is as fatal) */
     if (opts->output_table && !(schema = cli_schema_path(opts->output_table)))
         return fail(msg, size, "--outputTable expects a file name ending in .csv or .tsv, got '%s'",
@@ -751,19 +801,39 @@ int cli_check_paths(const cli_options *opts, char *msg, size_t size)
                     "'%s'",
                     opts->error_map);
     }
+    if (opts->distance_model && !ends_with(opts->distance_model, ".vtk") &&
+        !ends_with(opts->distance_model, ".vtp"))
+        rc = fail(msg, size, "--distanceModel expects a file name ending in .vtk or .vtp, got '%s'",
+                  opts->distance_model);
+    else if (opts->reference_model && !ends_with(opts->reference_model, ".vtk") &&
+             !ends_with(opts->reference_model, ".vtp"))
+        rc =
+            fail(msg, size, "--referenceModel expects a file name ending in .vtk or .vtp, got '%s'",
+                 opts->reference_model);
+    else if (opts->snapshot && !ends_with(opts->snapshot, ".png"))
+        rc = fail(msg, size, "--snapshot expects a file name ending in .png, got '%s'",
+                  opts->snapshot);
+    if (rc) {
+        free(schema);
+        free(color);
+        return rc;
+    }
     struct {
         const char *path, *what;
     } paths[] = {{opts->reference_path, "the reference"},
                  {opts->predicted_path, "the prediction"},
+                 {opts->ct_path, "--ct"},
                  {opts->output_table, "--outputTable"},
                  {schema, "the table's schema"},
                  {opts->output_json, "--outputJson"},
                  {opts->error_map, "--errorMap"},
                  {color, "the error map's colour table"},
+                 {opts->distance_model, "--distanceModel"},
+                 {opts->reference_model, "--referenceModel"},
+                 {opts->snapshot, "--snapshot"},
                  {opts->return_parameter_file, "--returnparameterfile"}};
-    const size_t n = sizeof paths / sizeof *paths;
-    int rc = 0;
-    for (size_t i = 2; i < n && rc == 0; i++) { /* every output against everything before it */
+    const size_t n = sizeof paths / sizeof *paths, ninputs = 3;
+    for (size_t i = ninputs; i < n && rc == 0; i++) { /* every output against all before it */
         if (!paths[i].path)
             continue;
         rc = check_output_place(paths[i].path, paths[i].what, msg, size);
@@ -772,7 +842,7 @@ int cli_check_paths(const cli_options *opts, char *msg, size_t size)
         for (size_t j = 0; j < i; j++) {
             if (!paths[j].path || !same_file(paths[i].path, paths[j].path))
                 continue;
-            if (j < 2)
+            if (j < ninputs)
                 rc = fail(msg, size,
                           "%s '%s' is the same file as %s; LobeDice never overwrites "
                           "an input",

@@ -19,6 +19,13 @@ extern "C" {
 
 typedef enum cli_action { CLI_RUN = 0, CLI_HELP, CLI_VERSION, CLI_XML } cli_action;
 
+/* Where the snapshot's slices cross (--snapshotAt). */
+typedef enum cli_snapshot_at {
+    CLI_AT_WORST = 0, /* lobedice_disagreement_peak */
+    CLI_AT_CENTER = 1,
+    CLI_AT_VOXEL = 2 /* snapshot_voxel */
+} cli_snapshot_at;
+
 /* A union of labels reported like a label ("RightLung=1+2+3"). */
 typedef struct cli_region {
     char *name;
@@ -60,7 +67,13 @@ typedef struct cli_options {
     int print_table;                   /* --printTable: the stdout table even with outputs */
 
     cli_labels reference_labels, predicted_labels;
-    int allow_disjoint_labels; /* --allowDisjointLabels */
+    int allow_disjoint_labels;   /* --allowDisjointLabels */
+    const char *distance_model;  /* --distanceModel: .vtk or .vtp */
+    const char *reference_model; /* --referenceModel: .vtk or .vtp */
+    const char *snapshot;        /* --snapshot: .png */
+    const char *ct_path;         /* --ct: the CT under the snapshot */
+    cli_snapshot_at snapshot_at; /* --snapshotAt */
+    uint64_t snapshot_voxel[3];  /* with CLI_AT_VOXEL */
 } cli_options;
 
 /* Parses argv into opts (which it initialises). Returns 0, or CLI_EXIT_USAGE with one sentence
@@ -70,10 +83,10 @@ typedef struct cli_options {
 int cli_parse(cli_options *opts, int argc, char **argv, char *msg, size_t msg_size);
 
 /* Checks the output paths: extensions (.csv/.tsv table; .nrrd, .nii, .nii.gz or .mha error
- * map), no output equal to an input or to another output (including the schema and colour
- * table written beside the table and the map): CLI_EXIT_USAGE with a sentence; an output that
- * is an existing folder or whose folder does not exist: CLI_EXIT_FAILURE with a sentence.
- * Returns 0 when all is well. */
+ * map; .vtk or .vtp models; .png snapshot), no output equal to an input or to another output
+ * (including the schema and colour table written beside the table and the map): CLI_EXIT_USAGE with
+ * a sentence; an output that is an existing folder or whose folder does not exist: CLI_EXIT_FAILURE
+ * with a sentence. Returns 0 when all is well. */
 int cli_check_paths(const cli_options *opts, char *msg, size_t msg_size);
 
 void cli_options_free(cli_options *opts);

@@ -36,14 +36,22 @@ cli_outputs *cli_outputs_new(void)
     return out;
 }
 
-int cli_outputs_write_text(cli_outputs *out, const char *target, const char *text, char *msg,
-                           size_t size)
+const char *cli_outputs_stage(cli_outputs *out, const char *target, char *msg, size_t size)
 {
     const char *temp = NULL;
     if (lobedice_outputs_stage(out->set, target, &temp, msg, size) != LOBEDICE_OK) {
         as_clause(msg);
-        return -1;
+        return NULL;
     }
+    return temp;
+}
+
+int cli_outputs_write_text(cli_outputs *out, const char *target, const char *text, char *msg,
+                           size_t size)
+{
+    const char *temp = cli_outputs_stage(out, target, msg, size);
+    if (!temp)
+        return -1;
     FILE *f = fopen(temp, "wb");
     if (!f) {
         snprintf(msg, size, "cannot write '%s': %s", target, strerror(errno));

@@ -29,6 +29,10 @@ int cli_outputs_write_image(cli_outputs *set, const char *target, const char *wh
                             const lobedice_image *image, const lobedice_segment *segments,
                             size_t nsegments, char *msg, size_t msg_size);
 
+/* A staged file for `target` (owned by the set) for a writer of its own to fill, such as the
+ * pictures'; NULL with a sentence in msg when the folder takes no new file. */
+const char *cli_outputs_stage(cli_outputs *set, const char *target, char *msg, size_t msg_size);
+
 /* Renames every staged file onto its target. Returns 0, or -1 with a sentence in msg (every
  * target then is as it was before the run). */
 int cli_outputs_commit(cli_outputs *set, char *msg, size_t msg_size);

@@ -5,6 +5,7 @@
 #include "cli_report.h"
 
 #include "cli_labels.h"
+#include "cli_palette.h"
 #include "cli_text.h"
 
 #include <jansson.h>
@@ -551,17 +552,7 @@ char *cli_report_return_parameters(const cli_report *report)
 
 /* ---- colour table of the error map -------------------------------------------------------- */
 
-typedef struct rgb {
-    int r, g, b;
-} rgb;
-
-static rgb label_color(size_t k)
-{
-    static const rgb palette[] = {
-        {128, 174, 128}, {241, 214, 145}, {177, 122, 101}, {111, 184, 210}, {216, 101, 79},
-        {221, 130, 101}, {144, 238, 144}, {192, 104, 88},  {220, 245, 20},  {78, 63, 0}};
-    return palette[(k - 1) % (sizeof palette / sizeof *palette)];
-}
+typedef cli_rgb rgb;
 
 static rgb mix(rgb a, rgb b, double wb)
 {
@@ -580,14 +571,13 @@ static void append_name(text *t, const char *name, int tokens)
 /* The colour of a (reference class, predicted class) pair, by its kind. */
 static rgb pair_color(lobedice_disagreement_kind kind, size_t r, size_t p)
 {
-    const rgb black = {0, 0, 0}, red = {230, 20, 20}, yellow = {250, 230, 0},
-              magenta = {255, 0, 255};
+    const rgb black = {0, 0, 0}, red = {230, 20, 20};
     switch (kind) {
     case LOBEDICE_AGREE_BACKGROUND: return black;
-    case LOBEDICE_AGREE_LABEL: return label_color(r);
-    case LOBEDICE_MISSED: return mix(mix(label_color(r), red, 0.5), black, 0.3);
-    case LOBEDICE_EXTRA: return mix(label_color(p), yellow, 0.6);
-    case LOBEDICE_CONFUSED: return mix(label_color(p), magenta, 0.45);
+    case LOBEDICE_AGREE_LABEL: return cli_label_color(r);
+    case LOBEDICE_MISSED: return mix(cli_label_color(r), cli_missed_color, 0.6);
+    case LOBEDICE_EXTRA: return mix(cli_label_color(p), cli_extra_color, 0.6);
+    case LOBEDICE_CONFUSED: return mix(mix(cli_label_color(p), red, 0.45), black, 0.2);
     }
     return black;
 }

@@ -6,6 +6,7 @@
 #include "cli_labels.h"
 #include "cli_options.h"
 #include "cli_output.h"
+#include "cli_pictures.h"
 #include "cli_report.h"
 #include "cli_signals.h"
 #include "cli_text.h"
@@ -65,6 +66,7 @@ static void surface_progress(void *user, double fraction)
 
 typedef struct run_state {
     lobedice_image *reference, *predicted, *error_map;
+    lobedice_real_image *ct;
     lobedice_region *regions;
     lobedice_comparison *comparison;
     cli_outputs *outputs;
@@ -83,6 +85,7 @@ static void run_state_free(run_state *s)
     lobedice_image_free(s->reference);
     lobedice_image_free(s->predicted);
     lobedice_image_free(s->error_map);
+    lobedice_real_image_free(s->ct);
     free(s->regions);
     lobedice_comparison_free(s->comparison);
     cli_outputs_free(s->outputs);
@@ -284,6 +287,22 @@ static int write_outputs(run_state *s, const cli_options *opts, const cli_report
                                 s->error_segments.segments, s->error_segments.count, msg,
                                 size) != 0)
         rc = CLI_EXIT_FAILURE;
+    if (rc == 0 && (opts->distance_model || opts->reference_model || opts->snapshot)) {
+        const cli_pictures pictures = {
+            s->reference,
+            s->predicted,
+            s->ct,
+            s->comparison,
+            opts->reference_path,
+            opts->predicted_path,
+            opts->distance_model,
+            opts->reference_model,
+            opts->snapshot,
+            opts->snapshot_at,
+            {opts->snapshot_voxel[0], opts->snapshot_voxel[1], opts->snapshot_voxel[2]},
+            opts->threads};
+        rc = cli_pictures_write(&pictures, s->outputs, msg, size);
+    }
     if (rc == 0 && cli_outputs_commit(s->outputs, msg, size) != 0)
         rc = CLI_EXIT_FAILURE;
     return rc;
@@ -317,6 +336,16 @@ static int run(const cli_options *opts, char *msg, size_t size)
         rc = cli_labels_check_segmentation(&opts->predicted_labels, "predicted", "the prediction",
                                            opts->predicted_path,
                                            lobedice_image_segmentation(s.predicted), msg, size);
+    if (rc == 0 && opts->ct_path) {
+        char why[MSG_SIZE] = "", context[MSG_SIZE], reason[MSG_SIZE];
+        lobedice_status st = lobedice_real_image_read(&s.ct, opts->ct_path, why, sizeof why);
+        if (st != LOBEDICE_OK) {
+            snprintf(context, sizeof context, "Cannot read '%s'", opts->ct_path);
+            snprintf(msg, size, "cannot read the CT '%s': %s", opts->ct_path,
+                     io_reason(reason, sizeof reason, why, context, st));
+            rc = CLI_EXIT_FAILURE;
+        }
+    }
     if (rc == 0) {
         describe(&report.reference, opts->reference_path, s.reference);
         describe(&report.predicted, opts->predicted_path, s.predicted);
@@ -339,6 +368,8 @@ static int run(const cli_options *opts, char *msg, size_t size)
         progress_report(&prog, 0.88, "Error map");
         rc = make_error_map(&s, opts, msg, size);
     }
+    if (rc == 0 && (opts->distance_model || opts->reference_model || opts->snapshot))
+        progress_report(&prog, 0.9, "Surface models and snapshot");
     if (rc == 0) {
         report.version = lobedice_version();
         report.comparison = s.comparison;

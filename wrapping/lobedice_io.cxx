@@ -1335,7 +1335,18 @@ void check_nrrd_data_can_fit(const std::string &path, const std::vector<std::str
                                          std::to_string(available) + " bytes"};
 }
 
-image_holder *read_image_quietly(const char *path, size_t threads)
+/* What a read accepts, for its messages: label maps or (for pictures) any scalar image. */
+struct read_kind {
+    const char *components; /* "... values per voxel (...), and <this>" */
+    const char *dimensions; /* "... voxels, and <this>" */
+};
+constexpr read_kind label_maps{"LobeDice compares scalar label maps",
+                               "LobeDice compares 2-D and 3-D label maps"},
+    scalar_images{"LobeDice shows scalar images", "LobeDice shows 2-D and 3-D images"};
+
+/* The file and its header: an existing readable regular file an ITK reader recognises, whose
+ * data files are regular files too (before any library opens one). *files: the data files. */
+itk::ImageIOBase::Pointer open_header(const char *path, std::vector<std::string> *files)
 {
     require_regular_file(path, "");
     if (access(path, R_OK) != 0)
@@ -1345,54 +1356,66 @@ image_holder *read_image_quietly(const char *path, size_t threads)
         itk::ImageIOFactory::CreateImageIO(path, itk::ImageIOFactory::IOFileModeEnum::ReadMode);
     if (!io)
         throw io_error{LOBEDICE_EFORMAT, "no ITK reader recognises the file (LobeDice reads "
-                                         "NRRD, NIfTI and MetaImage label maps)"};
-    const std::string kind = io->GetNameOfClass();
-    /* Every data file is a regular file before any library opens one. */
-    const std::vector<std::string> files = data_files(kind, path);
-    for (const auto &file : files)
+                                         "NRRD, NIfTI and MetaImage images)"};
+    *files = data_files(io->GetNameOfClass(), path);
+    for (const auto &file : *files)
         require_regular_file(file, "its data file '" + file + "'");
     io->SetFileName(path);
     io->ReadImageInformation();
-    if (is_segmentation(io->GetMetaDataDictionary()))
-        return read_segmentation(*io, path, threads); /* its lobes, flattened */
+    return io;
+}
 
-    const unsigned components = io->GetNumberOfComponents();
+/* The checks of every read after the header, up to the voxels: one value per voxel, 2 or 3
+ * axes (more only when the extra ones have size 1), a size that fits, a sane geometry,
+ * complete voxel data. Returns the dimension, 2 or 3. */
+unsigned check_scalar_image(itk::ImageIOBase &io, const char *path,
+                            const std::vector<std::string> &files, const read_kind &accepts)
+{
+    const unsigned components = io.GetNumberOfComponents();
     if (components != 1)
         throw io_error{LOBEDICE_EFORMAT,
                        "it holds " + std::to_string(components) +
                            " values per voxel (a vector image, or a segmentation with several "
-                           "layers), and LobeDice compares scalar label maps"};
-    const unsigned ndim = io->GetNumberOfDimensions();
+                           "layers), and " +
+                           accepts.components};
+    const unsigned ndim = io.GetNumberOfDimensions();
     bool extra_axes = false;
     std::string sizes;
     for (unsigned a = 0; a < ndim; a++) {
-        sizes += (a ? " x " : "") + std::to_string(io->GetDimensions(a));
-        extra_axes = extra_axes || (a >= 3 && io->GetDimensions(a) > 1);
+        sizes += (a ? " x " : "") + std::to_string(io.GetDimensions(a));
+        extra_axes = extra_axes || (a >= 3 && io.GetDimensions(a) > 1);
     }
     if (ndim < 2 || extra_axes)
         throw io_error{LOBEDICE_EFORMAT, "it is a " + std::to_string(ndim) + "-D image of " +
-                                             sizes +
-                                             " voxels, and LobeDice compares 2-D and 3-D "
-                                             "label maps"};
-    const unsigned dimension = ndim == 2 ? 2 : 3;
+                                             sizes + " voxels, and " + accepts.dimensions};
     /* ITK multiplies sizes unchecked: a header whose voxel count overflows must stop here. */
     size_t bytes = sizeof(double);
     for (unsigned a = 0; a < ndim; a++)
-        if (__builtin_mul_overflow(bytes, static_cast<size_t>(io->GetDimensions(a)), &bytes))
+        if (__builtin_mul_overflow(bytes, static_cast<size_t>(io.GetDimensions(a)), &bytes))
             throw io_error{LOBEDICE_EOVERFLOW, "its size " + sizes + " does not fit in memory"};
     {
         lobedice_image info{};
         info.volume = {path, LOBEDICE_UINT8, {1, 1, 1}, {1, 1, 1}};
         info.direction[0] = info.direction[4] = info.direction[8] = 1;
         for (unsigned a = 0; a < std::min(ndim, 3u); a++) {
-            info.volume.size[a] = io->GetDimensions(a);
-            info.volume.spacing[a] = io->GetSpacing(a);
+            info.volume.size[a] = io.GetDimensions(a);
+            info.volume.spacing[a] = io.GetSpacing(a);
         }
         check_geometry(info, read_file_name); /* sizes and spacing, before anything allocates */
     }
-    if (kind == "NrrdImageIO")
-        check_nrrd_data_can_fit(path, files, io->GetImageSizeInBytes());
-    check_voxel_data_before_reading(*io, path);
+    if (std::string(io.GetNameOfClass()) == "NrrdImageIO")
+        check_nrrd_data_can_fit(path, files, io.GetImageSizeInBytes());
+    check_voxel_data_before_reading(io, path);
+    return ndim == 2 ? 2 : 3;
+}
+
+image_holder *read_image_quietly(const char *path, size_t threads)
+{
+    std::vector<std::string> files;
+    itk::ImageIOBase::Pointer io = open_header(path, &files);
+    if (is_segmentation(io->GetMetaDataDictionary()))
+        return read_segmentation(*io, path, threads); /* its lobes, flattened */
+    const unsigned dimension = check_scalar_image(*io, path, files, label_maps);
 
     const itk::IOComponentEnum component = io->GetComponentType();
     if (component == itk::IOComponentEnum::UNKNOWNCOMPONENTTYPE)
@@ -1413,14 +1436,43 @@ image_holder *read_image_quietly(const char *path, size_t threads)
     return owned.release();
 }
 
-/* read_image_quietly, with what the libraries print captured: folded into the reason of a
- * failure, and a failure itself when it reports an error on a read that seemed to succeed. */
-image_holder *read_image(const char *path, size_t threads)
+/* A real-valued image for pictures; the ITK image in `owner` owns the voxels. */
+struct real_holder : lobedice_real_image {
+    itk::DataObject::Pointer owner;
+};
+
+real_holder *read_real_image_quietly(const char *path)
+{
+    std::vector<std::string> files;
+    itk::ImageIOBase::Pointer io = open_header(path, &files);
+    const unsigned dimension = check_scalar_image(*io, path, files, scalar_images);
+    auto image = read_as<float>(io, path);
+    auto out = std::make_unique<real_holder>();
+    out->owner = image;
+    out->data = image->GetBufferPointer();
+    out->dimension = dimension;
+    lobedice_image geometry{};
+    take_geometry(geometry, *image);
+    geometry.volume.data = out->data;
+    geometry.volume.dtype = LOBEDICE_UINT8; /* any: only the geometry is checked */
+    check_geometry(geometry, read_file_name);
+    for (int a = 0; a < 3; a++) {
+        out->size[a] = geometry.volume.size[a];
+        out->spacing[a] = geometry.volume.spacing[a];
+        out->origin[a] = geometry.origin[a];
+    }
+    std::memcpy(out->direction, geometry.direction, sizeof out->direction);
+    return out.release();
+}
+
+/* A read with what the libraries print captured: folded into the reason of a failure, and a
+ * failure itself when it reports an error on a read that seemed to succeed. */
+template <typename Read> auto read_captured(Read read)
 {
     stderr_capture capture;
-    std::unique_ptr<image_holder> out;
+    std::unique_ptr<std::remove_pointer_t<decltype(read())>> out;
     try {
-        out.reset(read_image_quietly(path, threads));
+        out.reset(read());
     } catch (const itk::ExceptionObject &e) {
         const std::string said = capture.text();
         if (said.empty())
@@ -1437,6 +1489,16 @@ image_holder *read_image(const char *path, size_t threads)
         throw io_error{LOBEDICE_EIO,
                        "the image library reported a problem while reading it: '" + said + "'"};
     return out.release();
+}
+
+image_holder *read_image(const char *path, size_t threads)
+{
+    return read_captured([&] { return read_image_quietly(path, threads); });
+}
+
+real_holder *read_real_image(const char *path)
+{
+    return read_captured([&] { return read_real_image_quietly(path); });
 }
 
 /* ---- Writing ------------------------------------------------------------------------------ */
@@ -2018,6 +2080,23 @@ lobedice_status lobedice_image_read(lobedice_image **image, const char *path, si
     }
     return io_call(message, message_size, "Cannot read", path,
                    [&] { *image = read_image(path, threads); });
+}
+
+lobedice_status lobedice_real_image_read(lobedice_real_image **image, const char *path,
+                                         char *message, size_t message_size) noexcept
+{
+    if (!image || !path) {
+        write_text(message, message_size, "lobedice_real_image_read needs an image and a path.");
+        return LOBEDICE_EINVAL;
+    }
+    *image = nullptr;
+    return io_call(message, message_size, "Cannot read", path,
+                   [&] { *image = read_real_image(path); });
+}
+
+void lobedice_real_image_free(lobedice_real_image *image) noexcept
+{
+    delete static_cast<real_holder *>(image);
 }
 
 lobedice_status lobedice_image_new(lobedice_image **image, lobedice_dtype dtype,

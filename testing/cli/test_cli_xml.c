@@ -198,6 +198,9 @@ static void check_parameter(xmlNode *p)
     static const char *const image_attrs[] = {"type", NULL};
     static const char *const table_attrs[] = {"type", "fileExtensions", NULL};
     static const char *const file_attrs[] = {"multiple", "fileExtensions", NULL};
+    /* ModuleDescriptionParser.cxx: a geometry's type is fiberbundle or model */
+    static const char *const geometry_attrs[] = {"multiple",       "aggregate", "type",
+                                                 "fileExtensions", "reference", NULL};
     if (!strcmp(tag, "image")) {
         check_attributes(p, image_attrs, where);
         xmlChar *type = xmlGetProp(p, (const xmlChar *)"type");
@@ -216,6 +219,15 @@ static void check_parameter(xmlNode *p)
         xmlFree(type);
     } else if (!strcmp(tag, "file")) {
         check_attributes(p, file_attrs, where);
+    } else if (!strcmp(tag, "geometry")) {
+        check_attributes(p, geometry_attrs, where);
+        xmlChar *type = xmlGetProp(p, (const xmlChar *)"type");
+        if (type && strcmp((const char *)type, "model") != 0 &&
+            strcmp((const char *)type, "fiberbundle") != 0) {
+            fprintf(stderr, "%s: a geometry's type can only be model or fiberbundle\n", where);
+            check_failures++;
+        }
+        xmlFree(type);
     } else {
         check_attributes(p, NULL, where);
     }
@@ -529,6 +541,11 @@ static void xml_module_parameters(void)
     expect(&m, "meanDice", "float", NULL, -1, "output", NULL, NULL);
     expect(&m, "meanHD95", "float", NULL, -1, "output", NULL, NULL);
     expect(&m, "summary", "string", NULL, -1, "output", NULL, NULL);
+    expect(&m, "distanceModel", "geometry", "distanceModel", -1, "output", NULL, "model");
+    expect(&m, "referenceModel", "geometry", "referenceModel", -1, "output", NULL, "model");
+    expect(&m, "snapshot", "file", "snapshot", -1, "output", NULL, NULL);
+    expect(&m, "snapshotAt", "string", "snapshotAt", -1, "input", "worst", NULL);
+    expect(&m, "ct", "image", "ct", -1, "input", NULL, "scalar");
     const sx_param *p = find(&m, "emptyPolicy");
     if (p) {
         CHECK_UINT(p->nelements, 3);
@@ -556,7 +573,10 @@ static void xml_module_parameters(void)
         for (size_t i = 0; i < p->nelements && i < 5; i++)
             CHECK_STR(p->elements[i], lobedice_convention_preset_name(i));
     }
-    CHECK_UINT(m.nparams, 21);
+    p = find(&m, "distanceModel");
+    if (p) /* the first extension is the one Slicer's temporary file gets */
+        CHECK_STR(p->file_extensions, ".vtk,.vtp");
+    CHECK_UINT(m.nparams, 26);
     sx_free(&m);
 }
 
@@ -634,7 +654,7 @@ static void xml_flags_accepted(void)
         }
         tried++;
     }
-    CHECK_UINT(tried, 16);
+    CHECK_UINT(tried, 21);
     /* what Slicer adds itself */
     const char *slicer[] = {LOBEDICE_EXE, "--returnparameterfile",
                             "x.params",   "--processinformationaddress",

@@ -317,6 +317,21 @@ LOBEDICE_API lobedice_status lobedice_disagreement_map(void *out, lobedice_dtype
  * Statuses: LOBEDICE_EINVAL (NULL dtype, or more than 99 labels). */
 LOBEDICE_API lobedice_status lobedice_disagreement_dtype(lobedice_dtype *dtype, size_t nlabels);
 
+/* Where the maps disagree most, the default place of a picture's slices: voxel[a] is the
+ * index along axis a of the slice (the plane of voxels with that coordinate) holding the most
+ * voxels whose classes differ (missed, extra or confused for labels[0..nlabels), classes as
+ * above), the lowest such index among ties; *count (may be NULL) receives the number of
+ * disagreeing voxels of the whole map. When the maps agree everywhere, voxel is the grid's
+ * centre (size / 2 along each axis) and *count is 0. One pass over both maps; extra memory
+ * follows one row and the labels, never the volume. Statuses: LOBEDICE_EINVAL (NULL voxel, NULL
+ * labels with nlabels > 0), the volume statuses of lobedice_overlap_sets, LOBEDICE_ESIZE when
+ * the sizes differ, LOBEDICE_EOVERFLOW, LOBEDICE_ENOMEM; voxel and *count are then untouched. */
+LOBEDICE_API lobedice_status lobedice_disagreement_peak(uint64_t voxel[3], uint64_t *count,
+                                                        const lobedice_volume *ref,
+                                                        const lobedice_volume *pred,
+                                                        const int64_t *labels, size_t nlabels,
+                                                        size_t threads);
+
 /* ---------------------------------------------------------------------------------------------
  * One-hot encoding
  * ------------------------------------------------------------------------------------------- */
@@ -582,6 +597,59 @@ LOBEDICE_API lobedice_status lobedice_segments_flatten(
     void *out, lobedice_dtype out_dtype, uint64_t *voxels, lobedice_segment_overlap *overlap,
     const lobedice_volume *layers, size_t nlayers, const lobedice_segment_label *segments,
     size_t nsegments, size_t threads);
+
+/* ---------------------------------------------------------------------------------------------
+ * Signed distance (docs/measures.md, "Signed distance"), for surface models and pictures
+ *
+ * M = the voxels of `map` whose value is one of labels[0..nlabels) (one label, or a union such
+ * as a whole lung). Its surface is the one of the surface measures above (6 face neighbours, 4
+ * in a 2-D image; outside the image counts as outside M). The signed distance at a voxel centre
+ * is the Euclidean distance in mm (map's spacing) to the nearest surface voxel centre of M,
+ * negative inside M and positive outside; it is 0 on M's surface voxels, so its zero level runs
+ * through the centres of M's outermost voxels, half a voxel inside M's boundary faces: a point
+ * on a face between a voxel of M and one outside reads +s/2 (s the spacing across the face).
+ * On M's surface voxels it equals the distances D_AB / D_BA of the surface measures, so
+ * max |signed distance| over the predicted surface voxels of a label is hd_pred_to_ref.
+ * The values come from the exact distance transform of the surface measures, inside the
+ * bounding box of M and of the voxels needed; an empty M gives NaN (undefined) everywhere.
+ * Results are the same for any thread count (0 = all online cores).
+ * ------------------------------------------------------------------------------------------- */
+
+/* out: the signed distance at every voxel centre of the box that starts at voxel box_lo and
+ * holds box_size voxels (x fastest; box_size[0]*box_size[1]*box_size[2] floats); box_lo and
+ * box_size both NULL = the whole grid. Extra memory: about 6 bytes per voxel of the bounding
+ * box of M and the box together, and 8 per voxel of the box. Statuses: LOBEDICE_EINVAL (NULL
+ * out, one of box_lo and box_size NULL, NULL labels with nlabels > 0), the statuses of
+ * lobedice_volume_voxels for map, LOBEDICE_ESIZE (a box side of 0, or a box reaching outside
+ * the grid), LOBEDICE_EOVERFLOW, LOBEDICE_ENOMEM. On error out is unspecified. */
+LOBEDICE_API lobedice_status lobedice_signed_distance(float *out, const lobedice_volume *map,
+                                                      const int64_t *labels, size_t nlabels,
+                                                      const size_t box_lo[3],
+                                                      const size_t box_size[3], size_t threads);
+
+/* out[i]: the signed distance at points[3i..3i+2], interpolated trilinearly between the 8
+ * voxel centres around it (the values lobedice_signed_distance gives there). Points are in the
+ * grid's own frame in mm: the centre of voxel (i, j, k) is at (i*spacing[0], j*spacing[1],
+ * k*spacing[2]) (surface extraction from the map with origin 0, spacing `spacing` and no
+ * direction gives points in that frame); a point outside the voxel centres takes the value of
+ * the nearest point inside them. Only the voxels around the points are measured: extra memory
+ * is about 6 bytes per voxel of the bounding box of M and the points, plus 12 per voxel
+ * measured. Statuses: LOBEDICE_EINVAL (NULL out or points with npoints > 0, NULL labels with
+ * nlabels > 0), LOBEDICE_ENOTFINITE (a coordinate is NaN or infinite; nothing is written), the
+ * statuses of lobedice_volume_voxels, LOBEDICE_EOVERFLOW, LOBEDICE_ENOMEM. */
+LOBEDICE_API lobedice_status lobedice_signed_distance_at(float *out, const lobedice_volume *map,
+                                                         const int64_t *labels, size_t nlabels,
+                                                         const float *points, size_t npoints,
+                                                         size_t threads);
+
+/* The bounding box of each label's voxels: boxes[6i..6i+2] its first voxel (x, y, z),
+ * boxes[6i+3..6i+5] its size in voxels, all 0 when labels[i] is absent from map (boxes holds
+ * 6*nlabels entries). One pass over the map. Statuses: LOBEDICE_EINVAL (NULL boxes or labels
+ * with nlabels > 0), the statuses of lobedice_volume_voxels, LOBEDICE_EOVERFLOW, LOBEDICE_ENOMEM.
+ */
+LOBEDICE_API lobedice_status lobedice_label_bounds(size_t *boxes, const lobedice_volume *map,
+                                                   const int64_t *labels, size_t nlabels,
+                                                   size_t threads);
 
 /* ---------------------------------------------------------------------------------------------
  * The comparison (docs/measures.md for every measure, docs/architecture.md for its place)

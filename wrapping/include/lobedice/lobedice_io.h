@@ -185,6 +185,28 @@ LOBEDICE_IO_API lobedice_status lobedice_image_write(const lobedice_image *image
                                                      int compress, char *message,
                                                      size_t message_size) LOBEDICE_IO_NOEXCEPT;
 
+/* A scalar image of real values with its geometry (a CT shown under a picture's labels);
+ * data is owned by the image. */
+typedef struct lobedice_real_image {
+    const float *data;   /* size[0]*size[1]*size[2] values, x fastest */
+    size_t size[3];      /* size[2] == 1 for 2-D */
+    double spacing[3];   /* mm */
+    double origin[3];    /* LPS position in mm of the centre of voxel (0,0,0) */
+    double direction[9]; /* as lobedice_image */
+    unsigned dimension;  /* 2 or 3, as stored in the file */
+} lobedice_real_image;
+
+/* Reads any 2-D or 3-D scalar image lobedice_image_read can open, of any pixel type, as float
+ * (a CT in Hounsfield units, for instance). The same checks and errors as lobedice_image_read
+ * (LOBEDICE_EFORMAT for a vector or 4-D image, naming its size), without the whole-number rule.
+ * On failure *image is NULL. */
+LOBEDICE_IO_API lobedice_status lobedice_real_image_read(lobedice_real_image **image,
+                                                         const char *path, char *message,
+                                                         size_t message_size) LOBEDICE_IO_NOEXCEPT;
+
+/* Frees a real image; NULL is allowed. */
+LOBEDICE_IO_API void lobedice_real_image_free(lobedice_real_image *image) LOBEDICE_IO_NOEXCEPT;
+
 typedef enum lobedice_alignment {
     LOBEDICE_ALIGN_IDENTICAL = 0, /* same grid: the image was used as it is */
     LOBEDICE_ALIGN_PLACED = 1,    /* same spacing and direction, offset by whole voxels (e.g. a
