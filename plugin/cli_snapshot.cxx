@@ -725,11 +725,11 @@ bool cli_snapshot_write(const cli_pictures &p, vtkPolyData *distance, const char
         const lobedice_row_info *row = lobedice_comparison_row(p.comparison, i);
         const double dice = lobedice_comparison_value(p.comparison, i, LOBEDICE_MEASURE_DICE),
                      hd95 = lobedice_comparison_value(p.comparison, i, LOBEDICE_MEASURE_HD95),
-                     vs = lobedice_comparison_value(p.comparison, i,
-                                                    LOBEDICE_MEASURE_VOLUME_SIMILARITY);
+                     dv = lobedice_comparison_value(p.comparison, i,
+                                                    LOBEDICE_MEASURE_VOLUME_DIFFERENCE);
         std::snprintf(line, sizeof line, "%-12.12s %8s %9s %11s", row->name,
                       format("%.4f", dice).c_str(), hd ? format("%.2f", hd95).c_str() : "",
-                      format("%+.1f", 100 * vs).c_str());
+                      format("%+.1f", 100 * dv).c_str());
         pic.box(rt.x, top + 2, 16, 16, cli_label_color(i + 1));
         top += pic.text(line, rt.x + 22, top, 17, white, true) + 4;
     }
@@ -744,8 +744,7 @@ bool cli_snapshot_write(const cli_pictures &p, vtkPolyData *distance, const char
                  .c_str()
            : "");
     top += pic.text(line, rt.x + 22, top + 4, 17, white, true, true) + 14;
-    pic.text("Vol.diff = 2(pred - ref)/(pred + ref) volumes (volume similarity), in %", rt.x, top,
-             13, grey);
+    pic.text("Vol.diff = (pred - ref) / ref volume, in %", rt.x, top, 13, grey);
 
     /* the legend */
     const snapshot_rect rl = snapshot_legend();

@@ -61,6 +61,10 @@ static const lobedice_measure_info ld_measures[LOBEDICE_MEASURE_COUNT] = {
      1, 0},
     {"pred_surface_voxels", "Predicted surface", "voxels", "Surface voxels of the predicted mask",
      1, 1, 0},
+    {"volume_difference", "Volume difference", "",
+     "(pred-ref)/ref volumes, the relative volume difference; undefined when the reference is "
+     "empty",
+     0, 0, 1},
 };
 
 const lobedice_measure_info *lobedice_measure_get_info(lobedice_measure measure)
@@ -602,6 +606,10 @@ double lobedice_comparison_value(const lobedice_comparison *c, size_t row, lobed
     case LOBEDICE_MEASURE_ASD_PRED_TO_REF: return s->mean_pred_to_ref;
     case LOBEDICE_MEASURE_REF_SURFACE_VOXELS: return (double)s->ref_surface_voxels;
     case LOBEDICE_MEASURE_PRED_SURFACE_VOXELS: return (double)s->pred_surface_voxels;
+    case LOBEDICE_MEASURE_VOLUME_DIFFERENCE:
+        return o->tp + o->fn ? ((double)(o->tp + o->fp) - (double)(o->tp + o->fn)) /
+                                   (double)(o->tp + o->fn)
+                             : NAN;
     case LOBEDICE_MEASURE_COUNT: break;
     }
     return NAN;

@@ -281,6 +281,7 @@ static void check_row(const json_t *row, const uint8_t *ref, const uint8_t *pred
                tol);
     CHECK_NEAR(get(row, "false_negative_error"), (double)fn / (double)na, tol);
     CHECK_NEAR(get(row, "false_positive_error"), (double)fp / (double)nb, tol);
+    CHECK_NEAR(get(row, "volume_difference"), ((double)nb - (double)na) / (double)na, tol);
 
     const surface_oracle_options options = {.tolerance_mm = tolerance_mm};
     const surface_oracle_result o = surface_oracle_measure(a, b, s, sp, &options);

@@ -70,6 +70,11 @@ static void worked_example(void)
     CHECK_SAME(value(c, 2, LOBEDICE_MEASURE_FALSE_NEGATIVE_ERROR), 1.0);
     CHECK(isnan(value(c, 2, LOBEDICE_MEASURE_FALSE_POSITIVE_ERROR)));
     CHECK(isnan(value(c, 3, LOBEDICE_MEASURE_FALSE_NEGATIVE_ERROR)));
+    /* the relative volume difference (|B| - |A|) / |A|: 0 for RML (6 and 6), -1 for RLL (4 and
+     * 0), undefined for LUL (no reference) */
+    CHECK_SAME(value(c, 1, LOBEDICE_MEASURE_VOLUME_DIFFERENCE), 0.0);
+    CHECK_SAME(value(c, 2, LOBEDICE_MEASURE_VOLUME_DIFFERENCE), -1.0);
+    CHECK(isnan(value(c, 3, LOBEDICE_MEASURE_VOLUME_DIFFERENCE)));
     /* mean Dice 0.458333 over 4 labels, pooled Dice 2/3 (docs/measures.md) */
     size_t used = 99;
     CHECK_NEAR(lobedice_comparison_mean(c, LOBEDICE_MEASURE_DICE, &used), 0.4583333333333333,
@@ -410,6 +415,7 @@ static void abi_pinned(void)
     CHECK_INT(LOBEDICE_MEASURE_HD, 14);
     CHECK_INT(LOBEDICE_MEASURE_NSD, 17);
     CHECK_INT(LOBEDICE_MEASURE_PRED_SURFACE_VOXELS, 25);
+    CHECK_INT(LOBEDICE_MEASURE_VOLUME_DIFFERENCE, 26);
     CHECK_INT(LOBEDICE_EMPTY_ZERO, 2);
     CHECK_INT(LOBEDICE_REGIONS_GIVEN, 1);
     CHECK_INT(LOBEDICE_ROW_REGION, 1);

@@ -710,7 +710,8 @@ typedef enum lobedice_measure {
     LOBEDICE_MEASURE_ASD_PRED_TO_REF = 23,
     LOBEDICE_MEASURE_REF_SURFACE_VOXELS = 24,
     LOBEDICE_MEASURE_PRED_SURFACE_VOXELS = 25,
-    LOBEDICE_MEASURE_COUNT = 26
+    LOBEDICE_MEASURE_VOLUME_DIFFERENCE = 26,
+    LOBEDICE_MEASURE_COUNT = 27
 } lobedice_measure;
 
 /* What a measure is, for reports (JSON keys, table columns and their schema). */
