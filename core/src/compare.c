@@ -607,9 +607,9 @@ double lobedice_comparison_value(const lobedice_comparison *c, size_t row, lobed
     case LOBEDICE_MEASURE_REF_SURFACE_VOXELS: return (double)s->ref_surface_voxels;
     case LOBEDICE_MEASURE_PRED_SURFACE_VOXELS: return (double)s->pred_surface_voxels;
     case LOBEDICE_MEASURE_VOLUME_DIFFERENCE:
-        return o->tp + o->fn ? ((double)(o->tp + o->fp) - (double)(o->tp + o->fn)) /
-                                   (double)(o->tp + o->fn)
-                             : NAN;
+        return o->tp + o->fn
+                   ? ((double)(o->tp + o->fp) - (double)(o->tp + o->fn)) / (double)(o->tp + o->fn)
+                   : NAN;
     case LOBEDICE_MEASURE_COUNT: break;
     }
     return NAN;
