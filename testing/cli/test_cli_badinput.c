@@ -132,6 +132,20 @@ static void make_nrrd_infinity(const char *path)
     CHECK_FATAL(write_file(path, buf, n + sizeof v) == 0);
 }
 
+/* Spacings each finite whose product (the voxel volume) is not. */
+static void make_nrrd_infinite_volume(const char *path)
+{
+    char h[512];
+    nrrd_header(h, sizeof h, "short", "raw", "");
+    char *spacings = strstr(h, "spacings: 1 1 1");
+    CHECK_FATAL(spacings != NULL);
+    char buf[1024];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "%.*sspacings: 1e200 1e200 1%s",
+                                (int)(spacings - h), h, spacings + strlen("spacings: 1 1 1"));
+    memcpy(buf + n, example_pred, 48);
+    CHECK_FATAL(write_file(path, buf, n + 48) == 0);
+}
+
 static void make_nii_short(const char *path)
 {
     unsigned char b[512];
@@ -187,6 +201,18 @@ static void make_mha_short(const char *path)
     CHECK_FATAL(write_file(path, b, n + 30) == 0);
 }
 
+static void make_mha_infinite_volume(const char *path)
+{
+    char b[1024];
+    size_t n = (size_t)snprintf(b, sizeof b,
+                                "ObjectType = Image\nNDims = 3\nBinaryData = True\n"
+                                "BinaryDataByteOrderMSB = False\nDimSize = 6 4 1\n"
+                                "ElementSpacing = 1 1e300 1e300\nElementType = MET_SHORT\n"
+                                "ElementDataFile = LOCAL\n");
+    memcpy(b + n, example_pred, 48);
+    CHECK_FATAL(write_file(path, b, n + 48) == 0);
+}
+
 static void make_mhd_folder(const char *path)
 {
     char b[1024];
@@ -232,6 +258,9 @@ static const bad_case cases[] = {
     {"input_folder", "bad.nrrd", make_folder, "it is a folder, not a regular file"},
     {"nrrd_infinity", "bad.nrrd", make_nrrd_infinity,
      "voxel (1, 1, 0) holds inf, which is not a finite number"},
+    {"nrrd_infinite_volume", "bad.nrrd", make_nrrd_infinite_volume,
+     "its spacing (1e+200, 1e+200, 1) mm makes its voxel volume, physical volume or diagonal "
+     "overflow or vanish"},
     {"nii_cut_short", "bad.nii", make_nii_short,
      "its voxel data is cut short: its header announces 48 bytes from byte 352, and the file "
      "holds 390 bytes"},
@@ -252,6 +281,9 @@ static const bad_case cases[] = {
     {"mha_cut_short", "bad.mha", make_mha_short,
      "its voxel data is cut short: its header announces 48 bytes from byte 165, and the file "
      "holds 195 bytes"},
+    {"mha_infinite_volume", "bad.mha", make_mha_infinite_volume,
+     "its spacing (1, 1e+300, 1e+300) mm makes its voxel volume, physical volume or diagonal "
+     "overflow or vanish"},
     {"mhd_data_folder", "bad.mhd", make_mhd_folder,
      "its data file '%s/voxels.raw' is a folder, not a regular file"},
     {"mhd_data_missing", "bad.mhd", make_mhd_missing,
