@@ -834,6 +834,37 @@ bool read_nifti_header(nifti_header &out, const std::string &path)
         return v;
     };
     auto i16 = [&](size_t at) { return static_cast<int16_t>(load(at, 2)); };
+    auto f32 = [&](size_t at) {
+        uint32_t bits = static_cast<uint32_t>(load(at, 4));
+        float v;
+        std::memcpy(&v, &bits, 4);
+        return static_cast<double>(v);
+    };
+    auto f64 = [&](size_t at) {
+        uint64_t bits = load(at, 8);
+        double v;
+        std::memcpy(&v, &bits, 8);
+        return v;
+    };
+    /* The fields the orientation is built from: ITK takes the SVD of that matrix, and vnl
+     * aborts the process when it holds a NaN or an infinity. */
+    auto require_finite = [](const std::string &field, double v) {
+        if (!std::isfinite(v))
+            throw io_error{LOBEDICE_EFORMAT, "its header's " + field + " is " + format_value(v) +
+                                                 ", not a finite number"};
+    };
+    auto check_orientation = [&](bool nifti, int qform, int sform, size_t pixdim, size_t quatern,
+                                 size_t srow, auto value, size_t step) {
+        for (int i = 1; i <= 3; i++)
+            require_finite("pixdim[" + std::to_string(i) + "]", value(pixdim + step * i));
+        static const char *const q[6] = {"quatern_b", "quatern_c", "quatern_d",
+                                         "qoffset_x", "qoffset_y", "qoffset_z"};
+        for (int i = 0; nifti && qform > 0 && i < 6; i++)
+            require_finite(q[i], value(quatern + step * i));
+        for (int i = 0; nifti && sform > 0 && i < 12; i++)
+            require_finite(std::string("srow_") + "xyz"[i / 4] + "[" + std::to_string(i % 4) + "]",
+                           value(srow + step * i));
+    };
     uint32_t sizeof_hdr = static_cast<uint32_t>(load(0, 4));
     if (sizeof_hdr != 348 && sizeof_hdr != 540) {
         big = true; /* the file is in its writer's byte order: sizeof_hdr tells which */
@@ -873,6 +904,8 @@ bool read_nifti_header(nifti_header &out, const std::string &path)
                                                  std::to_string(least) +
                                                  " or more (where the voxel data starts)"};
         out.offset = static_cast<uint64_t>(vox_offset);
+        const bool nifti = out.single_file || std::memcmp(&h[344], "ni1", 4) == 0;
+        check_orientation(nifti, i16(252), i16(254), 76, 256, 280, f32, 4);
     } else if (sizeof_hdr == 540 && got >= 540) {
         out.single_file = std::memcmp(&h[4], "n+2", 4) == 0;
         out.header_bytes = 540;
@@ -890,6 +923,8 @@ bool read_nifti_header(nifti_header &out, const std::string &path)
                                                  std::to_string(vox_offset) + " is not " +
                                                  std::to_string(least) + " or more"};
         out.offset = static_cast<uint64_t>(vox_offset);
+        check_orientation(true, static_cast<int32_t>(load(344, 4)),
+                          static_cast<int32_t>(load(348, 4)), 104, 352, 400, f64, 8);
     } else {
         return false;
     }

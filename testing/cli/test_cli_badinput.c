@@ -182,6 +182,30 @@ static void make_nii_nan_offset(const char *path)
     make_nii_offset(path, NAN);
 }
 
+/* A header whose orientation holds a NaN (quatern_b, qform_code 1) or an infinity
+ * (srow_y[1], sform_code 1): ITK's SVD of it would abort the process. */
+static void make_nii_nan_quatern(const char *path)
+{
+    unsigned char b[512];
+    size_t n = nifti_bytes(b, 4, 352, example_pred, sizeof example_pred);
+    const int16_t qform_code = 1;
+    const float nan = NAN;
+    memcpy(b + 252, &qform_code, 2);
+    memcpy(b + 256, &nan, 4);
+    CHECK_FATAL(write_file(path, b, n) == 0);
+}
+
+static void make_niigz_inf_srow(const char *path)
+{
+    unsigned char b[512];
+    size_t n = nifti_bytes(b, 4, 352, example_pred, sizeof example_pred);
+    const int16_t sform_code = 1;
+    const float srow[12] = {1, 0, 0, 0, 0, INFINITY, 0, 0, 0, 0, 1, 0};
+    memcpy(b + 254, &sform_code, 2);
+    memcpy(b + 280, srow, sizeof srow);
+    CHECK_FATAL(write_gz(path, b, n) == 0);
+}
+
 static void make_nii_nan_voxel(const char *path)
 {
     float v[24];
@@ -276,6 +300,10 @@ static const bad_case cases[] = {
     {"nii_offset_nan", "bad.nii", make_nii_nan_offset,
      "its header's vox_offset nan is not a whole byte offset of 348 or more (where the voxel "
      "data starts)"},
+    {"nii_nan_quatern", "bad.nii", make_nii_nan_quatern,
+     "its header's quatern_b is nan, not a finite number"},
+    {"niigz_inf_srow", "bad.nii.gz", make_niigz_inf_srow,
+     "its header's srow_y[1] is inf, not a finite number"},
     {"niigz_nan_voxel", "bad.nii.gz", make_nii_nan_voxel,
      "voxel (1, 2, 0) holds a value that is not a finite number (NaN or an infinity)"},
     {"mha_cut_short", "bad.mha", make_mha_short,
