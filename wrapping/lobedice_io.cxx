@@ -945,8 +945,36 @@ struct meta_header {
     long long header_size = 0; /* HeaderSize: bytes skipped in each data file, -1: at its end */
     unsigned file_dims = 0;    /* LIST or pattern: axes per data file (0: all but the last) */
     bool compressed = false;
-    bool found = false; /* an ElementDataFile line was read */
 };
+
+/* MetaIO reads a key up to '=', ':' or the line's end, then looks for the separator past the
+ * line's end, compares keys up to a NUL and gives up at 500 bytes: a header line it could read
+ * otherwise than read_meta_header (and so name another data file) is refused. */
+void require_meta_line(const std::string &text, size_t line, size_t end, int number)
+{
+    std::string s = text.substr(line, end - line);
+    if (!s.empty() && s.back() == '\r')
+        s.pop_back();
+    if (trimmed(s).empty())
+        return;
+    const size_t equals = s.find_first_of("=:");
+    bool ok =
+        s.size() < 500 && equals != std::string::npos && !trimmed(s.substr(0, equals)).empty();
+    for (char c : s)
+        ok = ok && !((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f);
+    if (ok)
+        return;
+    std::string quoted; /* the line's start, control characters as \xHH */
+    for (char c : s.substr(0, 60)) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(c));
+        quoted += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? std::string(hex)
+                                                                    : std::string(1, c);
+    }
+    throw io_error{LOBEDICE_EFORMAT, "its header's line " + std::to_string(number) + " ('" +
+                                         quoted + (s.size() > 60 ? "..." : "") +
+                                         "') is not one 'Key = value' line"};
+}
 
 /* "Key = value" lines, the last one ElementDataFile (LOCAL data starts right after it, as MetaIO
  * reads it; LIST names follow it, one or more per line). */
@@ -954,10 +982,12 @@ meta_header read_meta_header(const std::string &path)
 {
     const std::string text = header_text(path);
     meta_header out;
+    int number = 0;
     for (size_t line = 0; line < text.size();) {
         size_t end = text.find('\n', line);
         if (end == std::string::npos)
             end = text.size();
+        require_meta_line(text, line, end, ++number);
         size_t equals = text.find_first_of("=:", line);
         if (equals < end) {
             const std::string key = trimmed(text.substr(line, equals - line));
@@ -967,7 +997,6 @@ meta_header read_meta_header(const std::string &path)
             else if (key == "HeaderSize")
                 out.header_size = std::atoll(value.c_str());
             else if (key == "ElementDataFile") {
-                out.found = true;
                 const std::vector<std::string> w = words(value);
                 if (value == "LOCAL") {
                     out.local_start = end + 1;
@@ -983,13 +1012,16 @@ meta_header read_meta_header(const std::string &path)
                         out.files.push_back(beside(path, name));
                 } else if (!value.empty()) {
                     out.files.push_back(beside(path, value));
+                } else {
+                    throw io_error{LOBEDICE_EFORMAT, "its header's ElementDataFile names no file"};
                 }
                 return out;
             }
         }
         line = end + 1;
     }
-    return out;
+    throw io_error{LOBEDICE_EFORMAT, "its header has no ElementDataFile line (in its first " +
+                                         std::to_string(text.size()) + " bytes)"};
 }
 
 /* ---- The checks ---- */
@@ -1032,8 +1064,6 @@ std::vector<voxel_data> voxel_layout(const itk::ImageIOBase &io, const std::stri
         return runs;
     const meta_header m = read_meta_header(path);
     const uint64_t voxel_bytes = io.GetImageSizeInBytes();
-    if (!m.found)
-        return runs;
     if (m.files.empty()) { /* LOCAL */
         const uint64_t skip = static_cast<uint64_t>(std::max(0LL, m.header_size));
         if (m.compressed)

@@ -271,6 +271,27 @@ static void make_mhd_fifo(const char *path)
     CHECK_FATAL(mkfifo(in_dir("voxels.raw"), 0644) == 0);
 }
 
+/* Lines MetaIO reads otherwise than a line-by-line reader: a key without '=' takes the next
+ * line's value (so the FIFO named on the line after is the data file), and a key is compared up
+ * to a NUL byte. */
+static void make_mhd_keyless_line(const char *path)
+{
+    char b[1024];
+    snprintf(b, sizeof b, "%sJunk\nElementDataFile = LOCAL\nElementDataFile = voxels.raw\n",
+             mha_header);
+    CHECK_FATAL(write_file(path, b, strlen(b)) == 0);
+    CHECK_FATAL(mkfifo(in_dir("voxels.raw"), 0644) == 0);
+}
+
+static void make_mhd_nul_key(const char *path)
+{
+    char b[1024];
+    size_t n = (size_t)snprintf(b, sizeof b, "%sElementDataFile", mha_header);
+    n += (size_t)snprintf(b + n + 1, sizeof b - n - 1, "x = voxels.raw\n") + 1; /* NUL kept */
+    CHECK_FATAL(write_file(path, b, n) == 0);
+    CHECK_FATAL(mkfifo(in_dir("voxels.raw"), 0644) == 0);
+}
+
 static const bad_case cases[] = {
     {"nrrd_cut_short", "bad.nrrd", make_nrrd_short,
      "its voxel data is cut short: its header announces 48 bytes, and its data holds 20 bytes"},
@@ -318,6 +339,10 @@ static const bad_case cases[] = {
      "its data file '%s/voxels.raw' does not exist"},
     {"mhd_list_missing", "bad.mhd", make_mhd_list_missing,
      "its data file '%s/slice1.raw' does not exist"},
+    {"mhd_keyless_line", "bad.mhd", make_mhd_keyless_line,
+     "its header's line 8 ('Junk') is not one 'Key = value' line"},
+    {"mhd_nul_key", "bad.mhd", make_mhd_nul_key,
+     "its header's line 8 ('ElementDataFile\\x00x = voxels.raw') is not one 'Key = value' line"},
     {"mhd_data_fifo", "bad.mhd", make_mhd_fifo,
      "its data file '%s/voxels.raw' is a FIFO (named pipe), not a regular file"},
 };
