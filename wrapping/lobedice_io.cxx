@@ -159,8 +159,18 @@ std::string itk_reason(const itk::ExceptionObject &e)
     std::string text = one_line(e.GetDescription());
     if (text.compare(0, 11, "ITK ERROR: ") == 0) {
         size_t end = text.find("): ");
-        if (end != std::string::npos)
-            text = text.substr(end + 3);
+        text = text.substr(end != std::string::npos ? end + 3 : 11);
+        /* "A.  No B!" from a generic ITK exception: one clause, "A; no B" */
+        for (size_t at; (at = text.find(". ")) != std::string::npos;) {
+            size_t next = text.find_first_not_of(' ', at + 1);
+            if (next == std::string::npos)
+                break;
+            text = text.substr(0, at) + "; " +
+                   static_cast<char>(std::tolower(static_cast<unsigned char>(text[next]))) +
+                   text.substr(next + 1);
+        }
+        while (!text.empty() && (text.back() == '!' || text.back() == '.' || text.back() == ' '))
+            text.pop_back();
     }
     size_t teem = text.rfind("[nrrd] ");
     if (teem != std::string::npos) {
@@ -846,12 +856,16 @@ bool read_nifti_header(nifti_header &out, const std::string &path)
         std::memcpy(&v, &bits, 8);
         return v;
     };
-    /* The fields the orientation is built from: ITK takes the SVD of that matrix, and vnl
-     * aborts the process when it holds a NaN or an infinity. */
+    /* The fields the orientation is built from: ITK takes the single-precision SVD of that
+     * matrix, and vnl aborts the process on a NaN or an infinity and loops forever once squares
+     * overflow (a value near FLT_MAX). */
     auto require_finite = [](const std::string &field, double v) {
         if (!std::isfinite(v))
             throw io_error{LOBEDICE_EFORMAT, "its header's " + field + " is " + format_value(v) +
                                                  ", not a finite number"};
+        if (std::fabs(v) > 1e18)
+            throw io_error{LOBEDICE_EFORMAT, "its header's " + field + " is " + format_value(v) +
+                                                 ", more than 1e18 in magnitude"};
     };
     auto check_orientation = [&](bool nifti, int qform, int sform, size_t pixdim, size_t quatern,
                                  size_t srow, auto value, size_t step) {

@@ -206,6 +206,28 @@ static void make_niigz_inf_srow(const char *path)
     CHECK_FATAL(write_gz(path, b, n) == 0);
 }
 
+/* srow_y[2] near FLT_MAX: ITK's single-precision SVD of it never ended. */
+static void make_nii_huge_srow(const char *path)
+{
+    unsigned char b[512];
+    size_t n = nifti_bytes(b, 4, 352, example_pred, sizeof example_pred);
+    const int16_t sform_code = 1;
+    const float srow[12] = {1, 0, 0, 0, 0, 1, -1.7014118e38f, 0, 0, 0, 1, 0};
+    memcpy(b + 254, &sform_code, 2);
+    memcpy(b + 280, srow, sizeof srow);
+    CHECK_FATAL(write_file(path, b, n) == 0);
+}
+
+/* An sform whose 3 x 3 part is zero: ITK's reason, folded into one clause. */
+static void make_nii_zero_sform(const char *path)
+{
+    unsigned char b[512];
+    size_t n = nifti_bytes(b, 4, 352, example_pred, sizeof example_pred);
+    const int16_t sform_code = 1;
+    memcpy(b + 254, &sform_code, 2);
+    CHECK_FATAL(write_file(path, b, n) == 0);
+}
+
 static void make_nii_nan_voxel(const char *path)
 {
     float v[24];
@@ -325,6 +347,10 @@ static const bad_case cases[] = {
      "its header's quatern_b is nan, not a finite number"},
     {"niigz_inf_srow", "bad.nii.gz", make_niigz_inf_srow,
      "its header's srow_y[1] is inf, not a finite number"},
+    {"nii_huge_srow", "bad.nii", make_nii_huge_srow,
+     "its header's srow_y[2] is -1.7014118346046923e+38, more than 1e18 in magnitude"},
+    {"nii_zero_sform", "bad.nii", make_nii_zero_sform,
+     "ITK only supports orthonormal direction cosines; no orthonormal definition found"},
     {"niigz_nan_voxel", "bad.nii.gz", make_nii_nan_voxel,
      "voxel (1, 2, 0) holds a value that is not a finite number (NaN or an infinity)"},
     {"mha_cut_short", "bad.mha", make_mha_short,
