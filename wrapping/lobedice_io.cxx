@@ -814,8 +814,9 @@ std::string nifti_image_file(const std::string &path)
 }
 
 /* The NIfTI header of path (the .hdr of a pair), gzip or not. Throws a reason when it is cut
- * short or its dimensions or vox_offset make no sense (before niftilib turns them into a read
- * at the wrong place). False when it is no NIfTI/ANALYZE header at all (ITK will say so). */
+ * short, unknown, or its dimensions, vox_offset or orientation make no sense (before niftilib
+ * turns them into a read at the wrong place). False when its datatype is unknown (ITK will say
+ * so). */
 bool read_nifti_header(nifti_header &out, const std::string &path)
 {
     std::vector<unsigned char> h(540);
@@ -880,6 +881,7 @@ bool read_nifti_header(nifti_header &out, const std::string &path)
                            value(srow + step * i));
     };
     uint32_t sizeof_hdr = static_cast<uint32_t>(load(0, 4));
+    const uint32_t sizeof_hdr_little = sizeof_hdr;
     if (sizeof_hdr != 348 && sizeof_hdr != 540) {
         big = true; /* the file is in its writer's byte order: sizeof_hdr tells which */
         sizeof_hdr = static_cast<uint32_t>(load(0, 4));
@@ -939,8 +941,13 @@ bool read_nifti_header(nifti_header &out, const std::string &path)
         out.offset = static_cast<uint64_t>(vox_offset);
         check_orientation(true, static_cast<int32_t>(load(344, 4)),
                           static_cast<int32_t>(load(348, 4)), 104, 352, 400, f64, 8);
-    } else {
-        return false;
+    } else if (sizeof_hdr == 540) {
+        throw io_error{LOBEDICE_EIO, "its header ends after " + std::to_string(got) +
+                                         " bytes, before its 540th byte"};
+    } else { /* ITK's reader took it for NIfTI: none of its fields can be checked */
+        throw io_error{LOBEDICE_EFORMAT, "its header's sizeof_hdr is " +
+                                             std::to_string(sizeof_hdr_little) +
+                                             ", not 348 (NIfTI-1, ANALYZE 7.5) or 540 (NIfTI-2)"};
     }
     out.data_bytes = nifti_bytes_per_voxel(out.datatype);
     if (out.data_bytes == 0)

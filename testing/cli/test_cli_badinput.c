@@ -228,6 +228,16 @@ static void make_nii_zero_sform(const char *path)
     CHECK_FATAL(write_file(path, b, n) == 0);
 }
 
+/* A sizeof_hdr niftilib still reads (only its low bytes are 348): no field would be checked. */
+static void make_nii_odd_sizeof_hdr(const char *path)
+{
+    unsigned char b[512];
+    size_t n = nifti_bytes(b, 4, 352, example_pred, sizeof example_pred);
+    const int32_t sizeof_hdr = 0x1d00015c;
+    memcpy(b, &sizeof_hdr, 4);
+    CHECK_FATAL(write_file(path, b, n) == 0);
+}
+
 static void make_nii_nan_voxel(const char *path)
 {
     float v[24];
@@ -351,6 +361,8 @@ static const bad_case cases[] = {
      "its header's srow_y[2] is -1.7014118346046923e+38, more than 1e18 in magnitude"},
     {"nii_zero_sform", "bad.nii", make_nii_zero_sform,
      "ITK only supports orthonormal direction cosines; no orthonormal definition found"},
+    {"nii_odd_sizeof_hdr", "bad.nii", make_nii_odd_sizeof_hdr,
+     "its header's sizeof_hdr is 486539612, not 348 (NIfTI-1, ANALYZE 7.5) or 540 (NIfTI-2)"},
     {"niigz_nan_voxel", "bad.nii.gz", make_nii_nan_voxel,
      "voxel (1, 2, 0) holds a value that is not a finite number (NaN or an infinity)"},
     {"mha_cut_short", "bad.mha", make_mha_short,
