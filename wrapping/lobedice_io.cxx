@@ -969,8 +969,9 @@ struct meta_header {
 };
 
 /* MetaIO reads a key up to '=', ':' or the line's end, then looks for the separator past the
- * line's end, compares keys up to a NUL and gives up at 500 bytes: a header line it could read
- * otherwise than read_meta_header (and so name another data file) is refused. */
+ * line's end, compares keys up to a NUL, copies an unknown key into 255 bytes and reads 500
+ * bytes of a line: a header line it could read otherwise than read_meta_header (and so name
+ * another data file) or that would overflow it is refused. */
 void require_meta_line(const std::string &text, size_t line, size_t end, int number)
 {
     std::string s = text.substr(line, end - line);
@@ -978,23 +979,29 @@ void require_meta_line(const std::string &text, size_t line, size_t end, int num
         s.pop_back();
     if (trimmed(s).empty())
         return;
-    const size_t equals = s.find_first_of("=:");
-    bool ok =
-        s.size() < 500 && equals != std::string::npos && !trimmed(s.substr(0, equals)).empty();
-    for (char c : s)
-        ok = ok && !((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f);
-    if (ok)
-        return;
     std::string quoted; /* the line's start, control characters as \xHH */
-    for (char c : s.substr(0, 60)) {
+    bool control = false;
+    for (size_t i = 0; i < s.size(); i++) {
+        const bool c = static_cast<unsigned char>(s[i]) < 0x20 && s[i] != '\t';
+        control = control || c || s[i] == 0x7f;
         char hex[8];
-        std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(c));
-        quoted += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? std::string(hex)
-                                                                    : std::string(1, c);
+        std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(s[i]));
+        if (i < 60)
+            quoted += c || s[i] == 0x7f ? std::string(hex) : std::string(1, s[i]);
     }
-    throw io_error{LOBEDICE_EFORMAT, "its header's line " + std::to_string(number) + " ('" +
-                                         quoted + (s.size() > 60 ? "..." : "") +
-                                         "') is not one 'Key = value' line"};
+    const std::string which = "its header's line " + std::to_string(number) + " ('" + quoted +
+                              (s.size() > 60 ? "..." : "") + "')";
+    const size_t equals = s.find_first_of("=:");
+    const std::string key = equals == std::string::npos ? "" : trimmed(s.substr(0, equals));
+    if (control)
+        throw io_error{LOBEDICE_EFORMAT, which + " holds a control character"};
+    if (key.empty())
+        throw io_error{LOBEDICE_EFORMAT, which + " is not one 'Key = value' line"};
+    if (s.size() >= 500 || key.size() >= 255)
+        throw io_error{LOBEDICE_EFORMAT, which + " is " + std::to_string(s.size()) +
+                                             " bytes long with a key of " +
+                                             std::to_string(key.size()) +
+                                             " (MetaIO reads up to 499, keys up to 254)"};
 }
 
 /* "Key = value" lines, the last one ElementDataFile (LOCAL data starts right after it, as MetaIO

@@ -324,6 +324,18 @@ static void make_mhd_nul_key(const char *path)
     CHECK_FATAL(mkfifo(in_dir("voxels.raw"), 0644) == 0);
 }
 
+/* A key of 300 bytes: MetaIO copies an unknown key into 255 (glibc stopped the overflow). */
+static void make_mha_long_key(const char *path)
+{
+    char key[301], b[1024];
+    memset(key, 'K', 300);
+    key[300] = '\0';
+    size_t n =
+        (size_t)snprintf(b, sizeof b, "%s%s = 1\nElementDataFile = LOCAL\n", mha_header, key);
+    memcpy(b + n, example_pred, 48);
+    CHECK_FATAL(write_file(path, b, n + 48) == 0);
+}
+
 static const bad_case cases[] = {
     {"nrrd_cut_short", "bad.nrrd", make_nrrd_short,
      "its voxel data is cut short: its header announces 48 bytes, and its data holds 20 bytes"},
@@ -380,7 +392,11 @@ static const bad_case cases[] = {
     {"mhd_keyless_line", "bad.mhd", make_mhd_keyless_line,
      "its header's line 8 ('Junk') is not one 'Key = value' line"},
     {"mhd_nul_key", "bad.mhd", make_mhd_nul_key,
-     "its header's line 8 ('ElementDataFile\\x00x = voxels.raw') is not one 'Key = value' line"},
+     "its header's line 8 ('ElementDataFile\\x00x = voxels.raw') holds a control character"},
+    {"mha_long_key", "bad.mha", make_mha_long_key,
+     "its header's line 8 ('KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK...') is "
+     "304 "
+     "bytes long with a key of 300 (MetaIO reads up to 499, keys up to 254)"},
     {"mhd_data_fifo", "bad.mhd", make_mhd_fifo,
      "its data file '%s/voxels.raw' is a FIFO (named pipe), not a regular file"},
 };
