@@ -252,12 +252,18 @@ static int parse_regions(cli_options *opts, const char *text, char *msg, size_t 
             rc = fail(msg, size, "out of memory while reading --regions");
             break;
         }
-        if (escape_name(&regions[i].name) != 0) {
-            rc = fail(msg, size, "out of memory while reading --regions");
+        if (regions[i].name[0] == '\0') {
+            rc = fail(msg, size, "--regions expects a name before '=' in '%s'", items[i]);
             break;
         }
-        if (regions[i].name[0] == '\0' || has_control(regions[i].name)) {
-            rc = fail(msg, size, "--regions expects a name before '=' in '%s'", items[i]);
+        if (has_control(regions[i].name)) { /* checked before escaping turns it into text */
+            rc = fail(msg, size,
+                      "--regions expects printable names, got a control character in region %zu",
+                      i + 1);
+            break;
+        }
+        if (escape_name(&regions[i].name) != 0) {
+            rc = fail(msg, size, "out of memory while reading --regions");
             break;
         }
         for (size_t j = 0; j < i; j++)

@@ -754,13 +754,16 @@ void cli_report_print(FILE *out, const cli_report *report)
             wlabels = strlen(labels[i]);
     }
     const cli_image_info *ref = &report->reference, *pred = &report->predicted;
+    char *ref_path = cli_text_escape(ref->path), *pred_path = cli_text_escape(pred->path);
     fprintf(out, "LobeDice %s\n", report->version);
-    fprintf(out, "  reference   %s: %zu x %zu x %zu voxels of %.4g x %.4g x %.4g mm\n", ref->path,
-            ref->size[0], ref->size[1], ref->size[2], ref->spacing[0], ref->spacing[1],
-            ref->spacing[2]);
-    fprintf(out, "  prediction  %s: %zu x %zu x %zu voxels of %.4g x %.4g x %.4g mm\n", pred->path,
-            pred->size[0], pred->size[1], pred->size[2], pred->spacing[0], pred->spacing[1],
-            pred->spacing[2]);
+    fprintf(out, "  reference   %s: %zu x %zu x %zu voxels of %.4g x %.4g x %.4g mm\n",
+            ref_path ? ref_path : "?", ref->size[0], ref->size[1], ref->size[2], ref->spacing[0],
+            ref->spacing[1], ref->spacing[2]);
+    fprintf(out, "  prediction  %s: %zu x %zu x %zu voxels of %.4g x %.4g x %.4g mm\n",
+            pred_path ? pred_path : "?", pred->size[0], pred->size[1], pred->size[2],
+            pred->spacing[0], pred->spacing[1], pred->spacing[2]);
+    free(ref_path);
+    free(pred_path);
     print_labels(out, report, LOBEDICE_INPUT_REFERENCE, ref);
     print_labels(out, report, LOBEDICE_INPUT_PREDICTION, pred);
     fprintf(out, "\n");

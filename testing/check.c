@@ -2,6 +2,16 @@
 
 int check_failures = 0;
 
+void check_str(const char *a, const char *b, const char *file, int line, const char *text_a,
+               const char *text_b)
+{
+    if (!a || !b || strcmp(a, b) != 0) {
+        fprintf(stderr, "%s:%d: check failed: %s == %s (\"%s\" vs \"%s\")\n", file, line, text_a,
+                text_b, a ? a : "(null)", b ? b : "(null)");
+        check_failures++;
+    }
+}
+
 int check_main(int argc, char **argv, const check_case *cases, size_t ncases)
 {
     int ran = 0;

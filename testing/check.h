@@ -68,16 +68,10 @@ extern int check_failures;
         }                                                                                          \
     } while (0)
 
-#define CHECK_STR(a, b)                                                                            \
-    do {                                                                                           \
-        const char *check_a_ = (a), *check_b_ = (b);                                               \
-        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                           \
-            fprintf(stderr, "%s:%d: check failed: %s == %s (\"%s\" vs \"%s\")\n", __FILE__,        \
-                    __LINE__, #a, #b, check_a_ ? check_a_ : "(null)",                              \
-                    check_b_ ? check_b_ : "(null)");                                               \
-            check_failures++;                                                                      \
-        }                                                                                          \
-    } while (0)
+/* A function, so that a temporary such as std::string(...).c_str() lives until compared. */
+void check_str(const char *a, const char *b, const char *file, int line, const char *text_a,
+               const char *text_b);
+#define CHECK_STR(a, b) check_str((a), (b), __FILE__, __LINE__, #a, #b)
 
 /* A case that cannot go on (allocation failed, fixture missing) stops the program. */
 #define CHECK_FATAL(cond)                                                                          \

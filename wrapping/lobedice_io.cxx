@@ -180,8 +180,18 @@ std::string itk_reason(const itk::ExceptionObject &e)
     std::string text = one_line(e.GetDescription());
     if (text.compare(0, 11, "ITK ERROR: ") == 0) {
         size_t end = text.find("): ");
-        if (end != std::string::npos)
-            text = text.substr(end + 3);
+        text = text.substr(end != std::string::npos ? end + 3 : 11);
+        /* "A.  No B!" from a generic ITK exception: one clause, "A; no B" */
+        for (size_t at; (at = text.find(". ")) != std::string::npos;) {
+            size_t next = text.find_first_not_of(' ', at + 1);
+            if (next == std::string::npos)
+                break;
+            text = text.substr(0, at) + "; " +
+                   static_cast<char>(std::tolower(static_cast<unsigned char>(text[next]))) +
+                   text.substr(next + 1);
+        }
+        while (!text.empty() && (text.back() == '!' || text.back() == '.' || text.back() == ' '))
+            text.pop_back();
     }
     size_t teem = text.rfind("[nrrd] ");
     if (teem != std::string::npos) {
@@ -825,8 +835,9 @@ std::string nifti_image_file(const std::string &path)
 }
 
 /* The NIfTI header of path (the .hdr of a pair), gzip or not. Throws a reason when it is cut
- * short or its dimensions or vox_offset make no sense (before niftilib turns them into a read
- * at the wrong place). False when it is no NIfTI/ANALYZE header at all (ITK will say so). */
+ * short, unknown, or its dimensions, vox_offset or orientation make no sense (before niftilib
+ * turns them into a read at the wrong place). False when its datatype is unknown (ITK will say
+ * so). */
 bool read_nifti_header(nifti_header &out, const std::string &path)
 {
     std::vector<unsigned char> h(540);
@@ -855,7 +866,43 @@ bool read_nifti_header(nifti_header &out, const std::string &path)
         return v;
     };
     auto i16 = [&](size_t at) { return static_cast<int16_t>(load(at, 2)); };
+    auto f32 = [&](size_t at) {
+        uint32_t bits = static_cast<uint32_t>(load(at, 4));
+        float v;
+        std::memcpy(&v, &bits, 4);
+        return static_cast<double>(v);
+    };
+    auto f64 = [&](size_t at) {
+        uint64_t bits = load(at, 8);
+        double v;
+        std::memcpy(&v, &bits, 8);
+        return v;
+    };
+    /* The fields the orientation is built from: ITK takes the single-precision SVD of that
+     * matrix, and vnl aborts the process on a NaN or an infinity and loops forever once squares
+     * overflow (a value near FLT_MAX). */
+    auto require_finite = [](const std::string &field, double v) {
+        if (!std::isfinite(v))
+            throw io_error{LOBEDICE_EFORMAT, "its header's " + field + " is " + format_value(v) +
+                                                 ", not a finite number"};
+        if (std::fabs(v) > 1e18)
+            throw io_error{LOBEDICE_EFORMAT, "its header's " + field + " is " + format_value(v) +
+                                                 ", more than 1e18 in magnitude"};
+    };
+    auto check_orientation = [&](bool nifti, int qform, int sform, size_t pixdim, size_t quatern,
+                                 size_t srow, auto value, size_t step) {
+        for (int i = 1; i <= 3; i++)
+            require_finite("pixdim[" + std::to_string(i) + "]", value(pixdim + step * i));
+        static const char *const q[6] = {"quatern_b", "quatern_c", "quatern_d",
+                                         "qoffset_x", "qoffset_y", "qoffset_z"};
+        for (int i = 0; nifti && qform > 0 && i < 6; i++)
+            require_finite(q[i], value(quatern + step * i));
+        for (int i = 0; nifti && sform > 0 && i < 12; i++)
+            require_finite(std::string("srow_") + "xyz"[i / 4] + "[" + std::to_string(i % 4) + "]",
+                           value(srow + step * i));
+    };
     uint32_t sizeof_hdr = static_cast<uint32_t>(load(0, 4));
+    const uint32_t sizeof_hdr_little = sizeof_hdr;
     if (sizeof_hdr != 348 && sizeof_hdr != 540) {
         big = true; /* the file is in its writer's byte order: sizeof_hdr tells which */
         sizeof_hdr = static_cast<uint32_t>(load(0, 4));
@@ -894,6 +941,8 @@ bool read_nifti_header(nifti_header &out, const std::string &path)
                                                  std::to_string(least) +
                                                  " or more (where the voxel data starts)"};
         out.offset = static_cast<uint64_t>(vox_offset);
+        const bool nifti = out.single_file || std::memcmp(&h[344], "ni1", 4) == 0;
+        check_orientation(nifti, i16(252), i16(254), 76, 256, 280, f32, 4);
     } else if (sizeof_hdr == 540 && got >= 540) {
         out.single_file = std::memcmp(&h[4], "n+2", 4) == 0;
         out.header_bytes = 540;
@@ -911,8 +960,15 @@ bool read_nifti_header(nifti_header &out, const std::string &path)
                                                  std::to_string(vox_offset) + " is not " +
                                                  std::to_string(least) + " or more"};
         out.offset = static_cast<uint64_t>(vox_offset);
-    } else {
-        return false;
+        check_orientation(true, static_cast<int32_t>(load(344, 4)),
+                          static_cast<int32_t>(load(348, 4)), 104, 352, 400, f64, 8);
+    } else if (sizeof_hdr == 540) {
+        throw io_error{LOBEDICE_EIO, "its header ends after " + std::to_string(got) +
+                                         " bytes, before its 540th byte"};
+    } else { /* ITK's reader took it for NIfTI: none of its fields can be checked */
+        throw io_error{LOBEDICE_EFORMAT, "its header's sizeof_hdr is " +
+                                             std::to_string(sizeof_hdr_little) +
+                                             ", not 348 (NIfTI-1, ANALYZE 7.5) or 540 (NIfTI-2)"};
     }
     out.data_bytes = nifti_bytes_per_voxel(out.datatype);
     if (out.data_bytes == 0)
@@ -931,8 +987,43 @@ struct meta_header {
     long long header_size = 0; /* HeaderSize: bytes skipped in each data file, -1: at its end */
     unsigned file_dims = 0;    /* LIST or pattern: axes per data file (0: all but the last) */
     bool compressed = false;
-    bool found = false; /* an ElementDataFile line was read */
 };
+
+/* MetaIO reads a key up to '=', ':' or the line's end, then looks for the separator past the
+ * line's end, compares keys up to a NUL, copies an unknown key into 255 bytes and reads 500
+ * bytes of a line: a header line it could read otherwise than read_meta_header (and so name
+ * another data file) or that would overflow it is refused. */
+void require_meta_line(const std::string &text, size_t line, size_t end, int number)
+{
+    std::string s = text.substr(line, end - line);
+    if (!s.empty() && s.back() == '\r')
+        s.pop_back();
+    if (trimmed(s).empty())
+        return;
+    std::string quoted; /* the line's start, control characters as \xHH */
+    bool control = false;
+    for (size_t i = 0; i < s.size(); i++) {
+        const bool c = static_cast<unsigned char>(s[i]) < 0x20 && s[i] != '\t';
+        control = control || c || s[i] == 0x7f;
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(s[i]));
+        if (i < 60)
+            quoted += c || s[i] == 0x7f ? std::string(hex) : std::string(1, s[i]);
+    }
+    const std::string which = "its header's line " + std::to_string(number) + " ('" + quoted +
+                              (s.size() > 60 ? "..." : "") + "')";
+    const size_t equals = s.find_first_of("=:");
+    const std::string key = equals == std::string::npos ? "" : trimmed(s.substr(0, equals));
+    if (control)
+        throw io_error{LOBEDICE_EFORMAT, which + " holds a control character"};
+    if (key.empty())
+        throw io_error{LOBEDICE_EFORMAT, which + " is not one 'Key = value' line"};
+    if (s.size() >= 500 || key.size() >= 255)
+        throw io_error{LOBEDICE_EFORMAT, which + " is " + std::to_string(s.size()) +
+                                             " bytes long with a key of " +
+                                             std::to_string(key.size()) +
+                                             " (MetaIO reads up to 499, keys up to 254)"};
+}
 
 /* "Key = value" lines, the last one ElementDataFile (LOCAL data starts right after it, as MetaIO
  * reads it; LIST names follow it, one or more per line). */
@@ -940,10 +1031,12 @@ meta_header read_meta_header(const std::string &path)
 {
     const std::string text = header_text(path);
     meta_header out;
+    int number = 0;
     for (size_t line = 0; line < text.size();) {
         size_t end = text.find('\n', line);
         if (end == std::string::npos)
             end = text.size();
+        require_meta_line(text, line, end, ++number);
         size_t equals = text.find_first_of("=:", line);
         if (equals < end) {
             const std::string key = trimmed(text.substr(line, equals - line));
@@ -953,7 +1046,6 @@ meta_header read_meta_header(const std::string &path)
             else if (key == "HeaderSize")
                 out.header_size = std::atoll(value.c_str());
             else if (key == "ElementDataFile") {
-                out.found = true;
                 const std::vector<std::string> w = words(value);
                 if (value == "LOCAL") {
                     out.local_start = end + 1;
@@ -969,13 +1061,16 @@ meta_header read_meta_header(const std::string &path)
                         out.files.push_back(beside(path, name));
                 } else if (!value.empty()) {
                     out.files.push_back(beside(path, value));
+                } else {
+                    throw io_error{LOBEDICE_EFORMAT, "its header's ElementDataFile names no file"};
                 }
                 return out;
             }
         }
         line = end + 1;
     }
-    return out;
+    throw io_error{LOBEDICE_EFORMAT, "its header has no ElementDataFile line (in its first " +
+                                         std::to_string(text.size()) + " bytes)"};
 }
 
 /* ---- The checks ---- */
@@ -1018,8 +1113,6 @@ std::vector<voxel_data> voxel_layout(const itk::ImageIOBase &io, const std::stri
         return runs;
     const meta_header m = read_meta_header(path);
     const uint64_t voxel_bytes = io.GetImageSizeInBytes();
-    if (!m.found)
-        return runs;
     if (m.files.empty()) { /* LOCAL */
         const uint64_t skip = static_cast<uint64_t>(std::max(0LL, m.header_size));
         if (m.compressed)

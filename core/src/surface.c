@@ -285,11 +285,13 @@ static lobedice_status ld_measure_set(lobedice_label_surface *out, uint64_t *his
     out->hd_pred_to_ref = ba.max;
     out->hd95_ref_to_pred = ab.p95;
     out->hd95_pred_to_ref = ba.p95;
-    out->mean_ref_to_pred = ab.sum / (double)ab.n;
-    out->mean_pred_to_ref = ba.sum / (double)ba.n;
+    /* A mean of distances is at most their maximum; rounding of the sum and the division could
+     * put it an ulp above (three equal distances d gave 3d / 3 > d). */
+    out->mean_ref_to_pred = fmin(ab.sum / (double)ab.n, ab.max);
+    out->mean_pred_to_ref = fmin(ba.sum / (double)ba.n, ba.max);
     out->hd = ab.max > ba.max ? ab.max : ba.max;
     out->hd95 = ab.p95 > ba.p95 ? ab.p95 : ba.p95;
-    out->assd = (ab.sum + ba.sum) / total;
+    out->assd = fmin((ab.sum + ba.sum) / total, out->hd);
     out->nsd = (double)(ab.within + ba.within) / total;
     if (hd_voxel) {
         const bool from_ref = ab.max >= ba.max;

@@ -132,6 +132,20 @@ static void make_nrrd_infinity(const char *path)
     CHECK_FATAL(write_file(path, buf, n + sizeof v) == 0);
 }
 
+/* Spacings each finite whose product (the voxel volume) is not. */
+static void make_nrrd_infinite_volume(const char *path)
+{
+    char h[512];
+    nrrd_header(h, sizeof h, "short", "raw", "");
+    char *spacings = strstr(h, "spacings: 1 1 1");
+    CHECK_FATAL(spacings != NULL);
+    char buf[1024];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "%.*sspacings: 1e200 1e200 1%s",
+                                (int)(spacings - h), h, spacings + strlen("spacings: 1 1 1"));
+    memcpy(buf + n, example_pred, 48);
+    CHECK_FATAL(write_file(path, buf, n + 48) == 0);
+}
+
 static void make_nii_short(const char *path)
 {
     unsigned char b[512];
@@ -168,6 +182,62 @@ static void make_nii_nan_offset(const char *path)
     make_nii_offset(path, NAN);
 }
 
+/* A header whose orientation holds a NaN (quatern_b, qform_code 1) or an infinity
+ * (srow_y[1], sform_code 1): ITK's SVD of it would abort the process. */
+static void make_nii_nan_quatern(const char *path)
+{
+    unsigned char b[512];
+    size_t n = nifti_bytes(b, 4, 352, example_pred, sizeof example_pred);
+    const int16_t qform_code = 1;
+    const float nan = NAN;
+    memcpy(b + 252, &qform_code, 2);
+    memcpy(b + 256, &nan, 4);
+    CHECK_FATAL(write_file(path, b, n) == 0);
+}
+
+static void make_niigz_inf_srow(const char *path)
+{
+    unsigned char b[512];
+    size_t n = nifti_bytes(b, 4, 352, example_pred, sizeof example_pred);
+    const int16_t sform_code = 1;
+    const float srow[12] = {1, 0, 0, 0, 0, INFINITY, 0, 0, 0, 0, 1, 0};
+    memcpy(b + 254, &sform_code, 2);
+    memcpy(b + 280, srow, sizeof srow);
+    CHECK_FATAL(write_gz(path, b, n) == 0);
+}
+
+/* srow_y[2] near FLT_MAX: ITK's single-precision SVD of it never ended. */
+static void make_nii_huge_srow(const char *path)
+{
+    unsigned char b[512];
+    size_t n = nifti_bytes(b, 4, 352, example_pred, sizeof example_pred);
+    const int16_t sform_code = 1;
+    const float srow[12] = {1, 0, 0, 0, 0, 1, -1.7014118e38f, 0, 0, 0, 1, 0};
+    memcpy(b + 254, &sform_code, 2);
+    memcpy(b + 280, srow, sizeof srow);
+    CHECK_FATAL(write_file(path, b, n) == 0);
+}
+
+/* An sform whose 3 x 3 part is zero: ITK's reason, folded into one clause. */
+static void make_nii_zero_sform(const char *path)
+{
+    unsigned char b[512];
+    size_t n = nifti_bytes(b, 4, 352, example_pred, sizeof example_pred);
+    const int16_t sform_code = 1;
+    memcpy(b + 254, &sform_code, 2);
+    CHECK_FATAL(write_file(path, b, n) == 0);
+}
+
+/* A sizeof_hdr niftilib still reads (only its low bytes are 348): no field would be checked. */
+static void make_nii_odd_sizeof_hdr(const char *path)
+{
+    unsigned char b[512];
+    size_t n = nifti_bytes(b, 4, 352, example_pred, sizeof example_pred);
+    const int32_t sizeof_hdr = 0x1d00015c;
+    memcpy(b, &sizeof_hdr, 4);
+    CHECK_FATAL(write_file(path, b, n) == 0);
+}
+
 static void make_nii_nan_voxel(const char *path)
 {
     float v[24];
@@ -185,6 +255,18 @@ static void make_mha_short(const char *path)
     size_t n = (size_t)snprintf(b, sizeof b, "%sElementDataFile = LOCAL\n", mha_header);
     memcpy(b + n, example_pred, 30);
     CHECK_FATAL(write_file(path, b, n + 30) == 0);
+}
+
+static void make_mha_infinite_volume(const char *path)
+{
+    char b[1024];
+    size_t n = (size_t)snprintf(b, sizeof b,
+                                "ObjectType = Image\nNDims = 3\nBinaryData = True\n"
+                                "BinaryDataByteOrderMSB = False\nDimSize = 6 4 1\n"
+                                "ElementSpacing = 1 1e300 1e300\nElementType = MET_SHORT\n"
+                                "ElementDataFile = LOCAL\n");
+    memcpy(b + n, example_pred, 48);
+    CHECK_FATAL(write_file(path, b, n + 48) == 0);
 }
 
 static void make_mhd_folder(const char *path)
@@ -221,6 +303,39 @@ static void make_mhd_fifo(const char *path)
     CHECK_FATAL(mkfifo(in_dir("voxels.raw"), 0644) == 0);
 }
 
+/* Lines MetaIO reads otherwise than a line-by-line reader: a key without '=' takes the next
+ * line's value (so the FIFO named on the line after is the data file), and a key is compared up
+ * to a NUL byte. */
+static void make_mhd_keyless_line(const char *path)
+{
+    char b[1024];
+    snprintf(b, sizeof b, "%sJunk\nElementDataFile = LOCAL\nElementDataFile = voxels.raw\n",
+             mha_header);
+    CHECK_FATAL(write_file(path, b, strlen(b)) == 0);
+    CHECK_FATAL(mkfifo(in_dir("voxels.raw"), 0644) == 0);
+}
+
+static void make_mhd_nul_key(const char *path)
+{
+    char b[1024];
+    size_t n = (size_t)snprintf(b, sizeof b, "%sElementDataFile", mha_header);
+    n += (size_t)snprintf(b + n + 1, sizeof b - n - 1, "x = voxels.raw\n") + 1; /* NUL kept */
+    CHECK_FATAL(write_file(path, b, n) == 0);
+    CHECK_FATAL(mkfifo(in_dir("voxels.raw"), 0644) == 0);
+}
+
+/* A key of 300 bytes: MetaIO copies an unknown key into 255 (glibc stopped the overflow). */
+static void make_mha_long_key(const char *path)
+{
+    char key[301], b[1024];
+    memset(key, 'K', 300);
+    key[300] = '\0';
+    size_t n =
+        (size_t)snprintf(b, sizeof b, "%s%s = 1\nElementDataFile = LOCAL\n", mha_header, key);
+    memcpy(b + n, example_pred, 48);
+    CHECK_FATAL(write_file(path, b, n + 48) == 0);
+}
+
 static const bad_case cases[] = {
     {"nrrd_cut_short", "bad.nrrd", make_nrrd_short,
      "its voxel data is cut short: its header announces 48 bytes, and its data holds 20 bytes"},
@@ -232,6 +347,9 @@ static const bad_case cases[] = {
     {"input_folder", "bad.nrrd", make_folder, "it is a folder, not a regular file"},
     {"nrrd_infinity", "bad.nrrd", make_nrrd_infinity,
      "voxel (1, 1, 0) holds inf, which is not a finite number"},
+    {"nrrd_infinite_volume", "bad.nrrd", make_nrrd_infinite_volume,
+     "its spacing (1e+200, 1e+200, 1) mm makes its voxel volume, physical volume or diagonal "
+     "overflow or vanish"},
     {"nii_cut_short", "bad.nii", make_nii_short,
      "its voxel data is cut short: its header announces 48 bytes from byte 352, and the file "
      "holds 390 bytes"},
@@ -247,17 +365,38 @@ static const bad_case cases[] = {
     {"nii_offset_nan", "bad.nii", make_nii_nan_offset,
      "its header's vox_offset nan is not a whole byte offset of 348 or more (where the voxel "
      "data starts)"},
+    {"nii_nan_quatern", "bad.nii", make_nii_nan_quatern,
+     "its header's quatern_b is nan, not a finite number"},
+    {"niigz_inf_srow", "bad.nii.gz", make_niigz_inf_srow,
+     "its header's srow_y[1] is inf, not a finite number"},
+    {"nii_huge_srow", "bad.nii", make_nii_huge_srow,
+     "its header's srow_y[2] is -1.7014118346046923e+38, more than 1e18 in magnitude"},
+    {"nii_zero_sform", "bad.nii", make_nii_zero_sform,
+     "ITK only supports orthonormal direction cosines; no orthonormal definition found"},
+    {"nii_odd_sizeof_hdr", "bad.nii", make_nii_odd_sizeof_hdr,
+     "its header's sizeof_hdr is 486539612, not 348 (NIfTI-1, ANALYZE 7.5) or 540 (NIfTI-2)"},
     {"niigz_nan_voxel", "bad.nii.gz", make_nii_nan_voxel,
      "voxel (1, 2, 0) holds a value that is not a finite number (NaN or an infinity)"},
     {"mha_cut_short", "bad.mha", make_mha_short,
      "its voxel data is cut short: its header announces 48 bytes from byte 165, and the file "
      "holds 195 bytes"},
+    {"mha_infinite_volume", "bad.mha", make_mha_infinite_volume,
+     "its spacing (1, 1e+300, 1e+300) mm makes its voxel volume, physical volume or diagonal "
+     "overflow or vanish"},
     {"mhd_data_folder", "bad.mhd", make_mhd_folder,
      "its data file '%s/voxels.raw' is a folder, not a regular file"},
     {"mhd_data_missing", "bad.mhd", make_mhd_missing,
      "its data file '%s/voxels.raw' does not exist"},
     {"mhd_list_missing", "bad.mhd", make_mhd_list_missing,
      "its data file '%s/slice1.raw' does not exist"},
+    {"mhd_keyless_line", "bad.mhd", make_mhd_keyless_line,
+     "its header's line 8 ('Junk') is not one 'Key = value' line"},
+    {"mhd_nul_key", "bad.mhd", make_mhd_nul_key,
+     "its header's line 8 ('ElementDataFile\\x00x = voxels.raw') holds a control character"},
+    {"mha_long_key", "bad.mha", make_mha_long_key,
+     "its header's line 8 ('KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK...') is "
+     "304 "
+     "bytes long with a key of 300 (MetaIO reads up to 499, keys up to 254)"},
     {"mhd_data_fifo", "bad.mhd", make_mhd_fifo,
      "its data file '%s/voxels.raw' is a FIFO (named pipe), not a regular file"},
 };

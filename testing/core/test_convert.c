@@ -7,6 +7,7 @@
 #include "label_test_util.h"
 #include "lobedice/lobedice.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -261,6 +262,39 @@ static void volume_voxels_checks_each_field(void)
     CHECK_UINT(lobedice_dtype_size((lobedice_dtype)6), 0);
 }
 
+/* Finite spacings whose voxel volume, volume or squared extent is not finite (or is zero)
+ * would report infinite or zero millilitres and distances: refused. */
+static void volume_voxels_refuses_infinite_measures(void)
+{
+    uint8_t data[4] = {1, 0, 2, 1};
+    const struct {
+        size_t size[3];
+        double spacing[3];
+        lobedice_status want;
+    } cases[] = {
+        {{1, 1, 1}, {1e200, 1e200, 1}, LOBEDICE_ESPACING},   /* voxel volume 1e400 */
+        {{1, 1, 1}, {1e-200, 1e-200, 1}, LOBEDICE_ESPACING}, /* voxel volume 1e-400 = 0 */
+        {{1, 1, 1}, {DBL_MIN, 0.5, 1}, LOBEDICE_ESPACING},   /* a subnormal voxel volume */
+        {{4, 1, 1}, {1e308, 1, 1}, LOBEDICE_ESPACING},       /* extent 4e308 */
+        {{1, 1, 1}, {1e160, 1, 1}, LOBEDICE_ESPACING},       /* squared extent 1e320 */
+        {{1, 1, 1}, {1e100, 1e100, 1e-100}, LOBEDICE_OK},    /* large but finite */
+        {{4, 1, 1}, {1e150, 1, 1}, LOBEDICE_OK},             /* squared extent 1.6e301 */
+        {{1, 1, 1}, {DBL_MIN, 1, 1}, LOBEDICE_OK},           /* the smallest normal volume */
+    };
+    for (size_t i = 0; i < CHECK_COUNT(cases); i++) {
+        lobedice_volume v = {data, LOBEDICE_UINT8, {0, 0, 0}, {0, 0, 0}};
+        memcpy(v.size, cases[i].size, sizeof v.size);
+        memcpy(v.spacing, cases[i].spacing, sizeof v.spacing);
+        size_t voxels = 0;
+        CHECK_INT(lobedice_volume_voxels(&voxels, &v), cases[i].want);
+        /* every entry point checks its volumes the same way */
+        lobedice_comparison *c = NULL;
+        lobedice_compare_options opts = LOBEDICE_COMPARE_OPTIONS_INIT;
+        CHECK_INT(lobedice_compare(&c, &v, &v, &opts), cases[i].want);
+        lobedice_comparison_free(c);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const check_case cases[] = {
@@ -271,6 +305,7 @@ int main(int argc, char **argv)
         {"paste_checks_values_and_arguments", paste_checks_values_and_arguments},
         {"paste_refuses_bad_sizes_without_writing", paste_refuses_bad_sizes_without_writing},
         {"volume_voxels_checks_each_field", volume_voxels_checks_each_field},
+        {"volume_voxels_refuses_infinite_measures", volume_voxels_refuses_infinite_measures},
     };
     return check_main(argc, argv, cases, CHECK_COUNT(cases));
 }

@@ -21,12 +21,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const size_t batch = fuzz_size(&in, 3), channels = fuzz_size(&in, 5),
                  voxels = fuzz_size(&in, 40);
     size_t elements = 0, labels_count = 0;
+    /* Overflowing or empty shapes: the core must refuse them before reading, so they get
+     * one-element buffers (a zero size with a huge one does not overflow: batch x 0 x voxels). */
     const int huge = __builtin_mul_overflow(batch, channels, &elements) ||
                      __builtin_mul_overflow(elements, voxels, &elements) ||
-                     __builtin_mul_overflow(batch, voxels, &labels_count);
+                     __builtin_mul_overflow(batch, voxels, &labels_count) || batch == 0 ||
+                     channels == 0 || voxels == 0;
     if (!huge && elements > 4096)
         return 0; /* a real shape too big for quick runs: its buffers would have to be real */
-    /* Huge shapes get one-element buffers: the core must refuse them before reading. */
     const size_t alloc = huge ? 1 : elements, nlab = huge ? 1 : labels_count;
     float *input = calloc(alloc, sizeof *input), *target = calloc(alloc, sizeof *target),
           *grad = calloc(alloc, sizeof *grad);

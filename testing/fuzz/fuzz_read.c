@@ -24,14 +24,28 @@ static int write_bytes(const char *path, const void *bytes, size_t n)
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
+static char folder[64];
+
+/* At exit: the folder and the two data files (each input is removed after its read). */
+static void remove_folder(void)
+{
+    static const char *const files[] = {"data.raw", "image.img"};
+    char path[128];
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", folder, files[i]);
+        unlink(path);
+    }
+    rmdir(folder);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const names[] = {"image.nrrd", "image.nii", "image.nii.gz", "image.mha",
                                         "image.nhdr", "image.mhd", "image.hdr"};
-    static char folder[64];
     if (!folder[0]) {
         snprintf(folder, sizeof folder, "/tmp/lobedice-fuzz-read-%d", (int)getpid());
         mkdir(folder, 0700);
+        atexit(remove_folder);
         uint8_t raw[64];
         for (int i = 0; i < 64; i++)
             raw[i] = (uint8_t)(i % 6);
