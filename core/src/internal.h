@@ -53,6 +53,14 @@ static inline size_t ld_chunk_end(size_t n, size_t task, size_t chunk)
     return n - begin < chunk ? n : begin + chunk;
 }
 
+/* a + t*(b - a) for t in [0, 1], evaluated as numpy's percentile does (from the nearer end), so
+ * that every quantile of the core (hd95, the statistics over cases) matches numpy's bits. */
+static inline double ld_numpy_lerp(double a, double b, double t)
+{
+    const double diff = b - a;
+    return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+}
+
 /* Value i of a label buffer of dtype, widened; the dtype must be valid. */
 static inline int64_t ld_label_at(const void *data, lobedice_dtype dtype, size_t i)
 {

@@ -100,8 +100,7 @@ static double ld_percentile(double *v, size_t n, double q)
     for (size_t i = k + 2; i < n; i++)
         if (v[i] < b)
             b = v[i];
-    const double diff = b - a;
-    return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+    return ld_numpy_lerp(a, b, t);
 }
 
 typedef struct ld_directed {

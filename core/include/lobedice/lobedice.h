@@ -924,6 +924,84 @@ LOBEDICE_API lobedice_status lobedice_comparison_hd_voxel(uint64_t voxel[3],
                                                           size_t row);
 
 /* ---------------------------------------------------------------------------------------------
+ * Statistics over cases (docs/batch.md): what a paper reports for a measure over a data set
+ *
+ * NaN values are undefined (a Dice of a label in neither map, a distance to an empty mask): they
+ * are counted apart and take no part. Over the n defined values x[0..n-1], sorted:
+ *   mean = sum x / n;  sd = sqrt(sum (x - mean)^2 / (n - 1)), NaN when n < 2;
+ *   Q(p) = the linear interpolation at rank p*(n-1) of the sorted values (numpy's default
+ *          percentile, the rule of hd95): q1 = Q(0.25), median = Q(0.5), q3 = Q(0.75),
+ *          iqr = q3 - q1; min, max;
+ *   whiskers (Tukey's box plot): the smallest value >= q1 - 1.5*iqr and the largest <= q3 +
+ *          1.5*iqr; values beyond them are the plot's outliers;
+ *   ci_low, ci_high: percentile bootstrap interval of the mean: `resamples` resamples of n
+ *          values drawn with replacement, each giving a mean; the interval is Q((1-c)/2) and
+ *          Q((1+c)/2) of those means (c = confidence); NaN when n < 2 or resamples is 0.
+ * The generator is fixed so that an interval is reproducible from its seed on every machine and
+ * for any thread count: resample r uses xoshiro256** whose four state words are outputs
+ * 4r+1 .. 4r+4 of splitmix64 seeded with `seed`; each index is drawn in [0, n) by Lemire's
+ * unbiased multiply-and-reject method from the generator's next 64-bit output.
+ * ------------------------------------------------------------------------------------------- */
+#define LOBEDICE_STATS_DEFAULT_RESAMPLES 10000
+#define LOBEDICE_STATS_DEFAULT_SEED 20240601u
+
+typedef struct lobedice_stats_options {
+    unsigned version;  /* LOBEDICE_STATS_OPTIONS_VERSION */
+    size_t resamples;  /* bootstrap resamples; default LOBEDICE_STATS_DEFAULT_RESAMPLES; 0 = none */
+    uint64_t seed;     /* default LOBEDICE_STATS_DEFAULT_SEED */
+    double confidence; /* of the interval, in (0, 1); default 0.95 */
+    size_t threads;    /* default 1; 0 = all online cores */
+} lobedice_stats_options;
+
+#define LOBEDICE_STATS_OPTIONS_VERSION 1
+#define LOBEDICE_STATS_OPTIONS_INIT                                                                \
+    {                                                                                              \
+        LOBEDICE_STATS_OPTIONS_VERSION, LOBEDICE_STATS_DEFAULT_RESAMPLES,                          \
+            LOBEDICE_STATS_DEFAULT_SEED, 0.95, 1                                                   \
+    }
+
+/* Fills the defaults above for `version` (1..LOBEDICE_STATS_OPTIONS_VERSION). Statuses:
+ * LOBEDICE_EINVAL (NULL opts, or another version; opts is then untouched). */
+LOBEDICE_API lobedice_status lobedice_stats_options_init(lobedice_stats_options *opts,
+                                                         unsigned version);
+
+/* The description of one series; every value NaN when n is 0. */
+typedef struct lobedice_stats {
+    size_t n;         /* defined values */
+    size_t undefined; /* NaN values */
+    double mean, sd, min, q1, median, q3, max, iqr;
+    double whisker_low, whisker_high;
+    double ci_low, ci_high; /* bootstrap interval of the mean */
+} lobedice_stats;
+
+/* Describes `count` values (NaN = undefined) as above. opts NULL = the defaults. Extra memory:
+ * n + resamples doubles. Statuses: LOBEDICE_EINVAL (NULL out, NULL values with count > 0, an
+ * opts->version of 0 or above LOBEDICE_STATS_OPTIONS_VERSION, a confidence outside (0, 1)),
+ * LOBEDICE_ENOTFINITE (an infinite value), LOBEDICE_EOVERFLOW, LOBEDICE_ENOMEM; out is untouched
+ * on error. */
+LOBEDICE_API lobedice_status lobedice_stats_describe(lobedice_stats *out, const double *values,
+                                                     size_t count,
+                                                     const lobedice_stats_options *opts);
+
+/* Bland-Altman agreement of paired measurements (a volume in the reference and in the
+ * prediction). A pair takes part when both values are defined (undefined counts the others):
+ * d = predicted - reference; bias = mean d; sd = sd of d (n - 1; NaN when n < 2);
+ * loa_low, loa_high = bias -/+ 1.96 sd (the 95 % limits of agreement). */
+typedef struct lobedice_agreement {
+    size_t n, undefined;
+    double bias, sd, loa_low, loa_high;
+} lobedice_agreement;
+
+/* out: the agreement of reference[i] and predicted[i] over count pairs. means and differences
+ * (each may be NULL; count entries): the plot's points, (reference + predicted) / 2 and
+ * predicted - reference per pair, NaN for a pair that takes no part. Statuses: LOBEDICE_EINVAL
+ * (NULL out, NULL reference or predicted with count > 0), LOBEDICE_ENOTFINITE (an infinite
+ * value); nothing is written on error. */
+LOBEDICE_API lobedice_status lobedice_bland_altman(lobedice_agreement *out, double *means,
+                                                   double *differences, const double *reference,
+                                                   const double *predicted, size_t count);
+
+/* ---------------------------------------------------------------------------------------------
  * Soft Dice loss (docs/measures.md, "The soft Dice loss of the training side")
  *
  * p = activation(input), g = the target (one-hot, soft, or a label map read as one-hot). Per
