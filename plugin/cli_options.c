@@ -568,21 +568,46 @@ static int parse_extra(cli_options *opts, int code, const char *arg, char *msg, 
     return fail(msg, size, "internal error: option code %d has no handler", code);
 }
 
+int cli_is_comparison_flag(const cli_flag *flag)
+{
+    /* settings of one LobeDice run and of its pictures, not of what is compared */
+    static const char *const not_comparison[] = {"threads", "printTable", "snapshotAt", "ct"};
+    if (!flag->longflag || strcmp(flag->channel, "input") != 0)
+        return 0;
+    for (size_t i = 0; i < sizeof not_comparison / sizeof *not_comparison; i++)
+        if (strcmp(flag->name, not_comparison[i]) == 0)
+            return 0;
+    return 1;
+}
+
+/* getopt_long entries for the flagged parameters of the XML (only the comparison flags when
+ * `comparison_only`), coded code_base + their index in cli_flags. */
+static size_t flag_options(struct option *out, int code_base, int comparison_only)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cli_nflags; i++) {
+        const cli_flag *f = &cli_flags[i];
+        if (!f->longflag || (comparison_only && !cli_is_comparison_flag(f)))
+            continue;
+        const int boolean = strcmp(f->tag, "boolean") == 0;
+        out[n++] = (struct option){f->longflag, boolean ? no_argument : required_argument, NULL,
+                                   code_base + (int)i};
+    }
+    return n;
+}
+
+size_t cli_comparison_options(struct option *out, int code_base)
+{
+    return flag_options(out, code_base, 1);
+}
+
 /* getopt_long's table: every flagged parameter of the XML, then the extra options. */
 static struct option *long_options(void)
 {
     struct option *out = calloc(cli_nflags + NEXTRA_OPTIONS + 1, sizeof *out);
     if (!out)
         return NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < cli_nflags; i++) {
-        const cli_flag *f = &cli_flags[i];
-        if (!f->longflag)
-            continue;
-        const int boolean = strcmp(f->tag, "boolean") == 0;
-        out[n++] = (struct option){f->longflag, boolean ? no_argument : required_argument, NULL,
-                                   OPT_FLAG + (int)i};
-    }
+    size_t n = flag_options(out, OPT_FLAG, 0);
     memcpy(out + n, extra_options, sizeof extra_options);
     return out;
 }
@@ -613,18 +638,50 @@ static int unknown_option(const struct option *options, const char *arg, char *m
 }
 
 /* The defaults: every input parameter with a <default> (but booleans, whose default is the
- * GUI's only) parsed from the XML. */
-static int parse_defaults(cli_options *opts, char *msg, size_t size)
+ * GUI's only) parsed from the XML; only the comparison flags when `comparison_only`. */
+static int parse_defaults(cli_options *opts, int comparison_only, char *msg, size_t size)
 {
     for (size_t i = 0; i < cli_nflags; i++) {
         const cli_flag *f = &cli_flags[i];
-        if (!f->longflag || !f->default_value || strcmp(f->tag, "boolean") == 0)
+        if (!f->longflag || !f->default_value || strcmp(f->tag, "boolean") == 0 ||
+            (comparison_only && !cli_is_comparison_flag(f)))
             continue;
         int rc = parse_extra(opts, OPT_FLAG + (int)i, f->default_value, msg, size);
         if (rc)
             return rc;
     }
     return 0;
+}
+
+int cli_comparison_init(cli_options *opts, char *msg, size_t size)
+{
+    memset(opts, 0, sizeof *opts);
+    if (size)
+        msg[0] = '\0';
+    int rc = cli_flags_check(msg, size);
+    return rc ? rc : parse_defaults(opts, 1, msg, size);
+}
+
+int cli_parse_flag(cli_options *opts, size_t index, const char *arg, char *msg, size_t size)
+{
+    if (index >= cli_nflags)
+        return fail(msg, size, "internal error: no parameter %zu in LobeDice.xml", index);
+    return parse_extra(opts, OPT_FLAG + (int)index, arg, msg, size);
+}
+
+int cli_check_comparison(cli_options *opts, char *msg, size_t size)
+{
+    if (opts->label_names && !opts->labels)
+        return fail(msg, size,
+                    "--labelNames needs --labels: give the labels the %zu names "
+                    "belong to",
+                    opts->nlabel_names);
+    if (opts->label_names && opts->nlabel_names != opts->nlabels)
+        return fail(msg, size, "--labelNames gives %zu name%s for the %zu label%s of --labels",
+                    opts->nlabel_names, opts->nlabel_names == 1 ? "" : "s", opts->nlabels,
+                    opts->nlabels == 1 ? "" : "s");
+    int rc = cli_labels_resolve(&opts->reference_labels, "reference", msg, size);
+    return rc ? rc : cli_labels_resolve(&opts->predicted_labels, "predicted", msg, size);
 }
 
 int cli_parse(cli_options *opts, int argc, char **argv, char *msg, size_t size)
@@ -634,7 +691,7 @@ int cli_parse(cli_options *opts, int argc, char **argv, char *msg, size_t size)
         msg[0] = '\0';
     int rc = cli_flags_check(msg, size);
     if (rc == 0)
-        rc = parse_defaults(opts, msg, size);
+        rc = parse_defaults(opts, 0, msg, size);
     struct option *options = rc == 0 ? long_options() : NULL;
     if (rc == 0 && !options)
         rc = fail(msg, size, "out of memory while reading the command line");
@@ -666,17 +723,7 @@ int cli_parse(cli_options *opts, int argc, char **argv, char *msg, size_t size)
                     positional, positional == 1 ? "" : "s");
     opts->reference_path = argv[optind];
     opts->predicted_path = argv[optind + 1];
-    if (opts->label_names && !opts->labels)
-        return fail(msg, size,
-                    "--labelNames needs --labels: give the labels the %zu names "
-                    "belong to",
-                    opts->nlabel_names);
-    if (opts->label_names && opts->nlabel_names != opts->nlabels)
-        return fail(msg, size, "--labelNames gives %zu name%s for the %zu label%s of --labels",
-                    opts->nlabel_names, opts->nlabel_names == 1 ? "" : "s", opts->nlabels,
-                    opts->nlabels == 1 ? "" : "s");
-    rc = cli_labels_resolve(&opts->reference_labels, "reference", msg, size);
-    return rc ? rc : cli_labels_resolve(&opts->predicted_labels, "predicted", msg, size);
+    return cli_check_comparison(opts, msg, size);
 }
 
 void cli_options_free(cli_options *opts)

@@ -93,6 +93,31 @@ void cli_options_free(cli_options *opts);
 
 void cli_regions_free(cli_region *regions, size_t nregions);
 
+/* ---- The comparison flags, shared with lobedice-batch ---------------------------------------
+ * Every input flag of LobeDice.xml that says what is compared: all but --threads, --printTable,
+ * --snapshotAt and --ct (settings of one LobeDice run and its pictures) and the outputs; a flag
+ * added to the XML later is one of them unless it is excluded here. */
+struct cli_flag;
+int cli_is_comparison_flag(const struct cli_flag *flag);
+
+/* Initialises opts with the XML defaults of the comparison flags. Returns 0 or CLI_EXIT_USAGE
+ * with a sentence. */
+int cli_comparison_init(cli_options *opts, char *msg, size_t msg_size);
+
+/* Writes the getopt_long entries of the comparison flags into out (room for cli_nflags
+ * entries), each with the code code_base + the flag's index in cli_flags; returns how many. */
+struct option;
+size_t cli_comparison_options(struct option *out, int code_base);
+
+/* Parses the value of the flag cli_flags[index] into opts, as cli_parse does. Returns 0 or
+ * CLI_EXIT_USAGE with a sentence. */
+int cli_parse_flag(cli_options *opts, size_t index, const char *arg, char *msg, size_t msg_size);
+
+/* The rules across comparison flags (--labelNames needs --labels and as many names) and the
+ * label conventions resolved (cli_labels_resolve), once every flag is parsed. Returns 0 or
+ * CLI_EXIT_USAGE with a sentence. */
+int cli_check_comparison(cli_options *opts, char *msg, size_t msg_size);
+
 /* The schema path beside a table: "<stem>.schema.csv" for "<stem>.csv" (malloc'd, NULL when
  * out of memory or when the extension is not .csv/.tsv). */
 char *cli_schema_path(const char *table_path);

@@ -2,6 +2,7 @@
  * label maps with lobedice_io, asks the core for every measure, and writes the reports; no
  * algorithm lives here. Outputs are written only when everything else succeeded. */
 #define _POSIX_C_SOURCE 200809L
+#include "cli_case.h"
 #include "cli_flags.h"
 #include "cli_labels.h"
 #include "cli_options.h"
@@ -43,7 +44,6 @@ static void print_error(const char *msg)
 
 typedef struct progress {
     int enabled;
-    double from, to; /* the range a sub-step's fraction maps to */
 } progress;
 
 static void progress_report(progress *p, double fraction, const char *comment)
@@ -56,19 +56,18 @@ static void progress_report(progress *p, double fraction, const char *comment)
     fflush(stdout);
 }
 
-static void surface_progress(void *user, double fraction)
+/* cli_case's steps, as Slicer's progress lines. */
+static void case_progress(void *user, double fraction, const char *comment)
 {
-    progress *p = user;
-    progress_report(p, p->from + (p->to - p->from) * fraction, NULL);
+    progress_report(user, fraction, comment);
 }
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
 typedef struct run_state {
-    lobedice_image *reference, *predicted, *error_map;
+    cli_case input; /* the two maps and their comparison */
+    lobedice_image *error_map;
     lobedice_real_image *ct;
-    lobedice_region *regions;
-    lobedice_comparison *comparison;
     cli_outputs *outputs;
     char *schema_path, *color_path;
     char *texts[5];
@@ -82,12 +81,9 @@ typedef struct output_text {
 
 static void run_state_free(run_state *s)
 {
-    lobedice_image_free(s->reference);
-    lobedice_image_free(s->predicted);
+    cli_case_free(&s->input);
     lobedice_image_free(s->error_map);
     lobedice_real_image_free(s->ct);
-    free(s->regions);
-    lobedice_comparison_free(s->comparison);
     cli_outputs_free(s->outputs);
     free(s->schema_path);
     free(s->color_path);
@@ -96,115 +92,11 @@ static void run_state_free(run_state *s)
         free(s->texts[i]);
 }
 
-/* lobedice_strerror's sentence as a clause ("memory could not be allocated"), so that a message
- * built around it stays one sentence. */
-static const char *status_reason(char *buf, size_t size, lobedice_status st)
-{
-    snprintf(buf, size, "%s", lobedice_strerror(st));
-    size_t n = strlen(buf);
-    if (n && buf[n - 1] == '.')
-        buf[n - 1] = '\0';
-    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-        buf[0] = (char)(buf[0] - 'A' + 'a');
-    return buf;
-}
-
-static int fail(char *msg, size_t size, const char *what, lobedice_status st)
-{
-    char reason[160];
-    snprintf(msg, size, "%s failed: %s", what, status_reason(reason, sizeof reason, st));
-    return CLI_EXIT_FAILURE;
-}
-
-/* The reason in a lobedice_io message, whose format is fixed: "<context>: <reason>." (the
- * context names the path the call was given). Falls back to the status when the message does
- * not have that form. */
-static const char *io_reason(char *buf, size_t size, const char *why, const char *context,
-                             lobedice_status st)
-{
-    size_t n = strlen(context);
-    if (strncmp(why, context, n) != 0 || strncmp(why + n, ": ", 2) != 0 || !why[n + 2])
-        return status_reason(buf, size, st);
-    snprintf(buf, size, "%s", why + n + 2);
-    n = strlen(buf);
-    if (n && buf[n - 1] == '.')
-        buf[n - 1] = '\0';
-    return buf;
-}
-
-static int read_image(lobedice_image **image, const char *path, const char *role, size_t threads,
-                      char *msg, size_t size)
-{
-    char why[MSG_SIZE] = "", context[MSG_SIZE], reason[MSG_SIZE];
-    lobedice_status st = lobedice_image_read(image, path, threads, why, sizeof why);
-    if (st == LOBEDICE_OK)
-        return 0;
-    snprintf(context, sizeof context, "Cannot read '%s'", path);
-    snprintf(msg, size, "cannot read %s '%s': %s", role, path,
-             io_reason(reason, sizeof reason, why, context, st));
-    return CLI_EXIT_FAILURE;
-}
-
-static void describe(cli_image_info *info, const char *path, const lobedice_image *image)
-{
-    info->path = path;
-    info->segmentation = lobedice_image_segmentation(image);
-    for (int a = 0; a < 3; a++) {
-        info->size[a] = image->volume.size[a];
-        info->spacing[a] = image->volume.spacing[a];
-        info->origin[a] = image->origin[a];
-    }
-}
-
-/* The comparison the options ask for: the core decides the labels found, the default names
- * and regions, and every measure. */
-static int compare(run_state *s, const cli_options *opts, progress *prog, char *msg, size_t size)
-{
-    lobedice_compare_options co = LOBEDICE_COMPARE_OPTIONS_INIT;
-    co.labels = opts->labels;
-    co.nlabels = opts->nlabels;
-    co.label_names = (const char *const *)opts->label_names;
-    if (opts->regions_given) {
-        s->regions = calloc(opts->nregions ? opts->nregions : 1, sizeof *s->regions);
-        if (!s->regions)
-            return fail(msg, size, "preparing the regions", LOBEDICE_ENOMEM);
-        for (size_t r = 0; r < opts->nregions; r++)
-            s->regions[r] = (lobedice_region){opts->regions[r].name, opts->regions[r].labels,
-                                              opts->regions[r].nlabels};
-        co.region_mode = LOBEDICE_REGIONS_GIVEN;
-        co.regions = s->regions;
-        co.nregions = opts->nregions;
-    }
-    co.surface_distances = opts->surface_distances;
-    co.tolerance_mm = opts->tolerance_mm;
-    co.empty_policy = opts->empty_policy;
-    co.threads = opts->threads;
-    co.ref_convention = &opts->reference_labels.convention;
-    co.pred_convention = &opts->predicted_labels.convention;
-    co.check_labels = !opts->allow_disjoint_labels;
-    prog->from = 0.35;
-    prog->to = 0.85;
-    if (prog->enabled) {
-        co.progress = surface_progress;
-        co.progress_user = prog;
-    }
-    lobedice_status st =
-        lobedice_compare(&s->comparison, &s->reference->volume, &s->predicted->volume, &co);
-    lobedice_label_check check;
-    if (st == LOBEDICE_ECONVENTION &&
-        lobedice_labels_check(&check, &s->reference->volume, &s->predicted->volume, &co) ==
-            LOBEDICE_OK) {
-        cli_labels_mismatch(msg, size, &check, opts);
-        return CLI_EXIT_FAILURE;
-    }
-    return st == LOBEDICE_OK ? 0 : fail(msg, size, "comparing the maps", st);
-}
-
 /* The error map codes at most 99 labels (lobedice_disagreement_map); a usage error when
  * --labels named more. */
 static int make_error_map(run_state *s, const cli_options *opts, char *msg, size_t size)
 {
-    const lobedice_compare_options *co = lobedice_comparison_options(s->comparison);
+    const lobedice_compare_options *co = lobedice_comparison_options(s->input.comparison);
     lobedice_dtype dtype;
     if (lobedice_disagreement_dtype(&dtype, co->nlabels) != LOBEDICE_OK) {
         snprintf(msg, size,
@@ -214,17 +106,17 @@ static int make_error_map(run_state *s, const cli_options *opts, char *msg, size
                  LOBEDICE_DISAGREEMENT_MAX_LABELS);
         return opts->labels ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
     }
-    const lobedice_image *ref = s->reference;
+    const lobedice_image *ref = s->input.reference;
     lobedice_status st = lobedice_image_new(&s->error_map, dtype, ref->volume.size,
                                             ref->volume.spacing, ref->origin, ref->direction);
     if (st != LOBEDICE_OK)
-        return fail(msg, size, "creating the error map", st);
+        return cli_fail_status(msg, size, "creating the error map", st);
     s->error_map->dimension = ref->dimension;
     st = lobedice_comparison_disagreement_map(lobedice_image_buffer(s->error_map), dtype,
-                                              s->comparison, &ref->volume, &s->predicted->volume,
+                                              s->input.comparison, &ref->volume, &s->input.predicted->volume,
                                               opts->threads);
     if (st != LOBEDICE_OK)
-        return fail(msg, size, "computing the error map", st);
+        return cli_fail_status(msg, size, "computing the error map", st);
     /* As NRRD it is also a Slicer segmentation: a segment per class present, named and
      * coloured, so that a Segmentation node chosen for it in Slicer shows them. */
     const size_t n = strlen(opts->error_map);
@@ -242,11 +134,11 @@ static int make_error_map(run_state *s, const cli_options *opts, char *msg, size
                  : LOBEDICE_ENOMEM;
     }
     if (st == LOBEDICE_OK &&
-        cli_report_error_map_segments(&s->error_segments, s->comparison, all, ncounts) != 0)
+        cli_report_error_map_segments(&s->error_segments, s->input.comparison, all, ncounts) != 0)
         st = LOBEDICE_ENOMEM;
     if (all != counts)
         free(all);
-    return st == LOBEDICE_OK ? 0 : fail(msg, size, "naming the error map's classes", st);
+    return st == LOBEDICE_OK ? 0 : cli_fail_status(msg, size, "naming the error map's classes", st);
 }
 
 /* Writes every output to a temporary file, then renames them all; on failure nothing stays. */
@@ -258,7 +150,7 @@ static int write_outputs(run_state *s, const cli_options *opts, const cli_report
     s->color_path = opts->error_map ? cli_color_table_path(opts->error_map) : NULL;
     if (!s->outputs || (opts->output_table && !s->schema_path) ||
         (opts->error_map && !s->color_path))
-        return fail(msg, size, "preparing the outputs", LOBEDICE_ENOMEM);
+        return cli_fail_status(msg, size, "preparing the outputs", LOBEDICE_ENOMEM);
     output_text files[5];
     size_t nfiles = 0;
     if (opts->output_json)
@@ -277,7 +169,7 @@ static int write_outputs(run_state *s, const cli_options *opts, const cli_report
     for (size_t i = 0; i < nfiles; i++) {
         s->texts[i] = files[i].text;
         if (rc == 0 && !files[i].text)
-            rc = fail(msg, size, "formatting the reports", LOBEDICE_ENOMEM);
+            rc = cli_fail_status(msg, size, "formatting the reports", LOBEDICE_ENOMEM);
     }
     for (size_t i = 0; rc == 0 && i < nfiles; i++)
         if (cli_outputs_write_text(s->outputs, files[i].target, files[i].text, msg, size) != 0)
@@ -287,16 +179,16 @@ static int write_outputs(run_state *s, const cli_options *opts, const cli_report
                                 s->error_segments.segments, s->error_segments.count, msg,
                                 size) != 0)
         rc = CLI_EXIT_FAILURE;
-    if (rc == 0 && (opts->distance_model || opts->reference_model || opts->snapshot)) {
+    if (rc == 0 && (opts->distance_model || opts->input.reference_model || opts->snapshot)) {
         const cli_pictures pictures = {
-            s->reference,
-            s->predicted,
+            s->input.reference,
+            s->input.predicted,
             s->ct,
-            s->comparison,
-            opts->reference_path,
-            opts->predicted_path,
+            s->input.comparison,
+            opts->input.reference_path,
+            opts->input.predicted_path,
             opts->distance_model,
-            opts->reference_model,
+            opts->input.reference_model,
             opts->snapshot,
             opts->snapshot_at,
             {opts->snapshot_voxel[0], opts->snapshot_voxel[1], opts->snapshot_voxel[2]},
@@ -308,61 +200,25 @@ static int write_outputs(run_state *s, const cli_options *opts, const cli_report
     return rc;
 }
 
-/* parse (done) -> read -> align -> compare -> error map -> write. */
+/* parse (done) -> read -> align -> compare (cli_case) -> CT -> error map -> write. */
 static int run(const cli_options *opts, char *msg, size_t size)
 {
     run_state s;
     memset(&s, 0, sizeof s);
-    progress prog = {opts->return_parameter_file != NULL, 0, 1};
-    cli_report report;
-    memset(&report, 0, sizeof report);
-    if (prog.enabled) {
+    progress prog = {opts->return_parameter_file != NULL};
+    if (prog.enabled)
         printf("<filter-name>LobeDice</filter-name>\n");
-        progress_report(&prog, 0.0, "Reading the reference");
-    }
-
-    int rc =
-        read_image(&s.reference, opts->reference_path, "the reference", opts->threads, msg, size);
-    if (rc == 0) {
-        progress_report(&prog, 0.15, "Reading the prediction");
-        rc = read_image(&s.predicted, opts->predicted_path, "the prediction", opts->threads, msg,
-                        size);
-    }
-    if (rc == 0)
-        rc = cli_labels_check_segmentation(&opts->reference_labels, "reference", "the reference",
-                                           opts->reference_path,
-                                           lobedice_image_segmentation(s.reference), msg, size);
-    if (rc == 0)
-        rc = cli_labels_check_segmentation(&opts->predicted_labels, "predicted", "the prediction",
-                                           opts->predicted_path,
-                                           lobedice_image_segmentation(s.predicted), msg, size);
+    int rc = cli_case_run(&s.input, opts, opts->reference_path, opts->predicted_path,
+                          opts->threads, prog.enabled ? case_progress : NULL, &prog, msg, size);
     if (rc == 0 && opts->ct_path) {
         char why[MSG_SIZE] = "", context[MSG_SIZE], reason[MSG_SIZE];
         lobedice_status st = lobedice_real_image_read(&s.ct, opts->ct_path, why, sizeof why);
         if (st != LOBEDICE_OK) {
             snprintf(context, sizeof context, "Cannot read '%s'", opts->ct_path);
             snprintf(msg, size, "cannot read the CT '%s': %s", opts->ct_path,
-                     io_reason(reason, sizeof reason, why, context, st));
+                     cli_io_reason(reason, sizeof reason, why, context, st));
             rc = CLI_EXIT_FAILURE;
         }
-    }
-    if (rc == 0) {
-        describe(&report.reference, opts->reference_path, s.reference);
-        describe(&report.predicted, opts->predicted_path, s.predicted);
-        progress_report(&prog, 0.3, "Aligning the prediction");
-        char why[MSG_SIZE] = "", reason[MSG_SIZE];
-        lobedice_status st = lobedice_image_align(&s.predicted, &report.alignment, s.reference,
-                                                  opts->threads, why, sizeof why);
-        if (st != LOBEDICE_OK) {
-            snprintf(msg, size, "cannot compare '%s' with '%s': %s", opts->predicted_path,
-                     opts->reference_path,
-                     io_reason(reason, sizeof reason, why, "Cannot align the images", st));
-            rc = CLI_EXIT_FAILURE;
-        }
-    }
-    if (rc == 0) {
-        progress_report(&prog, 0.35, "Comparing");
-        rc = compare(&s, opts, &prog, msg, size);
     }
     if (rc == 0 && opts->error_map) {
         progress_report(&prog, 0.88, "Error map");
@@ -371,14 +227,12 @@ static int run(const cli_options *opts, char *msg, size_t size)
     if (rc == 0 && (opts->distance_model || opts->reference_model || opts->snapshot))
         progress_report(&prog, 0.9, "Surface models and snapshot");
     if (rc == 0) {
-        report.version = lobedice_version();
-        report.comparison = s.comparison;
         progress_report(&prog, 0.92, "Writing");
-        rc = write_outputs(&s, opts, &report, msg, size);
+        rc = write_outputs(&s, opts, &s.input.report, msg, size);
     }
     if (rc == 0) {
         if ((!opts->output_json && !opts->output_table) || opts->print_table)
-            cli_report_print(stdout, &report);
+            cli_report_print(stdout, &s.input.report);
         progress_report(&prog, 1.0, "Done");
         fflush(stdout);
     }
