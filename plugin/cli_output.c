@@ -49,6 +49,12 @@ const char *cli_outputs_stage(cli_outputs *out, const char *target, char *msg, s
 int cli_outputs_write_text(cli_outputs *out, const char *target, const char *text, char *msg,
                            size_t size)
 {
+    return cli_outputs_write_data(out, target, text, strlen(text), msg, size);
+}
+
+int cli_outputs_write_data(cli_outputs *out, const char *target, const void *data, size_t len,
+                           char *msg, size_t size)
+{
     const char *temp = cli_outputs_stage(out, target, msg, size);
     if (!temp)
         return -1;
@@ -57,8 +63,7 @@ int cli_outputs_write_text(cli_outputs *out, const char *target, const char *tex
         snprintf(msg, size, "cannot write '%s': %s", target, strerror(errno));
         return -1;
     }
-    size_t len = strlen(text);
-    int ok = fwrite(text, 1, len, f) == len;
+    int ok = fwrite(data, 1, len, f) == len;
     int err = errno;
     if (fclose(f) != 0 && ok) {
         ok = 0;

@@ -22,6 +22,10 @@ cli_outputs *cli_outputs_new(void);
 int cli_outputs_write_text(cli_outputs *set, const char *target, const char *text, char *msg,
                            size_t msg_size);
 
+/* The same for `len` bytes of any content (a PNG picture). */
+int cli_outputs_write_data(cli_outputs *set, const char *target, const void *data, size_t len,
+                           char *msg, size_t msg_size);
+
 /* Writes an image (the error map) to a staged file for `target`, as a Slicer segmentation of
  * these segments when segments is not NULL. Returns 0, or -1 with a sentence naming `what` and
  * target in msg. */

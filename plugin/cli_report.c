@@ -853,3 +853,12 @@ void cli_report_print(FILE *out, const cli_report *report)
     if (!distances)
         fprintf(out, "Surface distances (HD95, ASSD) were not computed: add --surfaceDistances.\n");
 }
+
+/* ---- for the other table writers (lobedice-batch) ----------------------------------------- */
+
+char *cli_csv_cell(const char *s, char separator)
+{
+    text t = {0};
+    append_cell(&t, s, separator, 1);
+    return text_finish(&t);
+}

@@ -61,6 +61,10 @@ void cli_report_print(FILE *out, const cli_report *report);
 /* The shortest of %.15g, %.16g, %.17g that reads back as v; "" for NaN. */
 const char *cli_format_double(char *buf, size_t size, double v);
 
+/* A table cell as every table here writes it: quoted (CSV) when it holds the separator, a
+ * quote or a newline. malloc'd; NULL when out of memory. */
+char *cli_csv_cell(const char *s, char separator);
+
 /* "identical", "placed" or "resampled". */
 const char *cli_alignment_name(lobedice_alignment alignment);
 

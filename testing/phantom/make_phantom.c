@@ -1,8 +1,9 @@
 /* Writes the lung phantom pair as NRRD files the way Slicer and ITK write label maps.
  *
  *   lobedice-phantom [--size X,Y,Z] [--type uchar|short] [--encoding raw|gzip]
- *                    [--crop-prediction] REFERENCE.nrrd PREDICTION.nrrd
+ *                    [--crop-prediction] [--case N] REFERENCE.nrrd PREDICTION.nrrd
  *
+ * --case N (default 0) makes the N-th patient of a data set (phantom_fill_case).
  * --crop-prediction stores the prediction cropped to its non-zero bounding box with the origin
  * moved accordingly, as a Slicer segmentation exported to seg.nrrd is. Each file is written to
  * a temporary name beside the target and renamed into place. */
@@ -184,17 +185,22 @@ static int write_map(const char *path, nrrd_spec s, uint8_t *map, int crop)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: lobedice-phantom [--size X,Y,Z] [--type uchar|short] "
-               "[--encoding raw|gzip] [--crop-prediction] REFERENCE.nrrd PREDICTION.nrrd\n");
+               "[--encoding raw|gzip] [--crop-prediction] [--case N] REFERENCE.nrrd "
+               "PREDICTION.nrrd\n");
 }
 
 int main(int argc, char **argv)
 {
     nrrd_spec spec = {.size = {256, 256, 160}};
     int crop = 0;
-    static const struct option options[] = {
-        {"size", required_argument, NULL, 's'},     {"type", required_argument, NULL, 't'},
-        {"encoding", required_argument, NULL, 'e'}, {"crop-prediction", no_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    unsigned variant = 0;
+    static const struct option options[] = {{"size", required_argument, NULL, 's'},
+                                            {"type", required_argument, NULL, 't'},
+                                            {"encoding", required_argument, NULL, 'e'},
+                                            {"crop-prediction", no_argument, NULL, 'c'},
+                                            {"case", required_argument, NULL, 'n'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (opt) {
@@ -228,6 +234,15 @@ int main(int argc, char **argv)
             spec.gzip = strcmp(optarg, "gzip") == 0;
             break;
         case 'c': crop = 1; break;
+        case 'n': {
+            char tail;
+            if (sscanf(optarg, "%u%c", &variant, &tail) != 1) {
+                fprintf(stderr, "lobedice-phantom: --case expects a whole number, got '%s'.\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        }
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -246,7 +261,8 @@ int main(int argc, char **argv)
     }
     phantom_geometry(spec.size, spec.spacing, spec.origin);
     for (int k = 0; k < 2; k++) {
-        uint8_t *map = phantom_new(spec.size, k == 0 ? PHANTOM_REFERENCE : PHANTOM_PREDICTION);
+        uint8_t *map =
+            phantom_new_case(spec.size, k == 0 ? PHANTOM_REFERENCE : PHANTOM_PREDICTION, variant);
         if (!map) {
             fprintf(stderr, "lobedice-phantom: not enough memory for a %zux%zux%zu volume.\n",
                     spec.size[0], spec.size[1], spec.size[2]);

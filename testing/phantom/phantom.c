@@ -37,7 +37,15 @@ typedef struct phantom_model {
     blob blobs[2];
 } phantom_model;
 
-static phantom_model phantom_model_for(enum phantom_kind kind)
+/* A number in [0, 1) that varies irregularly with the case (the fractional part of a multiple
+ * of an irrational): cases differ without a random generator. */
+static double phantom_jitter(unsigned variant, double factor)
+{
+    double v = (double)variant * factor;
+    return v - floor(v);
+}
+
+static phantom_model phantom_model_for(enum phantom_kind kind, unsigned variant)
 {
     phantom_model m = {
         .lungs = {{-0.46, 0.05, 0.02, 0.34, 0.56, 0.80, -0.05, 0.95, 0.10, 0.12, 0.0, 1, 2, 3},
@@ -56,6 +64,27 @@ static phantom_model phantom_model_for(enum phantom_kind kind)
         m.nblobs = 2;
         m.blobs[0] = (blob){0.02, 0.30, -0.25, 0.045, 3};  /* false positive in the mediastinum */
         m.blobs[1] = (blob){-0.48, -0.05, 0.50, 0.050, 0}; /* hole inside the RUL */
+    }
+    if (variant) { /* another patient: lung size, and how far the prediction is off */
+        const double size = 0.92 + 0.16 * phantom_jitter(variant, 0.7548776662),
+                     off = 0.4 + 1.4 * phantom_jitter(variant, 0.5698402910);
+        for (int l = 0; l < 2; l++) {
+            m.lungs[l].au *= size;
+            m.lungs[l].av *= size;
+            m.lungs[l].aw *= 0.96 + 0.08 * phantom_jitter(variant, 0.3247179572 + l);
+        }
+        if (kind == PHANTOM_PREDICTION) {
+            const phantom_model base = phantom_model_for(PHANTOM_REFERENCE, 0);
+            for (int l = 0; l < 2; l++) {
+                m.lungs[l].oblique_w = base.lungs[l].oblique_w +
+                                       off * (m.lungs[l].oblique_w - base.lungs[l].oblique_w);
+                m.lungs[l].horizontal_w =
+                    base.lungs[l].horizontal_w +
+                    off * (m.lungs[l].horizontal_w - base.lungs[l].horizontal_w);
+            }
+            m.warp *= 0.5 + phantom_jitter(variant, 0.4142135624);
+            m.blobs[0].r *= 0.5 + phantom_jitter(variant, 0.2360679775);
+        }
     }
     return m;
 }
@@ -79,9 +108,14 @@ static int lung_label(const lung *g, double u, double v, double w, double warp_t
 
 int phantom_fill(uint8_t *out, const size_t size[3], enum phantom_kind kind)
 {
+    return phantom_fill_case(out, size, kind, 0);
+}
+
+int phantom_fill_case(uint8_t *out, const size_t size[3], enum phantom_kind kind, unsigned variant)
+{
     if (size[0] == 0 || size[1] == 0 || size[2] == 0)
         return -1;
-    phantom_model m = phantom_model_for(kind);
+    phantom_model m = phantom_model_for(kind, variant);
     const double pi = 3.14159265358979323846;
     size_t i = 0;
     for (size_t z = 0; z < size[2]; z++) {
@@ -110,11 +144,16 @@ int phantom_fill(uint8_t *out, const size_t size[3], enum phantom_kind kind)
 
 uint8_t *phantom_new(const size_t size[3], enum phantom_kind kind)
 {
+    return phantom_new_case(size, kind, 0);
+}
+
+uint8_t *phantom_new_case(const size_t size[3], enum phantom_kind kind, unsigned variant)
+{
     size_t n = size[0];
     if (__builtin_mul_overflow(n, size[1], &n) || __builtin_mul_overflow(n, size[2], &n) || !n)
         return NULL;
     uint8_t *out = malloc(n);
-    if (out && phantom_fill(out, size, kind) != 0) {
+    if (out && phantom_fill_case(out, size, kind, variant) != 0) {
         free(out);
         return NULL;
     }

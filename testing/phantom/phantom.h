@@ -35,6 +35,12 @@ int phantom_fill(uint8_t *out, const size_t size[3], enum phantom_kind kind);
  * memory runs out. */
 uint8_t *phantom_new(const size_t size[3], enum phantom_kind kind);
 
+/* The same for another patient of a data set: variant 0 is the pair above; each variant > 0
+ * changes the lung size and how far the prediction is off (fissure shifts, boundary warp,
+ * false-positive island), deterministically. */
+int phantom_fill_case(uint8_t *out, const size_t size[3], enum phantom_kind kind, unsigned variant);
+uint8_t *phantom_new_case(const size_t size[3], enum phantom_kind kind, unsigned variant);
+
 /* The reference and the prediction of one size, with their geometry: what most tests and
  * benchmarks start from. phantom_volume.h turns it into lobedice volumes; this header stays
  * free of the core so that lobedice-phantom builds without it. */
