@@ -330,7 +330,7 @@ static group *make_groups(size_t *count, const batch_record *records, size_t nre
         g = sorted;
     }
     *count = n;
-    return g;
+    return g ? g : calloc(1, sizeof *g); /* no rows (every case failed): an empty list */
 }
 
 /* ---- text helpers -------------------------------------------------------------------------- */
