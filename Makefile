@@ -1,4 +1,5 @@
-# LobeDice: make demo | make test | make deps | make build | make fuzz | make clean
+# LobeDice: make demo | make demo-batch | make test | make test-slurm | make deps | make build |
+# make fuzz | make clean
 # Run as root on Debian (bookworm): `make deps` installs only the packages that are missing.
 
 BUILD_DIR ?= build
@@ -6,6 +7,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Extra configure options, e.g. CMAKE_ARGS=-DLOBEDICE_DEVELOPER=ON (as CI does).
 CMAKE_ARGS ?=
 DEMO_DIR ?= demo-out
+DEMO_BATCH_DIR ?= demo-batch-out
 # make fuzz: seconds per fuzz target, and the libFuzzer build's folder.
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
@@ -19,7 +21,7 @@ DEB_PACKAGES = gcc g++ make cmake pkg-config zlib1g-dev \
 	libinsighttoolkit5-dev libvtk9-dev libx11-dev libjansson-dev libxml2-dev libxml2-utils \
 	clang-format git clang libclang-rt-14-dev valgrind xvfb xauth
 
-.PHONY: all deps build test demo fuzz clean
+.PHONY: all deps build test test-slurm demo demo-batch fuzz clean
 
 all: build
 
@@ -41,8 +43,12 @@ build:
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
 	cmake --build $(BUILD_DIR) --parallel $(JOBS)
 
+# The Slurm test (label slurm) installs Slurm and starts daemons: only `make test-slurm` runs it.
 test: deps build
-	cd $(BUILD_DIR) && ctest --output-on-failure --parallel $(JOBS)
+	cd $(BUILD_DIR) && ctest --output-on-failure --parallel $(JOBS) -LE slurm
+
+test-slurm: deps build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L slurm
 
 # Each fuzz target for FUZZ_SECONDS seconds (libFuzzer, with address and undefined-behaviour
 # sanitizers), from the seeds in testing/fuzz/corpus; prints exec/s and coverage per target.
@@ -57,5 +63,8 @@ fuzz: deps
 demo: deps build
 	@./testing/demo.sh $(BUILD_DIR) $(DEMO_DIR)
 
+demo-batch: deps build
+	@./testing/demo_batch.sh $(BUILD_DIR) $(DEMO_BATCH_DIR)
+
 clean:
-	rm -rf $(BUILD_DIR) $(DEMO_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(DEMO_DIR) $(DEMO_BATCH_DIR) $(FUZZ_DIR)

@@ -131,9 +131,10 @@ void batch_info_free(batch_info *info);
 
 /* Writes cases.csv, summary.csv, summary.json, failures.csv, unmatched.csv, run.json and
  * plots/ into dir, all or nothing, from the records (one per case of the run's slice, in case
- * order). threads: for the bootstrap. Returns 0, or -1 with a sentence. */
+ * order). threads: for the bootstrap. *table receives the summary as a table for a person
+ * (malloc'd). Returns 0, or -1 with a sentence. */
 int batch_write_results(const char *dir, const batch_info *info, const batch_record *records,
-                        size_t nrecords, size_t threads, char *msg, size_t size);
+                        size_t nrecords, size_t threads, char **table, char *msg, size_t size);
 
 /* ---- the output folder (batch_folder.c) ---------------------------------------------------
  * Results are built in <out>/.lobedice-next/ (per-case records in its cases/ as each case

@@ -298,9 +298,15 @@ static size_t cores(void)
 static int finish(batch_folder *f, const batch_info *info, const batch_record *records, size_t n,
                   size_t threads, char *msg, size_t size)
 {
-    if (batch_write_results(f->work, info, records, n, threads, msg, size) != 0 ||
-        batch_folder_finish(f, msg, size) != 0)
+    char *table = NULL;
+    if (batch_write_results(f->work, info, records, n, threads, &table, msg, size) != 0 ||
+        batch_folder_finish(f, msg, size) != 0) {
+        free(table);
         return BATCH_EXIT_FATAL;
+    }
+    fputs(table, stdout);
+    fflush(stdout);
+    free(table);
     size_t failed = 0;
     for (size_t i = 0; i < n; i++)
         failed += records[i].failed;

@@ -656,6 +656,40 @@ static char *summary_csv(const group *g, const group_summary *s, size_t ngroups)
     return text_close(&t);
 }
 
+/* The table for a person (standard output): per row, Dice and HD95 as papers report them and
+ * the volume agreement. */
+static char *person_table(const group *g, const group_summary *s, size_t ngroups, int surface)
+{
+    out_text t;
+    if (text_open(&t) != 0)
+        return NULL;
+    fprintf(t.f, "%-10s %4s  %-17s %-24s %-18s", "", "", "Dice", "", "");
+    fprintf(t.f, surface ? "  %-14s" : "%s", surface ? "HD95 mm" : "");
+    fprintf(t.f, "  %s\n", "volume, predicted - reference (ml)");
+    fprintf(t.f, "%-10s %4s  %-17s %-24s %-18s", "name", "n", "mean +- SD", "median [Q1, Q3]",
+            "95% CI of mean");
+    fprintf(t.f, surface ? "  %-14s" : "%s", surface ? "mean +- SD" : "");
+    fprintf(t.f, "  %s\n", "bias [limits of agreement]");
+    for (size_t i = 0; i < ngroups; i++) {
+        const lobedice_stats *d = &s[i].stats[LOBEDICE_MEASURE_DICE];
+        char a[64], b[64], c[64];
+        snprintf(a, sizeof a, "%.4f +- %.4f", d->mean, d->sd);
+        snprintf(b, sizeof b, "%.4f [%.4f, %.4f]", d->median, d->q1, d->q3);
+        snprintf(c, sizeof c, "[%.4f, %.4f]", d->ci_low, d->ci_high);
+        if (i > 0 && g[i].first->region && !g[i - 1].first->region)
+            fputc('\n', t.f);
+        fprintf(t.f, "%-10.10s %4zu  %-17s %-24s %-18s", g[i].first->name, d->n, a, b, c);
+        if (surface) {
+            const lobedice_stats *h = &s[i].stats[LOBEDICE_MEASURE_HD95];
+            snprintf(a, sizeof a, "%.2f +- %.2f", h->mean, h->sd);
+            fprintf(t.f, "  %-14s", a);
+        }
+        const lobedice_agreement *ag = &s[i].agreement;
+        fprintf(t.f, "  %+.1f [%+.1f, %+.1f]\n", ag->bias, ag->loa_low, ag->loa_high);
+    }
+    return text_close(&t);
+}
+
 /* ---- plots ---------------------------------------------------------------------------------- */
 
 /* A box plot of one measure over the label groups (the lobes). */
@@ -720,8 +754,9 @@ static unsigned char *ba_plot(size_t *len, const group *g, const group_summary *
 /* ---- everything ----------------------------------------------------------------------------- */
 
 int batch_write_results(const char *dir, const batch_info *info, const batch_record *records,
-                        size_t nrecords, size_t threads, char *msg, size_t size)
+                        size_t nrecords, size_t threads, char **table, char *msg, size_t size)
 {
+    *table = NULL;
     cli_options opts;
     if (batch_info_options(&opts, info, msg, size) != 0)
         return -1;
@@ -808,6 +843,8 @@ int batch_write_results(const char *dir, const batch_info *info, const batch_rec
     }
     if (rc == 0 && cli_outputs_commit(set, msg, size) != 0)
         rc = -1;
+    if (rc == 0 && !(*table = person_table(g, s, ngroups, surface)))
+        rc = fail(msg, size, "out of memory");
     cli_outputs_free(set);
     free(plots);
     for (size_t i = 0; i < NFILES; i++)

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -654,6 +655,37 @@ static void progress_lines(void)
     run_result_free(&r);
 }
 
+/* On a terminal: one bar redrawn in place ("\r"), ending on a newline. */
+static void progress_bar_on_terminal(void)
+{
+    begin("terminal");
+    make_dataset(3, "40,40,24");
+    const char *argv[] = {LOBEDICE_BATCH_EXE, at("ref"), at("pred"), "--out", at("out"), NULL};
+    int master;
+    pid_t pid = forkpty(&master, NULL, NULL, NULL);
+    CHECK_FATAL(pid >= 0);
+    if (pid == 0) {
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    char text[65536];
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(master, text + len, sizeof text - 1 - len);
+        if (n <= 0) /* EIO once the program has ended */
+            break;
+        len += (size_t)n;
+    }
+    text[len] = '\0';
+    int status;
+    waitpid(pid, &status, 0);
+    close(master);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(strstr(text, "\r\033[K[##########....................] 1/3 done, 0 failed, ") != NULL);
+    CHECK(strstr(text, "\r\033[K[##############################] 3/3 done, 0 failed, ") != NULL);
+    CHECK(strstr(text, "lobedice-batch: 1/3 done") == NULL); /* no plain lines */
+}
+
 int main(int argc, char **argv)
 {
     static const check_case cases[] = {
@@ -666,6 +698,7 @@ int main(int argc, char **argv)
         {"results_replaced_whole", results_replaced_whole},
         {"shared_flags", shared_flags},
         {"progress_lines", progress_lines},
+        {"progress_bar_on_terminal", progress_bar_on_terminal},
     };
     return check_main(argc, argv, cases, CHECK_COUNT(cases));
 }
