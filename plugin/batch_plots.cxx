@@ -72,10 +72,15 @@ class Canvas
     void Line(int x0, int y0, int x1, int y1, Rgb c, int width = 1)
     {
         Color(c);
-        if (width <= 1)
+        if (width <= 1) {
             c_->DrawSegment(x0, y0, x1, y1);
-        else
+        } else if (x0 == x1 || y0 == y1) { // FillTube visits every pixel of the picture
+            const int lo = (width - 1) / 2, hi = width / 2;
+            Box(std::min(x0, x1) - (x0 == x1 ? lo : 0), std::max(x0, x1) + (x0 == x1 ? hi : 0),
+                std::min(y0, y1) - (y0 == y1 ? lo : 0), std::max(y0, y1) + (y0 == y1 ? hi : 0), c);
+        } else {
             c_->FillTube(x0, y0, x1, y1, width / 2.0);
+        }
     }
     void Dashed(int x0, int y, int x1, Rgb c, int width = 1)
     {
@@ -303,7 +308,7 @@ extern "C" unsigned char *batch_plot_bland_altman(size_t *len, const char *title
         const int PW = 400, PH = 330, W = 90 + cols * PW, H = 110 + rows * PH;
         Canvas c(W, H);
         c.Write(W / 2, H - 24, title, 22, VTK_TEXT_CENTERED, VTK_TEXT_CENTERED, kBlack, true);
-        c.Write(W / 2, 18, x_label, 16, VTK_TEXT_CENTERED, VTK_TEXT_CENTERED);
+        c.Write(W / 2, 45, x_label, 16, VTK_TEXT_CENTERED, VTK_TEXT_CENTERED);
         c.Write(22, H / 2, y_label, 16, VTK_TEXT_CENTERED, VTK_TEXT_CENTERED, kBlack, false, 90);
         for (size_t g = 0; g < ngroups; g++) {
             const batch_ba_group &p = groups[g];
@@ -327,6 +332,9 @@ extern "C" unsigned char *batch_plot_bland_altman(size_t *len, const char *title
                 xlo = 0;
                 xhi = 1;
             }
+            const double room = 0.12 * (yhi - ylo); // for the labels of the lines
+            ylo -= room;
+            yhi += room;
             const Axis xa = NiceAxis(xlo, xhi, x0, x1), ya = NiceAxis(ylo, yhi, y0, y1);
             YAxis(c, ya, x0, x1);
             XAxis(c, xa, y0, y1);

@@ -61,6 +61,11 @@ static inline double ld_numpy_lerp(double a, double b, double t)
     return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
 }
 
+/* Q(q) of n >= 1 values: the linear interpolation at rank q*(n-1) of the values sorted, as
+ * numpy's default percentile computes it (hd95 and the statistics over cases). Reorders v
+ * (selection, no full sort). */
+double ld_percentile(double *v, size_t n, double q);
+
 /* Value i of a label buffer of dtype, widened; the dtype must be valid. */
 static inline int64_t ld_label_at(const void *data, lobedice_dtype dtype, size_t i)
 {

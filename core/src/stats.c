@@ -83,22 +83,6 @@ static uint64_t ld_uniform_below(ld_xoshiro *g, uint64_t n)
 
 /* ---- Descriptive statistics ----------------------------------------------------------------- */
 
-static int ld_compare_doubles(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Q(p) of n >= 1 sorted values: linear interpolation at rank p*(n-1) (numpy's default). */
-static double ld_quantile_sorted(const double *v, size_t n, double p)
-{
-    const double rank = p * (double)(n - 1);
-    const size_t k = (size_t)floor(rank);
-    if (k + 1 >= n)
-        return v[n - 1];
-    return ld_numpy_lerp(v[k], v[k + 1], rank - (double)k);
-}
-
 typedef struct ld_bootstrap {
     const double *values; /* the n defined values */
     size_t n, resamples;
@@ -151,47 +135,48 @@ lobedice_status lobedice_stats_describe(lobedice_stats *out, const double *value
     if (!ld_mul_size(n, sizeof(double), &bytes) ||
         !ld_mul_size(nmeans, sizeof(double), &mean_bytes))
         return LOBEDICE_EOVERFLOW;
-    double *sorted = malloc(bytes), *means = nmeans ? malloc(mean_bytes) : NULL;
-    if (!sorted || (nmeans && !means)) {
-        free(sorted);
+    double *defined = malloc(bytes), *means = nmeans ? malloc(mean_bytes) : NULL;
+    if (!defined || (nmeans && !means)) {
+        free(defined);
         free(means);
         return LOBEDICE_ENOMEM;
     }
     /* the defined values in their given order: the sums below follow it */
     for (size_t i = 0, j = 0; i < count; i++)
         if (!isnan(values[i]))
-            sorted[j++] = values[i];
-    s.mean = ld_mean_defined(sorted, n, NULL);
+            defined[j++] = values[i];
+    s.mean = ld_mean_defined(defined, n, NULL);
     if (n >= 2) {
         double ss = 0.0;
         for (size_t i = 0; i < n; i++)
-            ss += (sorted[i] - s.mean) * (sorted[i] - s.mean);
+            ss += (defined[i] - s.mean) * (defined[i] - s.mean);
         s.sd = sqrt(ss / (double)(n - 1));
     }
     if (nmeans) {
-        ld_bootstrap b = {sorted, n, nmeans, o.seed, means};
+        ld_bootstrap b = {defined, n, nmeans, o.seed, means};
         ld_parallel_for(o.threads, ld_chunk_count(nmeans, LD_RESAMPLES_PER_TASK), ld_bootstrap_task,
                         &b);
-        qsort(means, nmeans, sizeof *means, ld_compare_doubles);
-        s.ci_low = ld_quantile_sorted(means, nmeans, (1.0 - o.confidence) / 2.0);
-        s.ci_high = ld_quantile_sorted(means, nmeans, (1.0 + o.confidence) / 2.0);
+        s.ci_low = ld_percentile(means, nmeans, (1.0 - o.confidence) / 2.0);
+        s.ci_high = ld_percentile(means, nmeans, (1.0 + o.confidence) / 2.0);
     }
-    qsort(sorted, n, sizeof *sorted, ld_compare_doubles);
-    s.min = sorted[0];
-    s.max = sorted[n - 1];
-    s.q1 = ld_quantile_sorted(sorted, n, 0.25);
-    s.median = ld_quantile_sorted(sorted, n, 0.5);
-    s.q3 = ld_quantile_sorted(sorted, n, 0.75);
+    s.q1 = ld_percentile(defined, n, 0.25); /* (reorders the values: the sums are done) */
+    s.median = ld_percentile(defined, n, 0.5);
+    s.q3 = ld_percentile(defined, n, 0.75);
     s.iqr = s.q3 - s.q1;
     const double fence_low = s.q1 - 1.5 * s.iqr, fence_high = s.q3 + 1.5 * s.iqr;
-    size_t lo = 0, hi = n - 1;
-    while (sorted[lo] < fence_low)
-        lo++;
-    while (sorted[hi] > fence_high)
-        hi--;
-    s.whisker_low = sorted[lo];
-    s.whisker_high = sorted[hi];
-    free(sorted);
+    s.min = s.max = defined[0];
+    s.whisker_low = s.q1; /* the box's own edges hold values within the fences */
+    s.whisker_high = s.q3;
+    for (size_t i = 0; i < n; i++) {
+        const double v = defined[i];
+        s.min = v < s.min ? v : s.min;
+        s.max = v > s.max ? v : s.max;
+        if (v >= fence_low && v < s.whisker_low)
+            s.whisker_low = v;
+        if (v <= fence_high && v > s.whisker_high)
+            s.whisker_high = v;
+    }
+    free(defined);
     free(means);
     *out = s;
     return LOBEDICE_OK;

@@ -86,8 +86,7 @@ static void ld_select(double *v, size_t n, size_t k)
             ld_swap(&v[j], &v[j - 1]);
 }
 
-/* Linear interpolation at rank q*(n-1) of the sorted values, computed as numpy does. Reorders v. */
-static double ld_percentile(double *v, size_t n, double q)
+double ld_percentile(double *v, size_t n, double q)
 {
     const double rank = (double)(n - 1) * q;
     const size_t k = (size_t)floor(rank);

@@ -932,8 +932,9 @@ LOBEDICE_API lobedice_status lobedice_comparison_hd_voxel(uint64_t voxel[3],
  *   Q(p) = the linear interpolation at rank p*(n-1) of the sorted values (numpy's default
  *          percentile, the rule of hd95): q1 = Q(0.25), median = Q(0.5), q3 = Q(0.75),
  *          iqr = q3 - q1; min, max;
- *   whiskers (Tukey's box plot): the smallest value >= q1 - 1.5*iqr and the largest <= q3 +
- *          1.5*iqr; values beyond them are the plot's outliers;
+ *   whiskers (Tukey's box plot, as matplotlib draws it): the smallest value >= q1 - 1.5*iqr
+ *          and the largest <= q3 + 1.5*iqr, or the box's edge (q1, q3) when no value lies
+ *          between; values beyond them are the plot's outliers;
  *   ci_low, ci_high: percentile bootstrap interval of the mean: `resamples` resamples of n
  *          values drawn with replacement, each giving a mean; the interval is Q((1-c)/2) and
  *          Q((1+c)/2) of those means (c = confidence); NaN when n < 2 or resamples is 0.
@@ -975,10 +976,10 @@ typedef struct lobedice_stats {
 } lobedice_stats;
 
 /* Describes `count` values (NaN = undefined) as above. opts NULL = the defaults. Extra memory:
- * n + resamples doubles. Statuses: LOBEDICE_EINVAL (NULL out, NULL values with count > 0, an
- * opts->version of 0 or above LOBEDICE_STATS_OPTIONS_VERSION, a confidence outside (0, 1)),
- * LOBEDICE_ENOTFINITE (an infinite value), LOBEDICE_EOVERFLOW, LOBEDICE_ENOMEM; out is untouched
- * on error. */
+ * n + resamples doubles; quantiles by selection (no full sort). Statuses: LOBEDICE_EINVAL (NULL
+ * out, NULL values with count > 0, an opts->version of 0 or above LOBEDICE_STATS_OPTIONS_VERSION, a
+ * confidence outside (0, 1)), LOBEDICE_ENOTFINITE (an infinite value), LOBEDICE_EOVERFLOW,
+ * LOBEDICE_ENOMEM; out is untouched on error. */
 LOBEDICE_API lobedice_status lobedice_stats_describe(lobedice_stats *out, const double *values,
                                                      size_t count,
                                                      const lobedice_stats_options *opts);

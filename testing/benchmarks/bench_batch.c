@@ -1,0 +1,171 @@
+/* Benchmark of lobedice-batch against the single cases it is made of: N phantom patients
+ * (lobedice-dataset, raw NRRD), surface distances on. Each case is first run alone with
+ * `LobeDice --threads 1` (the same read, align and compare, one JSON written): the sum of those
+ * times divided by the cores is what a perfect batch would take. Then lobedice-batch runs the
+ * whole set with its defaults (as many cases at once as cores, 1 thread each). Wall times, and
+ * peak resident set sizes from wait4 (the batch is one process, its threads included).
+ *
+ *   bench_batch [--size X,Y,Z] [--cases N] [--repeats R] [--dir FOLDER]
+ *
+ * Goals (issue 14): batch wall time within 1.2x (sum of single-case times) / cores; batch peak
+ * memory under 1.5x (largest single-case peak) x (cases in flight). The files go to a new
+ * folder inside FOLDER (default $TMPDIR or /tmp), removed at the end. */
+#define _GNU_SOURCE
+#include "bench.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct child_run {
+    int status;
+    double seconds;
+    size_t peak_rss; /* bytes */
+} child_run;
+
+/* fork + exec + wait4; the child's output goes to /dev/null. */
+static int run(child_run *out, char *const argv[])
+{
+    fflush(NULL);
+    const double start = bench_now();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+            _exit(126);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    struct rusage ru;
+    while (wait4(pid, &status, 0, &ru) < 0)
+        if (errno != EINTR)
+            return -1;
+    out->seconds = bench_now() - start;
+    out->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    out->peak_rss = (size_t)ru.ru_maxrss * 1024;
+    return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+int main(int argc, char **argv)
+{
+    size_t size[3] = {256, 256, 160};
+    long cases = 20, repeats = 3;
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    static const struct option options[] = {{"size", required_argument, NULL, 's'},
+                                            {"cases", required_argument, NULL, 'n'},
+                                            {"repeats", required_argument, NULL, 'r'},
+                                            {"dir", required_argument, NULL, 'd'},
+                                            {NULL, 0, NULL, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        int bad = 0;
+        switch (opt) {
+        case 's': bad = bench_parse_size(optarg, size); break;
+        case 'n': bad = bench_parse_count(optarg, 1, 99, &cases); break;
+        case 'r': bad = bench_parse_count(optarg, 1, BENCH_MAX_REPEATS, &repeats); break;
+        case 'd': base = optarg; break;
+        default: bad = 1;
+        }
+        if (bad) {
+            fprintf(stderr, "usage: bench_batch [--size X,Y,Z] [--cases N] [--repeats R] "
+                            "[--dir FOLDER]\n");
+            return 2;
+        }
+    }
+    char dir[4096], sizes[96], ncases[16];
+    snprintf(dir, sizeof dir, "%s/bench_batch.XXXXXX", base);
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "bench_batch: cannot create a folder in %s: %s\n", base, strerror(errno));
+        return 1;
+    }
+    snprintf(sizes, sizeof sizes, "%zu,%zu,%zu", size[0], size[1], size[2]);
+    snprintf(ncases, sizeof ncases, "%ld", cases);
+    char data[4200], ref[4300], pred[4300], out[4300], json[4300];
+    snprintf(data, sizeof data, "%s/data", dir);
+    snprintf(ref, sizeof ref, "%s/reference", data);
+    snprintf(pred, sizeof pred, "%s/prediction", data);
+    snprintf(out, sizeof out, "%s/results", dir);
+    snprintf(json, sizeof json, "%s/case.json", dir);
+    child_run r;
+    char *make[] = {LOBEDICE_DATASET_EXE, "--size", sizes, "--cases", ncases,
+                    "--nrrd-only",        data,     NULL};
+    int rc = run(&r, make) != 0 || r.status != 0;
+    if (rc)
+        fprintf(stderr, "bench_batch: lobedice-dataset failed\n");
+
+    /* each case alone, one thread, `repeats` times after a warm-up (the file cache) */
+    double sum = 0, *times = calloc((size_t)repeats, sizeof *times);
+    size_t single_peak = 0;
+    for (long c = 1; rc == 0 && c <= cases; c++) {
+        char rpath[4400], ppath[4400];
+        snprintf(rpath, sizeof rpath, "%s/case%02ld.nrrd", ref, c);
+        snprintf(ppath, sizeof ppath, "%s/case%02ld.nrrd", pred, c);
+        char *one[] = {LOBEDICE_EXE,
+                       "--surfaceDistances",
+                       "--threads",
+                       "1",
+                       "--outputJson",
+                       json,
+                       rpath,
+                       ppath,
+                       NULL};
+        for (long k = -1; rc == 0 && k < repeats; k++) {
+            rc = run(&r, one) != 0 || r.status != 0;
+            if (k >= 0)
+                times[k] = r.seconds;
+            if (r.peak_rss > single_peak)
+                single_peak = r.peak_rss;
+        }
+        if (rc == 0)
+            sum += bench_median(times, (size_t)repeats);
+    }
+    if (rc)
+        fprintf(stderr, "bench_batch: LobeDice failed on a case\n");
+
+    /* the batch, with its defaults; --jobs as it chooses them: min(cores, cases) */
+    const size_t cores = bench_cpu_count(), jobs = cores < (size_t)cases ? cores : (size_t)cases;
+    size_t batch_peak = 0;
+    char *batch[] = {LOBEDICE_BATCH_EXE, "--surfaceDistances", ref, pred, "--out", out, NULL};
+    for (long k = -1; rc == 0 && k < repeats; k++) {
+        rc = run(&r, batch) != 0 || r.status != 0;
+        if (k >= 0)
+            times[k] = r.seconds;
+        if (r.peak_rss > batch_peak)
+            batch_peak = r.peak_rss;
+    }
+    if (rc) {
+        fprintf(stderr, "bench_batch: lobedice-batch failed\n");
+    } else {
+        const double wall = bench_median(times, (size_t)repeats), ideal = sum / (double)cores;
+        printf("lobedice-batch, %ld cases of %s with surface distances, %zu cores, %zu jobs x 1 "
+               "thread; medians of %ld runs\n",
+               cases, sizes, cores, jobs, repeats);
+        printf("  single cases (LobeDice --threads 1): sum %.2f s, sum / cores %.2f s\n", sum,
+               ideal);
+        printf("  batch wall time %.2f s = %.3f x (sum / cores)   goal <= 1.2\n", wall,
+               wall / ideal);
+        printf("  peak RSS: largest single case %.1f MiB, batch %.1f MiB = %.3f x (largest x %zu "
+               "jobs)   goal < 1.5\n",
+               (double)single_peak / 1048576.0, (double)batch_peak / 1048576.0,
+               (double)batch_peak / ((double)single_peak * (double)jobs), jobs);
+    }
+    free(times);
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return rc;
+}
