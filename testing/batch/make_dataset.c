@@ -6,7 +6,7 @@
  *
  * DIR/reference/caseNN.<ext> and DIR/prediction/caseNN.<ext> for NN = 01..N (patient NN of
  * phantom_fill_case). --broken K makes case K's prediction an unreadable file; --unmatched adds
- * a prediction with no reference; --nrrd-only writes raw NRRD only (the benchmark). */
+ * a prediction with no reference; --nrrd-only writes gzip NRRD only (the benchmark). */
 #define _POSIX_C_SOURCE 200809L
 #include "lobedice/lobedice_io.h"
 #include "phantom.h"

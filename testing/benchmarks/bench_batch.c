@@ -1,5 +1,5 @@
 /* Benchmark of lobedice-batch against the single cases it is made of: N phantom patients
- * (lobedice-dataset, raw NRRD), surface distances on. Each case is first run alone with
+ * (lobedice-dataset, gzip NRRD), surface distances on. Each case is first run alone with
  * `LobeDice --threads 1` (the same read, align and compare, one JSON written): the sum of those
  * times divided by the cores is what a perfect batch would take. Then lobedice-batch runs the
  * whole set with its defaults (as many cases at once as cores, 1 thread each). Wall times, and
