@@ -171,9 +171,10 @@ typedef struct batch_plan {
     int resume;
 } batch_plan;
 
-/* Runs every case of `todo` (indices into info->data.cases) that has no valid record, jobs at a
- * time, writing each record into f->cases, with a progress display on standard error. Returns 0,
- * or -1 with a sentence when a record cannot be written. */
+/* Runs the cases `todo` (indices into info->data.cases), `jobs` at a time, each in a child
+ * process that writes its record into f->cases (a case whose process dies gets a failure
+ * record), with a progress display on standard error. Returns 0, or -1 with a sentence when a
+ * record cannot be written. */
 int batch_run_cases(const batch_info *info, const cli_options *opts, const size_t *todo,
                     size_t ntodo, const batch_folder *f, const batch_plan *plan, char *msg,
                     size_t size);

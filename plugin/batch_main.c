@@ -11,6 +11,8 @@
 #include "batch.h"
 
 #include "cli_flags.h"
+#include "cli_signals.h"
+#include "cli_text.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -62,12 +64,15 @@ static int usage(char *msg, size_t size, const char *fmt, ...)
     return BATCH_EXIT_USAGE;
 }
 
+/* One line on standard error, valid UTF-8 whatever the file names hold. */
 static void print_message(const char *msg)
 {
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '.' || msg[n - 1] == '\n' || msg[n - 1] == ' '))
+    char line[4 * BATCH_MSG_SIZE];
+    cli_text_escape_into(line, sizeof line, msg);
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '.' || line[n - 1] == ' '))
         n--;
-    fprintf(stderr, "lobedice-batch: %.*s.\n", (int)n, msg);
+    fprintf(stderr, "lobedice-batch: %.*s.\n", (int)n, line);
 }
 
 static int parse_count(const char *arg, size_t lo, size_t hi, size_t *out)
@@ -494,6 +499,9 @@ static int merge(batch_args *a, char *msg, size_t size)
 
 int main(int argc, char **argv)
 {
+    /* Before any thread: a signal removes the files being staged (the records already written
+     * stay for --resume). */
+    cli_signals_start();
     batch_args a;
     char msg[BATCH_MSG_SIZE] = "";
     int rc = parse_args(&a, argc, argv, msg, sizeof msg);

@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "batch.h"
 
+#include "cli_text.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -68,8 +70,9 @@ static int add_unmatched(batch_dataset *d, const char *side, char *path, const c
     }
     d->unmatched = grown;
     d->unmatched[d->nunmatched].side = strdup(side);
-    d->unmatched[d->nunmatched].path = path;
-    d->unmatched[d->nunmatched].reason = strdup(reason);
+    d->unmatched[d->nunmatched].path = cli_text_escape(path); /* shown and written only */
+    d->unmatched[d->nunmatched].reason = cli_text_escape(reason);
+    free(path);
     d->nunmatched++;
     return d->unmatched[d->nunmatched - 1].side && d->unmatched[d->nunmatched - 1].reason ? 0 : -1;
 }
@@ -149,10 +152,10 @@ static int add_case(batch_dataset *d, const char *name, const char *reference,
         return -1;
     d->cases = grown;
     batch_case *c = &d->cases[d->ncases++];
-    c->name = strdup(name);
+    c->name = cli_text_escape(name); /* a key and a label: valid UTF-8 for every report */
     c->reference = strdup(reference ? reference : "");
     c->prediction = strdup(prediction ? prediction : "");
-    c->problem = problem ? strdup(problem) : NULL;
+    c->problem = problem ? cli_text_escape(problem) : NULL;
     return c->name && c->reference && c->prediction && (!problem || c->problem) ? 0 : -1;
 }
 

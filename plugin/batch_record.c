@@ -5,6 +5,7 @@
 #include "batch.h"
 
 #include "cli_report.h"
+#include "cli_text.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -28,10 +29,12 @@ char *batch_fingerprint(const char *options_text, const batch_case *c)
     file_identity(ref, sizeof ref, c->reference);
     file_identity(pred, sizeof pred, c->prediction);
     size_t len = strlen(options_text) + strlen(c->reference) + strlen(c->prediction) + 512;
-    char *out = malloc(len);
-    if (out)
-        snprintf(out, len, "lobedice %s\n%sreference %s: %s\nprediction %s: %s\n",
+    char *text = malloc(len);
+    if (text)
+        snprintf(text, len, "lobedice %s\n%sreference %s: %s\nprediction %s: %s\n",
                  lobedice_version(), options_text, c->reference, ref, c->prediction, pred);
+    char *out = text ? cli_text_escape(text) : NULL; /* kept in JSON: valid UTF-8 */
+    free(text);
     return out;
 }
 
@@ -49,11 +52,11 @@ int batch_record_make(batch_record *r, const batch_case *c, const char *fingerpr
 {
     memset(r, 0, sizeof *r);
     r->name = strdup(c->name);
-    r->reference = strdup(c->reference);
-    r->prediction = strdup(c->prediction);
+    r->reference = cli_text_escape(c->reference); /* file names need not be UTF-8 */
+    r->prediction = cli_text_escape(c->prediction);
     r->fingerprint = strdup(fingerprint);
     r->failed = cc == NULL;
-    r->message = strdup(cc ? "" : message);
+    r->message = cli_text_escape(cc ? "" : message);
     r->alignment = strdup(cc ? cli_alignment_name(cc->report.alignment) : "");
     int ok =
         r->name && r->reference && r->prediction && r->fingerprint && r->message && r->alignment;

@@ -7,6 +7,7 @@
 #include "cli_flags.h"
 #include "cli_output.h"
 #include "cli_report.h"
+#include "cli_text.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -140,10 +141,14 @@ static char *run_json(const batch_info *info)
              set(o, "unmatched", unmatched_json(&info->data));
     for (size_t i = 0; ok && i < info->data.ncases; i++) {
         const batch_case *c = &info->data.cases[i];
-        json_t *j = json_pack("{s:s, s:s, s:s}", "case", c->name, "reference", c->reference,
-                              "prediction", c->prediction);
+        char *ref = cli_text_escape(c->reference), *pred = cli_text_escape(c->prediction);
+        json_t *j = ref && pred ? json_pack("{s:s, s:s, s:s}", "case", c->name, "reference", ref,
+                                            "prediction", pred)
+                                : NULL;
         ok = j && (!c->problem || set(j, "problem", json_string(c->problem))) &&
              json_array_append_new(cases, j) == 0;
+        free(ref);
+        free(pred);
     }
     json_decref(cases);
     if (!ok) {

@@ -1,33 +1,31 @@
-/* Running the cases of lobedice-batch: `jobs` workers take the next case, run it with the
- * pipeline of LobeDice (cli_case_run) on `threads` threads, and write its record as soon as it
- * ends, so a killed run loses only the cases in flight. Progress goes to standard error: a bar
- * redrawn in place on a terminal, plain lines otherwise. */
-#define _POSIX_C_SOURCE 200809L
+/* Running the cases of lobedice-batch: up to `jobs` cases at once, each in a child process of
+ * its own that runs the pipeline of LobeDice (cli_case_run) on `threads` threads and writes the
+ * case's record before it ends. A process per case keeps cases apart: a case that crashes fails
+ * alone, its memory goes back to the system when it ends, and image reading (whose library
+ * output lobedice_io captures through the process's standard error, one read at a time) runs
+ * in parallel. A killed run loses only the cases in flight. Progress goes to standard error: a
+ * bar redrawn in place on a terminal, plain lines otherwise. */
+#define _GNU_SOURCE /* prctl */
 #include "batch.h"
 
+#include "cli_text.h"
+
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-typedef struct runner {
-    const batch_info *info;
-    const cli_options *opts;
-    const size_t *todo;
-    size_t ntodo;
-    const batch_folder *folder;
-    const batch_plan *plan;
-    pthread_mutex_t lock;
-    size_t next;     /* the next entry of todo to take */
-    size_t done;     /* cases finished */
-    size_t failed;   /* of which failed */
-    int write_error; /* a record could not be written: stop taking cases */
-    char msg[BATCH_MSG_SIZE];
+typedef struct progress {
+    size_t total, done, failed;
     int tty;
     double start;
-} runner;
+} progress;
 
 static double now(void)
 {
@@ -45,136 +43,192 @@ static void clock_text(char *buf, size_t size, double seconds)
         snprintf(buf, size, "%02ld:%02ld", s / 60, s % 60);
 }
 
-/* Called with the lock held, after a case ended. */
-static void show_progress(runner *r, const char *name, const char *failure)
+/* After a case ended: the bar, or one line. */
+static void show_progress(const progress *p, const char *name, const char *failure)
 {
-    const double elapsed = now() - r->start;
+    const double elapsed = now() - p->start;
     char took[32], left[32] = "--:--";
     clock_text(took, sizeof took, elapsed);
-    if (r->done > 0 && r->done < r->ntodo)
-        clock_text(left, sizeof left, elapsed / (double)r->done * (double)(r->ntodo - r->done));
-    else if (r->done == r->ntodo)
-        clock_text(left, sizeof left, 0);
-    if (r->tty) {
+    if (p->done > 0)
+        clock_text(left, sizeof left, elapsed / (double)p->done * (double)(p->total - p->done));
+    if (p->tty) {
         enum { WIDTH = 30 };
         char bar[WIDTH + 1];
-        size_t full = r->ntodo ? r->done * WIDTH / r->ntodo : WIDTH;
+        size_t full = p->total ? p->done * WIDTH / p->total : WIDTH;
         for (size_t i = 0; i < WIDTH; i++)
             bar[i] = i < full ? '#' : '.';
         bar[WIDTH] = '\0';
         if (failure) /* the reason stays on the screen above the bar */
             fprintf(stderr, "\r\033[Kcase %s failed: %s\n", name, failure);
-        fprintf(stderr, "\r\033[K[%s] %zu/%zu done, %zu failed, %s elapsed, %s left", bar, r->done,
-                r->ntodo, r->failed, took, left);
-        if (r->done == r->ntodo)
+        fprintf(stderr, "\r\033[K[%s] %zu/%zu done, %zu failed, %s elapsed, %s left", bar, p->done,
+                p->total, p->failed, took, left);
+        if (p->done == p->total)
             fputc('\n', stderr);
     } else {
         fprintf(stderr,
                 "lobedice-batch: %zu/%zu done, %zu failed, %s elapsed, %s left: case %s %s%s\n",
-                r->done, r->ntodo, r->failed, took, left, name, failure ? "failed: " : "ok",
+                p->done, p->total, p->failed, took, left, name, failure ? "failed: " : "ok",
                 failure ? failure : "");
     }
     fflush(stderr);
 }
 
-/* Runs one case and writes its record. Returns 0 when the record is written (whether the case
- * failed or not). */
-static int run_one(runner *r, const batch_case *c, int *failed, char *failure, size_t fsize,
-                   char *msg, size_t size)
+/* Writes the record of case c: its results, or the failure `failure` when cc is NULL. */
+static int write_record(const batch_info *info, const batch_folder *f, const batch_case *c,
+                        const cli_case *cc, const char *failure, char *msg, size_t size)
 {
-    char *fingerprint = batch_fingerprint(r->info->options_text, c);
-    char *path = batch_record_path(r->folder->cases, c->name);
-    if (!fingerprint || !path) {
-        free(fingerprint);
-        free(path);
-        snprintf(msg, size, "out of memory");
-        return -1;
-    }
-    cli_case cc;
-    int rc = 0;
-    failure[0] = '\0';
-    if (c->problem) {
-        snprintf(failure, fsize, "%s", c->problem);
-        memset(&cc, 0, sizeof cc);
-        rc = 1;
-    } else {
-        rc = cli_case_run(&cc, r->opts, c->reference, c->prediction, r->plan->threads, NULL, NULL,
-                          failure, fsize);
-    }
-    *failed = rc != 0;
+    char *fingerprint = batch_fingerprint(info->options_text, c);
+    char *path = batch_record_path(f->cases, c->name);
     batch_record rec;
     char *text = NULL;
-    if (batch_record_make(&rec, c, fingerprint, rc ? NULL : &cc, failure) == 0) {
+    if (fingerprint && path && batch_record_make(&rec, c, fingerprint, cc, failure) == 0) {
         text = batch_record_json(&rec);
         batch_record_free(&rec);
     }
-    cli_case_free(&cc);
-    int wrc = text ? batch_write_file(path, text, strlen(text), msg, size)
-                   : (snprintf(msg, size, "out of memory while recording case '%s'", c->name), -1);
+    int rc = text ? batch_write_file(path, text, strlen(text), msg, size)
+                  : (snprintf(msg, size, "out of memory while recording case '%s'", c->name), -1);
     free(text);
     free(path);
     free(fingerprint);
-    return wrc;
+    return rc;
 }
 
-static void *worker(void *arg)
+/* The child of one case: never returns. Exit status 0 once the record is written (whether the
+ * case failed or not), BATCH_EXIT_FATAL with a sentence on standard error when it cannot be. */
+static void run_child(const batch_info *info, const cli_options *opts, const batch_folder *f,
+                      const batch_case *c, size_t threads)
 {
-    runner *r = arg;
-    char failure[BATCH_MSG_SIZE], msg[BATCH_MSG_SIZE];
-    for (;;) {
-        pthread_mutex_lock(&r->lock);
-        if (r->write_error || r->next == r->ntodo) {
-            pthread_mutex_unlock(&r->lock);
-            return NULL;
-        }
-        const batch_case *c = &r->info->data.cases[r->todo[r->next++]];
-        pthread_mutex_unlock(&r->lock);
-        int failed = 0;
-        int rc = run_one(r, c, &failed, failure, sizeof failure, msg, sizeof msg);
-        pthread_mutex_lock(&r->lock);
-        if (rc != 0 && !r->write_error) {
-            r->write_error = 1;
-            snprintf(r->msg, sizeof r->msg, "%s", msg);
-        }
-        if (rc == 0) {
-            r->done++;
-            r->failed += failed;
-            show_progress(r, c->name, failed ? failure : NULL);
-        }
-        pthread_mutex_unlock(&r->lock);
+    /* The parent waits for signals in a thread of its own (cli_signals.h), which a child does
+     * not have: the child takes them as they come, and ends with its parent. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    char failure[BATCH_MSG_SIZE] = "", msg[BATCH_MSG_SIZE] = "";
+    cli_case cc;
+    memset(&cc, 0, sizeof cc);
+    int rc = 1;
+    if (c->problem)
+        snprintf(failure, sizeof failure, "%s", c->problem);
+    else
+        rc = cli_case_run(&cc, opts, c->reference, c->prediction, threads, NULL, NULL, failure,
+                          sizeof failure);
+    int wrc = write_record(info, f, c, rc == 0 ? &cc : NULL, failure, msg, sizeof msg);
+    cli_case_free(&cc);
+    if (wrc != 0) {
+        char line[2 * BATCH_MSG_SIZE];
+        cli_text_escape_into(line, sizeof line, msg);
+        fprintf(stderr, "lobedice-batch: %s.\n", line);
     }
+    fflush(NULL);
+    _exit(wrc == 0 ? 0 : BATCH_EXIT_FATAL);
+}
+
+/* A child that ended: whether its case failed, and why, from the record it wrote; a child that
+ * did not write one (it crashed or was killed) gets a failure record written here. Returns 0,
+ * or -1 with a sentence when no record can be had. */
+static int collect(const batch_info *info, const batch_folder *f, const batch_case *c, int status,
+                   int *failed, char *failure, size_t fsize, char *msg, size_t size)
+{
+    if (WIFEXITED(status) && WEXITSTATUS(status) == BATCH_EXIT_FATAL) {
+        snprintf(msg, size, "the record of case '%s' could not be written (see above)", c->name);
+        return -1;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        char *path = batch_record_path(f->cases, c->name);
+        batch_record rec;
+        int rc = path ? batch_record_load(&rec, path, msg, size) : -1;
+        free(path);
+        if (rc != 0)
+            return -1;
+        *failed = rec.failed;
+        snprintf(failure, fsize, "%s", rec.message);
+        batch_record_free(&rec);
+        return 0;
+    }
+    if (WIFSIGNALED(status))
+        snprintf(failure, fsize, "the comparison ended abnormally (signal %d, %s)",
+                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else
+        snprintf(failure, fsize, "the comparison ended abnormally (exit status %d)",
+                 WEXITSTATUS(status));
+    *failed = 1;
+    return write_record(info, f, c, NULL, failure, msg, size);
 }
 
 int batch_run_cases(const batch_info *info, const cli_options *opts, const size_t *todo,
                     size_t ntodo, const batch_folder *f, const batch_plan *plan, char *msg,
                     size_t size)
 {
-    runner r;
-    memset(&r, 0, sizeof r);
-    r.info = info;
-    r.opts = opts;
-    r.todo = todo;
-    r.ntodo = ntodo;
-    r.folder = f;
-    r.plan = plan;
-    r.tty = isatty(STDERR_FILENO);
-    r.start = now();
-    pthread_mutex_init(&r.lock, NULL);
-    size_t jobs = plan->jobs < ntodo ? plan->jobs : ntodo;
-    pthread_t *threads = calloc(jobs ? jobs : 1, sizeof *threads);
-    size_t started = 0;
-    if (threads)
-        for (; started + 1 < jobs; started++)
-            if (pthread_create(&threads[started], NULL, worker, &r) != 0)
-                break; /* fewer workers: slower, not wrong */
-    worker(&r);        /* the calling thread works too */
-    for (size_t i = 0; i < started; i++)
-        pthread_join(threads[i], NULL);
-    free(threads);
-    pthread_mutex_destroy(&r.lock);
-    if (r.write_error) {
-        snprintf(msg, size, "%s", r.msg);
+    progress p = {ntodo, 0, 0, isatty(STDERR_FILENO), now()};
+    const size_t jobs = plan->jobs ? plan->jobs : 1;
+    pid_t *pids = calloc(jobs, sizeof *pids);
+    size_t *slot_case = calloc(jobs, sizeof *slot_case);
+    if (!pids || !slot_case) {
+        free(pids);
+        free(slot_case);
+        snprintf(msg, size, "out of memory");
         return -1;
     }
-    return 0;
+    size_t next = 0, running = 0;
+    int rc = 0;
+    char failure[BATCH_MSG_SIZE], shown[2 * BATCH_MSG_SIZE];
+    while (running > 0 || (rc == 0 && next < ntodo)) {
+        while (rc == 0 && running < jobs && next < ntodo) {
+            size_t slot = 0;
+            while (pids[slot])
+                slot++;
+            const batch_case *c = &info->data.cases[todo[next]];
+            fflush(NULL); /* the child must not inherit unflushed output */
+            pid_t pid = fork();
+            if (pid == 0)
+                run_child(info, opts, f, c, plan->threads);
+            if (pid < 0) {
+                snprintf(msg, size, "cannot start the process of case '%s': %s", c->name,
+                         strerror(errno));
+                rc = -1;
+                break;
+            }
+            pids[slot] = pid;
+            slot_case[slot] = todo[next++];
+            running++;
+        }
+        if (running == 0)
+            break;
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            snprintf(msg, size, "waiting for the cases failed: %s", strerror(errno));
+            rc = -1;
+            break;
+        }
+        size_t slot = 0;
+        while (slot < jobs && pids[slot] != pid)
+            slot++;
+        if (slot == jobs)
+            continue; /* not one of ours */
+        pids[slot] = 0;
+        running--;
+        const batch_case *c = &info->data.cases[slot_case[slot]];
+        int failed = 0;
+        char why[BATCH_MSG_SIZE];
+        if (collect(info, f, c, status, &failed, failure, sizeof failure, why, sizeof why) != 0) {
+            if (rc == 0) /* the first error is the one reported; the others end first */
+                snprintf(msg, size, "%s", why);
+            rc = -1;
+            continue;
+        }
+        p.done++;
+        p.failed += failed;
+        cli_text_escape_into(shown, sizeof shown, failure);
+        show_progress(&p, c->name, failed ? shown : NULL);
+    }
+    free(pids);
+    free(slot_case);
+    return rc;
 }

@@ -419,10 +419,17 @@ static void make_dataset(int n, const char *size)
     }
 }
 
+/* The records in a folder (not the temporary files of a write in progress). */
 static int count_records(const char *dir)
 {
-    int n = list_dir(dir, NULL, 0);
-    return n < 0 ? 0 : n;
+    char *names[64];
+    int n = list_dir(dir, names, 64), records = 0;
+    for (int i = 0; i < n && i < 64; i++) {
+        size_t len = strlen(names[i]);
+        records += names[i][0] != '.' && len > 5 && strcmp(names[i] + len - 5, ".json") == 0;
+        free(names[i]);
+    }
+    return records;
 }
 
 static void resume_after_kill(void)
