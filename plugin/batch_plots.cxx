@@ -151,6 +151,7 @@ class Canvas
         vtkNew<vtkPNGWriter> writer;
         writer->SetInputData(image);
         writer->WriteToMemoryOn();
+        writer->SetCompressionLevel(3); // flat colours compress well even at a fast level
         writer->Write();
         vtkUnsignedCharArray *bytes = writer->GetResult();
         if (!bytes || bytes->GetNumberOfValues() == 0)
