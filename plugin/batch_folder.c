@@ -27,6 +27,16 @@ static int fail(int rc, char *msg, size_t size, const char *fmt, ...)
     return rc;
 }
 
+/* strerror(err) as a clause ("permission denied"); the folder is handled by one thread. */
+static const char *clause(int err)
+{
+    static char buf[128];
+    snprintf(buf, sizeof buf, "%s", strerror(err));
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
 static char *join(const char *a, const char *b)
 {
     size_t len = strlen(a) + strlen(b) + 2;
@@ -117,7 +127,7 @@ static int check_contents(const char *out, char *msg, size_t size)
     DIR *h = opendir(out);
     if (!h)
         return fail(BATCH_EXIT_FATAL, msg, size, "cannot read the --out folder '%s': %s", out,
-                    strerror(errno));
+                    clause(errno));
     int rc = 0;
     struct dirent *de;
     while (rc == 0 && (de = readdir(h)) != NULL) {
@@ -156,7 +166,7 @@ int batch_folder_open(batch_folder *f, const char *out, int keep, char *msg, siz
             return rc;
     } else if (mkdir(f->out, 0777) != 0) {
         return fail(BATCH_EXIT_FATAL, msg, size, "cannot create the --out folder '%s': %s", out,
-                    strerror(errno));
+                    clause(errno));
     }
     f->work = join(f->out, ".lobedice-next");
     f->cases = f->work ? join(f->work, "cases") : NULL;
@@ -168,14 +178,13 @@ int batch_folder_open(batch_folder *f, const char *out, int keep, char *msg, siz
     }
     if (mkdir(f->work, 0777) != 0 && errno != EEXIST) {
         free(lock);
-        return fail(BATCH_EXIT_FATAL, msg, size, "cannot create '%s': %s", f->work,
-                    strerror(errno));
+        return fail(BATCH_EXIT_FATAL, msg, size, "cannot create '%s': %s", f->work, clause(errno));
     }
     f->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     free(lock);
     if (f->lock_fd < 0)
         return fail(BATCH_EXIT_FATAL, msg, size, "cannot write into '%s': %s", f->work,
-                    strerror(errno));
+                    clause(errno));
     if (flock(f->lock_fd, LOCK_EX | LOCK_NB) != 0)
         return fail(BATCH_EXIT_FATAL, msg, size,
                     "another lobedice-batch is writing the --out folder '%s'", out);
@@ -196,11 +205,10 @@ int batch_folder_open(batch_folder *f, const char *out, int keep, char *msg, siz
         if (h)
             closedir(h);
     } else if (empty_folder(f->work, ".lock") != 0) {
-        return fail(BATCH_EXIT_FATAL, msg, size, "cannot clear '%s': %s", f->work, strerror(errno));
+        return fail(BATCH_EXIT_FATAL, msg, size, "cannot clear '%s': %s", f->work, clause(errno));
     }
     if (mkdir(f->cases, 0777) != 0 && errno != EEXIST)
-        return fail(BATCH_EXIT_FATAL, msg, size, "cannot create '%s': %s", f->cases,
-                    strerror(errno));
+        return fail(BATCH_EXIT_FATAL, msg, size, "cannot create '%s': %s", f->cases, clause(errno));
     return 0;
 }
 
@@ -219,7 +227,7 @@ int batch_folder_finish(batch_folder *f, char *msg, size_t size)
     free(lock);
     int rc = 0;
     if (rename(f->work, staged) != 0) {
-        rc = fail(-1, msg, size, "cannot move the results into '%s': %s", f->out, strerror(errno));
+        rc = fail(-1, msg, size, "cannot move the results into '%s': %s", f->out, clause(errno));
     } else if (renameat2(AT_FDCWD, staged, AT_FDCWD, f->out, RENAME_EXCHANGE) != 0) {
         /* a file system without the exchange: two renames, the old results moved aside first */
         char *aside = malloc(len + 8);
@@ -227,9 +235,9 @@ int batch_folder_finish(batch_folder *f, char *msg, size_t size)
             snprintf(aside, len + 8, "%s-old", staged);
         if (!aside || rename(f->out, aside) != 0) {
             rc = fail(-1, msg, size, "cannot replace '%s': %s", f->out,
-                      aside ? strerror(errno) : "out of memory");
+                      aside ? clause(errno) : "out of memory");
         } else if (rename(staged, f->out) != 0) {
-            rc = fail(-1, msg, size, "cannot replace '%s': %s", f->out, strerror(errno));
+            rc = fail(-1, msg, size, "cannot replace '%s': %s", f->out, clause(errno));
             rename(aside, f->out);
         } else {
             rename(aside, staged); /* the old results, to remove below */

@@ -22,6 +22,15 @@ static int fail(char *msg, size_t size, const char *fmt, ...)
     return BATCH_EXIT_USAGE;
 }
 
+/* strerror(err) as a clause ("no such file or directory"). */
+static const char *reason(char *buf, size_t size, int err)
+{
+    snprintf(buf, size, "%s", strerror(err));
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
 static char *join(const char *dir, const char *name)
 {
     size_t n = strlen(dir);
@@ -92,9 +101,10 @@ static int list_folder(entry **out, size_t *count, batch_dataset *d, const char 
                        const char *side, const char *flag, char *msg, size_t size)
 {
     DIR *h = opendir(dir);
+    char why[128];
     if (!h)
         return fail(msg, size, "cannot read the %s folder '%s' (%s): %s", side, dir, flag,
-                    strerror(errno));
+                    reason(why, sizeof why, errno));
     entry *e = NULL;
     size_t n = 0, cap = 0;
     int rc = 0;
@@ -311,7 +321,8 @@ static char *read_text(const char *path, char *msg, size_t size)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        fail(msg, size, "cannot read the manifest '%s': %s", path, strerror(errno));
+        char why[128];
+        fail(msg, size, "cannot read the manifest '%s': %s", path, reason(why, sizeof why, errno));
         return NULL;
     }
     size_t cap = 4096, len = 0;
