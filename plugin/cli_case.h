@@ -1,8 +1,8 @@
 /* One case as every front end of the command line runs it: read the reference and the
  * prediction (lobedice_io), check their segments against the label conventions, bring the
  * prediction onto the reference grid, and compare them with the options of the command line
- * (lobedice_compare, with the conventions' check and its sentence). LobeDice and lobedice-batch both call
- * this, so the same case gives the same numbers in both. */
+ * (lobedice_compare, with the conventions' check and its sentence). LobeDice and lobedice-batch
+ * both call this, so the same case gives the same numbers in both. */
 #ifndef LOBEDICE_CLI_CASE_H
 #define LOBEDICE_CLI_CASE_H
 

@@ -113,8 +113,8 @@ static int make_error_map(run_state *s, const cli_options *opts, char *msg, size
         return cli_fail_status(msg, size, "creating the error map", st);
     s->error_map->dimension = ref->dimension;
     st = lobedice_comparison_disagreement_map(lobedice_image_buffer(s->error_map), dtype,
-                                              s->input.comparison, &ref->volume, &s->input.predicted->volume,
-                                              opts->threads);
+                                              s->input.comparison, &ref->volume,
+                                              &s->input.predicted->volume, opts->threads);
     if (st != LOBEDICE_OK)
         return cli_fail_status(msg, size, "computing the error map", st);
     /* As NRRD it is also a Slicer segmentation: a segment per class present, named and
@@ -179,16 +179,16 @@ static int write_outputs(run_state *s, const cli_options *opts, const cli_report
                                 s->error_segments.segments, s->error_segments.count, msg,
                                 size) != 0)
         rc = CLI_EXIT_FAILURE;
-    if (rc == 0 && (opts->distance_model || opts->input.reference_model || opts->snapshot)) {
+    if (rc == 0 && (opts->distance_model || opts->reference_model || opts->snapshot)) {
         const cli_pictures pictures = {
             s->input.reference,
             s->input.predicted,
             s->ct,
             s->input.comparison,
-            opts->input.reference_path,
-            opts->input.predicted_path,
+            opts->reference_path,
+            opts->predicted_path,
             opts->distance_model,
-            opts->input.reference_model,
+            opts->reference_model,
             opts->snapshot,
             opts->snapshot_at,
             {opts->snapshot_voxel[0], opts->snapshot_voxel[1], opts->snapshot_voxel[2]},
@@ -208,8 +208,8 @@ static int run(const cli_options *opts, char *msg, size_t size)
     progress prog = {opts->return_parameter_file != NULL};
     if (prog.enabled)
         printf("<filter-name>LobeDice</filter-name>\n");
-    int rc = cli_case_run(&s.input, opts, opts->reference_path, opts->predicted_path,
-                          opts->threads, prog.enabled ? case_progress : NULL, &prog, msg, size);
+    int rc = cli_case_run(&s.input, opts, opts->reference_path, opts->predicted_path, opts->threads,
+                          prog.enabled ? case_progress : NULL, &prog, msg, size);
     if (rc == 0 && opts->ct_path) {
         char why[MSG_SIZE] = "", context[MSG_SIZE], reason[MSG_SIZE];
         lobedice_status st = lobedice_real_image_read(&s.ct, opts->ct_path, why, sizeof why);
