@@ -628,12 +628,21 @@ static void shared_flags(void)
     }
     const char *help[] = {LOBEDICE_BATCH_EXE, "--help", NULL};
     r = run(0, help);
-    const char *flags[] = {"--labels",    "--labelNames",  "--regions", "--surfaceDistances",
-                           "--tolerance", "--emptyPolicy", "--jobs",    "--shard",
+    const char *flags[] = {"--labels",
+                           "--labelNames",
+                           "--regions",
+                           "--referenceLabels",
+                           "--allowDisjointLabels",
+                           "--surfaceDistances",
+                           "--tolerance",
+                           "--emptyPolicy",
+                           "--jobs",
+                           "--shard",
                            "--resume"};
     for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
         CHECK(strstr(r.out, flags[i]) != NULL);
     CHECK(strstr(r.out, "--outputJson") == NULL); /* LobeDice's outputs are not the batch's */
+    CHECK(strstr(r.out, "--ct") == NULL);         /* nor its pictures' inputs */
     run_result_free(&r);
     const char *usage[][8] = {
         {LOBEDICE_BATCH_EXE, at("ref"), at("pred"), NULL},
