@@ -169,15 +169,24 @@ typedef struct batch_plan {
     size_t jobs;    /* cases at once */
     size_t threads; /* threads per case */
     int resume;
+    char **flag_words; /* the comparison flags as command-line words, for the case processes */
+    size_t nflag_words;
 } batch_plan;
 
-/* Runs the cases `todo` (indices into info->data.cases), `jobs` at a time, each in a child
- * process that writes its record into f->cases (a case whose process dies gets a failure
- * record), with a progress display on standard error. Returns 0, or -1 with a sentence when a
- * record cannot be written. */
-int batch_run_cases(const batch_info *info, const cli_options *opts, const size_t *todo,
-                    size_t ntodo, const batch_folder *f, const batch_plan *plan, char *msg,
-                    size_t size);
+/* The hidden flag that makes lobedice-batch the worker of one case (batch_run.c starts it). */
+#define BATCH_WORKER_FLAG "worker-case"
+
+/* The worker's part: compares case c and writes its record into f->cases. Returns 0 once the
+ * record is written (whether the case failed or not), -1 with a sentence when it cannot be. */
+int batch_run_one(const batch_info *info, const cli_options *opts, const batch_folder *f,
+                  const batch_case *c, size_t threads, char *msg, size_t size);
+
+/* Runs the cases `todo` (indices into info->data.cases), `jobs` at a time, each in a process
+ * of its own (this program started anew as a worker) that writes its record into f->cases (a
+ * case whose process dies gets a failure record), with a progress display on standard error.
+ * Returns 0, or -1 with a sentence when a record cannot be written. */
+int batch_run_cases(const batch_info *info, const size_t *todo, size_t ntodo, const batch_folder *f,
+                    const batch_plan *plan, char *msg, size_t size);
 
 /* ---- plots (batch_plots.cxx) --------------------------------------------------------------- */
 

@@ -31,17 +31,26 @@ enum {
     OPT_SHARD,
     OPT_HELP,
     OPT_VERSION,
+    OPT_WORKER, /* internal: one case in a process of its own (batch_run.c) */
+    OPT_WORKER_REFERENCE,
+    OPT_WORKER_PREDICTION,
+    OPT_WORKER_RECORDS,
     OPT_FLAG = 1024 /* + the index of a comparison flag in cli_flags */
 };
 
-static const struct option batch_options[] = {{"out", required_argument, NULL, OPT_OUT},
-                                              {"manifest", required_argument, NULL, OPT_MANIFEST},
-                                              {"jobs", required_argument, NULL, OPT_JOBS},
-                                              {"threads", required_argument, NULL, OPT_THREADS},
-                                              {"resume", no_argument, NULL, OPT_RESUME},
-                                              {"shard", required_argument, NULL, OPT_SHARD},
-                                              {"help", no_argument, NULL, OPT_HELP},
-                                              {"version", no_argument, NULL, OPT_VERSION}};
+static const struct option batch_options[] = {
+    {"out", required_argument, NULL, OPT_OUT},
+    {"manifest", required_argument, NULL, OPT_MANIFEST},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {BATCH_WORKER_FLAG, required_argument, NULL, OPT_WORKER},
+    {"worker-reference", required_argument, NULL, OPT_WORKER_REFERENCE},
+    {"worker-prediction", required_argument, NULL, OPT_WORKER_PREDICTION},
+    {"worker-records", required_argument, NULL, OPT_WORKER_RECORDS}};
 #define NBATCH_OPTIONS (sizeof batch_options / sizeof *batch_options)
 
 typedef struct batch_args {
@@ -53,6 +62,8 @@ typedef struct batch_args {
     unsigned shard_k, shard_n;
     const char **given; /* per cli_flags index: the value given, NULL when not given */
     cli_options opts;
+    /* the worker of one case (batch_run.c starts it): its name, files and records folder */
+    const char *worker, *worker_reference, *worker_prediction, *worker_records;
 } batch_args;
 
 static int usage(char *msg, size_t size, const char *fmt, ...)
@@ -140,6 +151,10 @@ static int parse_args(batch_args *a, int argc, char **argv, char *msg, size_t si
         case OPT_RESUME: a->resume = 1; break;
         case OPT_HELP: a->help = 1; break;
         case OPT_VERSION: a->version = 1; break;
+        case OPT_WORKER: a->worker = optarg; break;
+        case OPT_WORKER_REFERENCE: a->worker_reference = optarg; break;
+        case OPT_WORKER_PREDICTION: a->worker_prediction = optarg; break;
+        case OPT_WORKER_RECORDS: a->worker_records = optarg; break;
         case OPT_JOBS:
             if (parse_count(optarg, 1, 4096, &a->jobs) != 0)
                 rc = usage(msg, size, "--jobs expects a whole number from 1 to 4096, got '%s'",
@@ -180,7 +195,7 @@ static int parse_args(batch_args *a, int argc, char **argv, char *msg, size_t si
     if (rc || a->help || a->version)
         return rc;
     rc = cli_check_comparison(&a->opts, msg, size);
-    if (rc)
+    if (rc || a->worker)
         return rc;
     int positional = argc - optind;
     if (a->merge) {
@@ -325,6 +340,51 @@ static int finish(batch_folder *f, const batch_info *info, const batch_record *r
     return failed || info->data.nunmatched ? BATCH_EXIT_PARTIAL : 0;
 }
 
+/* The comparison flags given, as words of a command line: "--flag=value", or "--flag" for a
+ * switch (what a worker is started with). */
+static char **flag_words(const batch_info *info)
+{
+    char **words = calloc(info->nflags + 1, sizeof *words);
+    for (size_t i = 0; words && i < info->nflags; i++) {
+        int is_switch = 0;
+        for (size_t f = 0; f < cli_nflags; f++)
+            if (cli_flags[f].longflag && strcmp(info->flags[i] + 2, cli_flags[f].longflag) == 0)
+                is_switch = strcmp(cli_flags[f].tag, "boolean") == 0;
+        size_t len = strlen(info->flags[i]) + strlen(info->values[i]) + 2;
+        if (!(words[i] = malloc(len)))
+            return words; /* the caller sees the hole */
+        snprintf(words[i], len, is_switch ? "%s" : "%s=%s", info->flags[i], info->values[i]);
+    }
+    return words;
+}
+
+static void free_words(char **words, size_t n)
+{
+    for (size_t i = 0; words && i < n; i++)
+        free(words[i]);
+    free(words);
+}
+
+/* One case, in the process batch_run.c started for it: compare and write the record. */
+static int worker(batch_args *a, char *msg, size_t size)
+{
+    batch_info info;
+    memset(&info, 0, sizeof info);
+    if (!a->worker_reference || !a->worker_prediction || !a->worker_records ||
+        given_flags(&info, a) != 0) {
+        batch_info_free(&info);
+        return usage(msg, size, "an incomplete worker command line");
+    }
+    batch_case c = {(char *)a->worker, (char *)a->worker_reference, (char *)a->worker_prediction,
+                    NULL};
+    batch_folder f;
+    memset(&f, 0, sizeof f);
+    f.cases = (char *)a->worker_records;
+    int rc = batch_run_one(&info, &a->opts, &f, &c, a->threads ? a->threads : 1, msg, size);
+    batch_info_free(&info);
+    return rc ? BATCH_EXIT_FATAL : 0;
+}
+
 static int run(batch_args *a, char *msg, size_t size)
 {
     batch_info info;
@@ -357,7 +417,7 @@ static int run(batch_args *a, char *msg, size_t size)
         if (!a->resume || !reuse_record(&f, &info.data.cases[i], info.options_text))
             todo[ntodo++] = i;
     }
-    batch_plan plan = {0, 1, a->resume};
+    batch_plan plan = {0, 1, a->resume, NULL, 0};
     const size_t budget = a->threads ? a->threads : cores();
     plan.jobs = a->jobs ? a->jobs : budget;
     if (plan.jobs > ntodo && ntodo > 0 && !a->jobs)
@@ -372,8 +432,16 @@ static int run(batch_args *a, char *msg, size_t size)
             fprintf(stderr, ", %zu kept from an earlier run", nslice - ntodo);
         fprintf(stderr, "; %zu at a time, %zu thread%s each.\n", plan.jobs, plan.threads,
                 plan.threads == 1 ? "" : "s");
-        if (batch_run_cases(&info, &a->opts, todo, ntodo, &f, &plan, msg, size) != 0)
+        plan.flag_words = flag_words(&info);
+        plan.nflag_words = info.nflags;
+        for (size_t i = 0; plan.flag_words && i < info.nflags; i++)
+            if (!plan.flag_words[i])
+                rc = usage(msg, size, "out of memory");
+        if (!plan.flag_words)
+            rc = usage(msg, size, "out of memory");
+        if (rc == 0 && batch_run_cases(&info, todo, ntodo, &f, &plan, msg, size) != 0)
             rc = BATCH_EXIT_FATAL;
+        free_words(plan.flag_words, plan.nflag_words);
     }
     batch_record *records = NULL;
     if (rc == 0 && !(records = load_records(&info, slice, nslice, dirs, msg, size)))
@@ -509,6 +577,8 @@ int main(int argc, char **argv)
         print_help();
     else if (rc == 0 && a.version)
         printf("lobedice-batch %s\n", lobedice_version());
+    else if (rc == 0 && a.worker)
+        rc = worker(&a, msg, sizeof msg);
     else if (rc == 0)
         rc = a.merge ? merge(&a, msg, sizeof msg) : run(&a, msg, sizeof msg);
     if (rc != 0 && msg[0])

@@ -1,10 +1,11 @@
-/* Running the cases of lobedice-batch: up to `jobs` cases at once, each in a child process of
- * its own that runs the pipeline of LobeDice (cli_case_run) on `threads` threads and writes the
- * case's record before it ends. A process per case keeps cases apart: a case that crashes fails
- * alone, its memory goes back to the system when it ends, and image reading (whose library
- * output lobedice_io captures through the process's standard error, one read at a time) runs
- * in parallel. A killed run loses only the cases in flight. Progress goes to standard error: a
- * bar redrawn in place on a terminal, plain lines otherwise. */
+/* Running the cases of lobedice-batch: up to `jobs` cases at once, each in a process of its own
+ * (this program started again as the worker of one case) that runs the pipeline of LobeDice
+ * (cli_case_run) on `threads` threads and writes the case's record before it ends. A process per
+ * case keeps cases apart: a case that crashes fails alone, its memory goes back to the system when
+ * it ends, and image reading (whose library output lobedice_io captures through the process's
+ * standard error, one read at a time) runs in parallel. A killed run loses only the cases in
+ * flight. Progress goes to standard error: a bar redrawn in place on a terminal, plain lines
+ * otherwise. */
 #define _GNU_SOURCE /* prctl */
 #include "batch.h"
 
@@ -93,38 +94,60 @@ static int write_record(const batch_info *info, const batch_folder *f, const bat
     return rc;
 }
 
-/* The child of one case: never returns. Exit status 0 once the record is written (whether the
- * case failed or not), BATCH_EXIT_FATAL with a sentence on standard error when it cannot be. */
-static void run_child(const batch_info *info, const cli_options *opts, const batch_folder *f,
-                      const batch_case *c, size_t threads)
+int batch_run_one(const batch_info *info, const cli_options *opts, const batch_folder *f,
+                  const batch_case *c, size_t threads, char *msg, size_t size)
 {
-    /* The parent waits for signals in a thread of its own (cli_signals.h), which a child does
-     * not have: the child takes them as they come, and ends with its parent. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    char failure[BATCH_MSG_SIZE] = "", msg[BATCH_MSG_SIZE] = "";
+    char failure[BATCH_MSG_SIZE] = "";
     cli_case cc;
     memset(&cc, 0, sizeof cc);
-    int rc = 1;
-    if (c->problem)
-        snprintf(failure, sizeof failure, "%s", c->problem);
-    else
-        rc = cli_case_run(&cc, opts, c->reference, c->prediction, threads, NULL, NULL, failure,
+    int rc = cli_case_run(&cc, opts, c->reference, c->prediction, threads, NULL, NULL, failure,
                           sizeof failure);
-    int wrc = write_record(info, f, c, rc == 0 ? &cc : NULL, failure, msg, sizeof msg);
+    int wrc = write_record(info, f, c, rc == 0 ? &cc : NULL, failure, msg, size);
     cli_case_free(&cc);
-    if (wrc != 0) {
-        char line[2 * BATCH_MSG_SIZE];
-        cli_text_escape_into(line, sizeof line, msg);
-        fprintf(stderr, "lobedice-batch: %s.\n", line);
+    return wrc;
+}
+
+/* Starts the process of case c: this program again (a fresh process, not a copy of this one,
+ * whose threads and locks it would inherit), as the worker of that one case. */
+static pid_t start_worker(const batch_folder *f, const batch_case *c, const batch_plan *plan)
+{
+    char threads[32];
+    snprintf(threads, sizeof threads, "%zu", plan->threads);
+    const size_t fixed = 11;
+    char **argv = calloc(fixed + plan->nflag_words + 1, sizeof *argv);
+    if (!argv)
+        return -1;
+    size_t n = 0;
+    argv[n++] = "lobedice-batch";
+    argv[n++] = "--" BATCH_WORKER_FLAG;
+    argv[n++] = c->name;
+    argv[n++] = "--worker-reference";
+    argv[n++] = c->reference;
+    argv[n++] = "--worker-prediction";
+    argv[n++] = c->prediction;
+    argv[n++] = "--worker-records";
+    argv[n++] = f->cases;
+    argv[n++] = "--threads";
+    argv[n++] = threads;
+    for (size_t i = 0; i < plan->nflag_words; i++)
+        argv[n++] = plan->flag_words[i];
+    fflush(NULL); /* the child must not inherit unflushed output */
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* The parent waits for signals in a thread of its own (cli_signals.h); the worker takes
+         * them as they come, and ends with its parent. */
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGHUP);
+        pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        execv("/proc/self/exe", argv);
+        _exit(127);
     }
-    fflush(NULL);
-    _exit(wrc == 0 ? 0 : BATCH_EXIT_FATAL);
+    free(argv);
+    return pid;
 }
 
 /* A child that ended: whether its case failed, and why, from the record it wrote; a child that
@@ -159,9 +182,8 @@ static int collect(const batch_info *info, const batch_folder *f, const batch_ca
     return write_record(info, f, c, NULL, failure, msg, size);
 }
 
-int batch_run_cases(const batch_info *info, const cli_options *opts, const size_t *todo,
-                    size_t ntodo, const batch_folder *f, const batch_plan *plan, char *msg,
-                    size_t size)
+int batch_run_cases(const batch_info *info, const size_t *todo, size_t ntodo, const batch_folder *f,
+                    const batch_plan *plan, char *msg, size_t size)
 {
     progress p = {ntodo, 0, 0, isatty(STDERR_FILENO), now()};
     const size_t jobs = plan->jobs ? plan->jobs : 1;
@@ -182,10 +204,20 @@ int batch_run_cases(const batch_info *info, const cli_options *opts, const size_
             while (pids[slot])
                 slot++;
             const batch_case *c = &info->data.cases[todo[next]];
-            fflush(NULL); /* the child must not inherit unflushed output */
-            pid_t pid = fork();
-            if (pid == 0)
-                run_child(info, opts, f, c, plan->threads);
+            pid_t pid = c->problem ? 0 : start_worker(f, c, plan);
+            if (c->problem) { /* nothing to run: the case fails with its reason */
+                int failed = 1;
+                if (write_record(info, f, c, NULL, c->problem, msg, size) != 0) {
+                    rc = -1;
+                    break;
+                }
+                next++;
+                p.done++;
+                p.failed += failed;
+                cli_text_escape_into(shown, sizeof shown, c->problem);
+                show_progress(&p, c->name, shown);
+                continue;
+            }
             if (pid < 0) {
                 snprintf(msg, size, "cannot start the process of case '%s': %s", c->name,
                          strerror(errno));
