@@ -207,9 +207,11 @@ void cli_labels_mismatch(char *msg, size_t size, const lobedice_label_check *che
                    in->nlabels < LOBEDICE_CHECK_MAX_VALUES ? in->nlabels
                                                            : LOBEDICE_CHECK_MAX_VALUES,
                    in->nlabels);
-        snprintf(parts[i], sizeof parts[i], "%s '%s' (values %s, read as %s: %s%s)", roles[i],
-                 paths[i], values, labels[i]->convention.name, in->nlabels ? "labels " : "",
-                 in->nlabels ? label_list : "no label");
+        /* a long path is cut, never overrun (and GCC's -O1 truncation warning is answered) */
+        if (snprintf(parts[i], sizeof parts[i], "%s '%s' (values %s, read as %s: %s%s)", roles[i],
+                     paths[i], values, labels[i]->convention.name, in->nlabels ? "labels " : "",
+                     in->nlabels ? label_list : "no label") < 0)
+            parts[i][0] = '\0';
     }
     append(msg, size,
            "%s and %s have no label in common: say how to read them with --referenceLabels and "
