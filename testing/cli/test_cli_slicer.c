@@ -316,9 +316,12 @@ static void check_error_map(const char *path, const json_t *report)
     for (size_t i = 0; i < n; i++) {
         int kr = k_of[ref[i]], kp = k_of[pred[i]];
         int expected = kr == kp ? kr : narrow ? 100 + 10 * kr + kp : 10000 + 100 * kr + kp;
-        int16_t wide;
-        memcpy(&wide, voxels + 2 * i, sizeof wide);
-        int got = narrow ? voxels[i] : wide;
+        int got = voxels[i];
+        if (!narrow) { /* 2 bytes per voxel only in a short map */
+            int16_t wide;
+            memcpy(&wide, voxels + 2 * i, sizeof wide);
+            got = wide;
+        }
         disagree += kr != kp;
         if (got >= 0 && got < 20000)
             present[got] = 1;
