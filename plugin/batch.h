@@ -60,6 +60,9 @@ int batch_read_manifest(batch_dataset *d, const char *path, char *msg, size_t si
 
 void batch_dataset_free(batch_dataset *d);
 
+/* "<dir>/<name><suffix>" (malloc'd; NULL when out of memory), without doubling dir's slash. */
+char *batch_path_join(const char *dir, const char *name, const char *suffix);
+
 /* Whether case `index` of `ncases` belongs to shard k of n (1 <= k <= n): round robin over the
  * sorted cases, index % n == k - 1. */
 int batch_in_shard(size_t index, unsigned k, unsigned n);

@@ -5,6 +5,7 @@
 #include "batch.h"
 
 #include "cli_output.h"
+#include "cli_text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,39 +19,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int fail(int rc, char *msg, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, size, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-/* strerror(err) as a clause ("permission denied"); the folder is handled by one thread. */
-static const char *clause(int err)
-{
-    static char buf[128];
-    snprintf(buf, sizeof buf, "%s", strerror(err));
-    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-        buf[0] = (char)(buf[0] - 'A' + 'a');
-    return buf;
-}
-
-static char *join(const char *a, const char *b)
-{
-    size_t len = strlen(a) + strlen(b) + 2;
-    char *out = malloc(len);
-    if (out)
-        snprintf(out, len, "%s/%s", a, b);
-    return out;
-}
-
 int batch_write_file(const char *path, const void *data, size_t len, char *msg, size_t size)
 {
     cli_outputs *set = cli_outputs_new();
     int rc = set ? cli_outputs_write_data(set, path, data, len, msg, size)
-                 : fail(-1, msg, size, "out of memory while writing '%s'", path);
+                 : cli_text_fail(-1, msg, size, "out of memory while writing '%s'", path);
     if (rc == 0)
         rc = cli_outputs_commit(set, msg, size);
     cli_outputs_free(set);
@@ -95,7 +68,7 @@ static int empty_folder(const char *dir, const char *keep)
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
             (keep && strcmp(de->d_name, keep) == 0))
             continue;
-        char *path = join(dir, de->d_name);
+        char *path = batch_path_join(dir, de->d_name, "");
         if (!path || remove_tree(path) != 0)
             rc = -1;
         free(path);
@@ -114,7 +87,7 @@ static void remove_temporaries(const char *dir)
     while ((de = readdir(h)) != NULL) {
         if (strncmp(de->d_name, ".lobedice-", 10) != 0)
             continue;
-        char *path = join(dir, de->d_name);
+        char *path = batch_path_join(dir, de->d_name, "");
         if (path)
             remove(path);
         free(path);
@@ -126,17 +99,18 @@ static int check_contents(const char *out, char *msg, size_t size)
 {
     DIR *h = opendir(out);
     if (!h)
-        return fail(BATCH_EXIT_FATAL, msg, size, "cannot read the --out folder '%s': %s", out,
-                    clause(errno));
+        return cli_text_fail(BATCH_EXIT_FATAL, msg, size, "cannot read the --out folder '%s': %s",
+                             out, CLI_ERRNO_CLAUSE(errno));
     int rc = 0;
     struct dirent *de;
     while (rc == 0 && (de = readdir(h)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || is_ours(de->d_name))
             continue;
-        rc = fail(BATCH_EXIT_USAGE, msg, size,
-                  "the --out folder '%s' holds '%s', which lobedice-batch did not write; give a "
-                  "new or empty folder (results replace the folder's content whole)",
-                  out, de->d_name);
+        rc = cli_text_fail(
+            BATCH_EXIT_USAGE, msg, size,
+            "the --out folder '%s' holds '%s', which lobedice-batch did not write; give a "
+            "new or empty folder (results replace the folder's content whole)",
+            out, de->d_name);
     }
     closedir(h);
     return rc;
@@ -151,43 +125,45 @@ int batch_folder_open(batch_folder *f, const char *out, int keep, char *msg, siz
         n--;
     f->out = strndup(out, n);
     if (!f->out)
-        return fail(BATCH_EXIT_FATAL, msg, size, "out of memory");
+        return cli_text_fail(BATCH_EXIT_FATAL, msg, size, "out of memory");
     const char *slash = strrchr(f->out, '/');
     const char *base = slash ? slash + 1 : f->out;
     if (!base[0] || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-        return fail(BATCH_EXIT_USAGE, msg, size,
-                    "--out expects the name of a results folder, got '%s'", out);
+        return cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                             "--out expects the name of a results folder, got '%s'", out);
     struct stat st;
     if (stat(f->out, &st) == 0) {
         if (!S_ISDIR(st.st_mode))
-            return fail(BATCH_EXIT_USAGE, msg, size, "--out '%s' is a file; give a folder", out);
+            return cli_text_fail(BATCH_EXIT_USAGE, msg, size, "--out '%s' is a file; give a folder",
+                                 out);
         int rc = check_contents(f->out, msg, size);
         if (rc)
             return rc;
     } else if (mkdir(f->out, 0777) != 0) {
-        return fail(BATCH_EXIT_FATAL, msg, size, "cannot create the --out folder '%s': %s", out,
-                    clause(errno));
+        return cli_text_fail(BATCH_EXIT_FATAL, msg, size, "cannot create the --out folder '%s': %s",
+                             out, CLI_ERRNO_CLAUSE(errno));
     }
-    f->work = join(f->out, ".lobedice-next");
-    f->cases = f->work ? join(f->work, "cases") : NULL;
-    f->old_cases = join(f->out, "cases");
-    char *lock = f->work ? join(f->work, ".lock") : NULL;
+    f->work = batch_path_join(f->out, ".lobedice-next", "");
+    f->cases = f->work ? batch_path_join(f->work, "cases", "") : NULL;
+    f->old_cases = batch_path_join(f->out, "cases", "");
+    char *lock = f->work ? batch_path_join(f->work, ".lock", "") : NULL;
     if (!f->cases || !f->old_cases || !lock) {
         free(lock);
-        return fail(BATCH_EXIT_FATAL, msg, size, "out of memory");
+        return cli_text_fail(BATCH_EXIT_FATAL, msg, size, "out of memory");
     }
     if (mkdir(f->work, 0777) != 0 && errno != EEXIST) {
         free(lock);
-        return fail(BATCH_EXIT_FATAL, msg, size, "cannot create '%s': %s", f->work, clause(errno));
+        return cli_text_fail(BATCH_EXIT_FATAL, msg, size, "cannot create '%s': %s", f->work,
+                             CLI_ERRNO_CLAUSE(errno));
     }
     f->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     free(lock);
     if (f->lock_fd < 0)
-        return fail(BATCH_EXIT_FATAL, msg, size, "cannot write into '%s': %s", f->work,
-                    clause(errno));
+        return cli_text_fail(BATCH_EXIT_FATAL, msg, size, "cannot write into '%s': %s", f->work,
+                             CLI_ERRNO_CLAUSE(errno));
     if (flock(f->lock_fd, LOCK_EX | LOCK_NB) != 0)
-        return fail(BATCH_EXIT_FATAL, msg, size,
-                    "another lobedice-batch is writing the --out folder '%s'", out);
+        return cli_text_fail(BATCH_EXIT_FATAL, msg, size,
+                             "another lobedice-batch is writing the --out folder '%s'", out);
     /* a killed run's records stay for --resume; anything else is made anew */
     if (keep) {
         remove_temporaries(f->cases);
@@ -197,7 +173,7 @@ int batch_folder_open(batch_folder *f, const char *out, int keep, char *msg, siz
             if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
                 strcmp(de->d_name, ".lock") == 0 || strcmp(de->d_name, "cases") == 0)
                 continue;
-            char *path = join(f->work, de->d_name);
+            char *path = batch_path_join(f->work, de->d_name, "");
             if (path)
                 remove_tree(path);
             free(path);
@@ -205,10 +181,12 @@ int batch_folder_open(batch_folder *f, const char *out, int keep, char *msg, siz
         if (h)
             closedir(h);
     } else if (empty_folder(f->work, ".lock") != 0) {
-        return fail(BATCH_EXIT_FATAL, msg, size, "cannot clear '%s': %s", f->work, clause(errno));
+        return cli_text_fail(BATCH_EXIT_FATAL, msg, size, "cannot clear '%s': %s", f->work,
+                             CLI_ERRNO_CLAUSE(errno));
     }
     if (mkdir(f->cases, 0777) != 0 && errno != EEXIST)
-        return fail(BATCH_EXIT_FATAL, msg, size, "cannot create '%s': %s", f->cases, clause(errno));
+        return cli_text_fail(BATCH_EXIT_FATAL, msg, size, "cannot create '%s': %s", f->cases,
+                             CLI_ERRNO_CLAUSE(errno));
     return 0;
 }
 
@@ -218,26 +196,28 @@ int batch_folder_finish(batch_folder *f, char *msg, size_t size)
     size_t len = strlen(f->out) + 64;
     char *staged = malloc(len);
     if (!staged)
-        return fail(-1, msg, size, "out of memory");
+        return cli_text_fail(-1, msg, size, "out of memory");
     snprintf(staged, len, "%.*s.%s.lobedice-%ld", slash ? (int)(slash - f->out + 1) : 0, f->out,
              slash ? slash + 1 : f->out, (long)getpid());
-    char *lock = join(f->work, ".lock");
+    char *lock = batch_path_join(f->work, ".lock", "");
     if (lock)
         unlink(lock); /* the lock stays held on the open file until close */
     free(lock);
     int rc = 0;
     if (rename(f->work, staged) != 0) {
-        rc = fail(-1, msg, size, "cannot move the results into '%s': %s", f->out, clause(errno));
+        rc = cli_text_fail(-1, msg, size, "cannot move the results into '%s': %s", f->out,
+                           CLI_ERRNO_CLAUSE(errno));
     } else if (renameat2(AT_FDCWD, staged, AT_FDCWD, f->out, RENAME_EXCHANGE) != 0) {
         /* a file system without the exchange: two renames, the old results moved aside first */
         char *aside = malloc(len + 8);
         if (aside)
             snprintf(aside, len + 8, "%s-old", staged);
         if (!aside || rename(f->out, aside) != 0) {
-            rc = fail(-1, msg, size, "cannot replace '%s': %s", f->out,
-                      aside ? clause(errno) : "out of memory");
+            rc = cli_text_fail(-1, msg, size, "cannot replace '%s': %s", f->out,
+                               aside ? CLI_ERRNO_CLAUSE(errno) : "out of memory");
         } else if (rename(staged, f->out) != 0) {
-            rc = fail(-1, msg, size, "cannot replace '%s': %s", f->out, clause(errno));
+            rc = cli_text_fail(-1, msg, size, "cannot replace '%s': %s", f->out,
+                               CLI_ERRNO_CLAUSE(errno));
             rename(aside, f->out);
         } else {
             rename(aside, staged); /* the old results, to remove below */

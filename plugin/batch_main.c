@@ -66,26 +66,6 @@ typedef struct batch_args {
     const char *worker, *worker_reference, *worker_prediction, *worker_records;
 } batch_args;
 
-static int usage(char *msg, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, size, fmt, ap);
-    va_end(ap);
-    return BATCH_EXIT_USAGE;
-}
-
-/* One line on standard error, valid UTF-8 whatever the file names hold. */
-static void print_message(const char *msg)
-{
-    char line[4 * BATCH_MSG_SIZE];
-    cli_text_escape_into(line, sizeof line, msg);
-    size_t n = strlen(line);
-    while (n && (line[n - 1] == '.' || line[n - 1] == ' '))
-        n--;
-    fprintf(stderr, "lobedice-batch: %.*s.\n", (int)n, line);
-}
-
 static int parse_count(const char *arg, size_t lo, size_t hi, size_t *out)
 {
     char *end;
@@ -132,7 +112,8 @@ static int parse_args(batch_args *a, int argc, char **argv, char *msg, size_t si
     struct option *options = calloc(cli_nflags + NBATCH_OPTIONS + 1, sizeof *options);
     if (!a->given || !options) {
         free(options);
-        return usage(msg, size, "out of memory while reading the command line");
+        return cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                             "out of memory while reading the command line");
     }
     size_t n = cli_comparison_options(options, OPT_FLAG);
     memcpy(options + n, batch_options, sizeof batch_options);
@@ -157,33 +138,39 @@ static int parse_args(batch_args *a, int argc, char **argv, char *msg, size_t si
         case OPT_WORKER_RECORDS: a->worker_records = optarg; break;
         case OPT_JOBS:
             if (parse_count(optarg, 1, 4096, &a->jobs) != 0)
-                rc = usage(msg, size, "--jobs expects a whole number from 1 to 4096, got '%s'",
-                           optarg);
+                rc =
+                    cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                                  "--jobs expects a whole number from 1 to 4096, got '%s'", optarg);
             break;
         case OPT_THREADS:
             if (parse_count(optarg, 0, 4096, &a->threads) != 0)
-                rc = usage(msg, size,
-                           "--threads expects a whole number from 0 (every core) to 4096, got "
-                           "'%s'",
-                           optarg);
+                rc = cli_text_fail(
+                    BATCH_EXIT_USAGE, msg, size,
+                    "--threads expects a whole number from 0 (every core) to 4096, got "
+                    "'%s'",
+                    optarg);
             break;
         case OPT_SHARD: {
             unsigned k, nn;
             char tail;
             if (sscanf(optarg, "%u/%u%c", &k, &nn, &tail) != 2 || nn < 1 || k < 1 || k > nn)
-                rc = usage(msg, size,
-                           "--shard expects K/N with 1 <= K <= N (the K-th of N slices), got "
-                           "'%s'",
-                           optarg);
+                rc = cli_text_fail(
+                    BATCH_EXIT_USAGE, msg, size,
+                    "--shard expects K/N with 1 <= K <= N (the K-th of N slices), got "
+                    "'%s'",
+                    optarg);
             a->shard_k = k;
             a->shard_n = nn;
             break;
         }
         case '?':
-            rc = usage(msg, size, "unknown option '%s'; see lobedice-batch --help",
-                       argv[optind - 1]);
+            rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                               "unknown option '%s'; see lobedice-batch --help", argv[optind - 1]);
             break;
-        case ':': rc = usage(msg, size, "option '%s' needs a value", argv[optind - 1]); break;
+        case ':':
+            rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size, "option '%s' needs a value",
+                               argv[optind - 1]);
+            break;
         default: {
             size_t index = (size_t)(code - OPT_FLAG);
             rc = cli_parse_flag(&a->opts, index, optarg ? optarg : "", msg, size);
@@ -200,24 +187,27 @@ static int parse_args(batch_args *a, int argc, char **argv, char *msg, size_t si
     int positional = argc - optind;
     if (a->merge) {
         if (positional < 2)
-            return usage(msg, size,
-                         "merge expects the results folder and at least one shard folder: "
-                         "lobedice-batch merge RESULTS SHARD_DIR...");
+            return cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                                 "merge expects the results folder and at least one shard folder: "
+                                 "lobedice-batch merge RESULTS SHARD_DIR...");
         a->out = argv[optind];
         a->shards = argv + optind + 1;
         a->nshards = (size_t)positional - 1;
         return 0;
     }
     if (!a->out)
-        return usage(msg, size, "--out RESULTS is required: the folder the results go to");
+        return cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                             "--out RESULTS is required: the folder the results go to");
     if (a->manifest && positional != 0)
-        return usage(msg, size, "--manifest replaces REF_DIR PRED_DIR; got %d folder%s as well",
-                     positional, positional == 1 ? "" : "s");
+        return cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                             "--manifest replaces REF_DIR PRED_DIR; got %d folder%s as well",
+                             positional, positional == 1 ? "" : "s");
     if (!a->manifest && positional != 2)
-        return usage(msg, size,
-                     "expected two folders (references, then predictions) or --manifest, got %d "
-                     "argument%s; see lobedice-batch --help",
-                     positional, positional == 1 ? "" : "s");
+        return cli_text_fail(
+            BATCH_EXIT_USAGE, msg, size,
+            "expected two folders (references, then predictions) or --manifest, got %d "
+            "argument%s; see lobedice-batch --help",
+            positional, positional == 1 ? "" : "s");
     if (!a->manifest) {
         a->reference_dir = argv[optind];
         a->prediction_dir = argv[optind + 1];
@@ -373,7 +363,7 @@ static int worker(batch_args *a, char *msg, size_t size)
     if (!a->worker_reference || !a->worker_prediction || !a->worker_records ||
         given_flags(&info, a) != 0) {
         batch_info_free(&info);
-        return usage(msg, size, "an incomplete worker command line");
+        return cli_text_fail(BATCH_EXIT_USAGE, msg, size, "an incomplete worker command line");
     }
     batch_case c = {(char *)a->worker, (char *)a->worker_reference, (char *)a->worker_prediction,
                     NULL};
@@ -398,7 +388,7 @@ static int run(batch_args *a, char *msg, size_t size)
     info.shard_n = a->shard_n;
     if (given_flags(&info, a) != 0) {
         batch_info_free(&info);
-        return usage(msg, size, "out of memory");
+        return cli_text_fail(BATCH_EXIT_USAGE, msg, size, "out of memory");
     }
     report_unmatched(&info.data);
     batch_folder f;
@@ -407,7 +397,7 @@ static int run(batch_args *a, char *msg, size_t size)
     size_t *todo = calloc(info.data.ncases + 1, sizeof *todo);
     char **dirs = calloc(info.data.ncases + 1, sizeof *dirs);
     if (rc == 0 && (!slice || !todo || !dirs))
-        rc = usage(msg, size, "out of memory");
+        rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size, "out of memory");
     size_t nslice = 0, ntodo = 0;
     for (size_t i = 0; rc == 0 && i < info.data.ncases; i++) {
         if (!batch_in_shard(i, a->shard_k, a->shard_n))
@@ -436,9 +426,9 @@ static int run(batch_args *a, char *msg, size_t size)
         plan.nflag_words = info.nflags;
         for (size_t i = 0; plan.flag_words && i < info.nflags; i++)
             if (!plan.flag_words[i])
-                rc = usage(msg, size, "out of memory");
+                rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size, "out of memory");
         if (!plan.flag_words)
-            rc = usage(msg, size, "out of memory");
+            rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size, "out of memory");
         if (rc == 0 && batch_run_cases(&info, todo, ntodo, &f, &plan, msg, size) != 0)
             rc = BATCH_EXIT_FATAL;
         free_words(plan.flag_words, plan.nflag_words);
@@ -481,7 +471,7 @@ static int merge(batch_args *a, char *msg, size_t size)
 {
     batch_info *shards = calloc(a->nshards, sizeof *shards);
     if (!shards)
-        return usage(msg, size, "out of memory");
+        return cli_text_fail(BATCH_EXIT_USAGE, msg, size, "out of memory");
     int rc = 0;
     size_t loaded = 0;
     for (; rc == 0 && loaded < a->nshards; loaded++)
@@ -493,30 +483,35 @@ static int merge(batch_args *a, char *msg, size_t size)
     for (size_t i = 0; rc == 0 && i < a->nshards; i++) {
         const batch_info *s = &shards[i];
         if (s->shard_n == 0)
-            rc = usage(msg, size, "'%s' holds the results of a whole run, not of a shard",
-                       a->shards[i]);
+            rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                               "'%s' holds the results of a whole run, not of a shard",
+                               a->shards[i]);
         else if (s->shard_n != n)
-            rc = usage(msg, size, "'%s' is shard %u of %u, but '%s' is of %u", a->shards[i],
-                       s->shard_k, s->shard_n, a->shards[0], n);
+            rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                               "'%s' is shard %u of %u, but '%s' is of %u", a->shards[i],
+                               s->shard_k, s->shard_n, a->shards[0], n);
         else if (strcmp(s->options_text, shards[0].options_text) != 0)
-            rc = usage(msg, size, "'%s' ran with other comparison flags than '%s'", a->shards[i],
-                       a->shards[0]);
+            rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                               "'%s' ran with other comparison flags than '%s'", a->shards[i],
+                               a->shards[0]);
         else if (!same_cases(&s->data, &shards[0].data))
-            rc = usage(msg, size, "'%s' ran on other cases than '%s'", a->shards[i], a->shards[0]);
+            rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size, "'%s' ran on other cases than '%s'",
+                               a->shards[i], a->shards[0]);
         for (size_t j = 0; rc == 0 && j < i; j++)
             if (shards[j].shard_k == s->shard_k)
-                rc = usage(msg, size, "'%s' and '%s' are both shard %u", a->shards[j], a->shards[i],
-                           s->shard_k);
+                rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size, "'%s' and '%s' are both shard %u",
+                                   a->shards[j], a->shards[i], s->shard_k);
     }
     if (rc == 0 && a->nshards != n)
-        rc = usage(msg, size, "the shards are %u, but %zu folder%s given: give every shard once", n,
-                   a->nshards, a->nshards == 1 ? " was" : "s were");
+        rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                           "the shards are %u, but %zu folder%s given: give every shard once", n,
+                           a->nshards, a->nshards == 1 ? " was" : "s were");
     const batch_info *first = rc == 0 ? &shards[0] : NULL;
     size_t ncases = first ? first->data.ncases : 0;
     size_t *all = calloc(ncases + 1, sizeof *all);
     char **dirs = calloc(ncases + 1, sizeof *dirs);
     if (rc == 0 && (!all || !dirs))
-        rc = usage(msg, size, "out of memory");
+        rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size, "out of memory");
     for (size_t i = 0; rc == 0 && i < ncases; i++) {
         all[i] = i;
         for (size_t s = 0; s < a->nshards; s++)
@@ -527,7 +522,7 @@ static int merge(batch_args *a, char *msg, size_t size)
                 dirs[i] = cases;
             }
         if (!dirs[i])
-            rc = usage(msg, size, "out of memory");
+            rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size, "out of memory");
     }
     batch_record *records = NULL;
     if (rc == 0 && !(records = load_records(first, all, ncases, dirs, msg, size)))
@@ -582,7 +577,7 @@ int main(int argc, char **argv)
     else if (rc == 0)
         rc = a.merge ? merge(&a, msg, sizeof msg) : run(&a, msg, sizeof msg);
     if (rc != 0 && msg[0])
-        print_message(msg);
+        cli_text_print_sentence(stderr, "lobedice-batch", msg);
     cli_options_free(&a.opts);
     free(a.given);
     return rc;

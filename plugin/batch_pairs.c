@@ -13,33 +13,15 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-static int fail(char *msg, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, size, fmt, ap);
-    va_end(ap);
-    return BATCH_EXIT_USAGE;
-}
-
-/* strerror(err) as a clause ("no such file or directory"). */
-static const char *reason(char *buf, size_t size, int err)
-{
-    snprintf(buf, size, "%s", strerror(err));
-    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-        buf[0] = (char)(buf[0] - 'A' + 'a');
-    return buf;
-}
-
-static char *join(const char *dir, const char *name)
+char *batch_path_join(const char *dir, const char *name, const char *suffix)
 {
     size_t n = strlen(dir);
     while (n > 1 && dir[n - 1] == '/')
         n--;
-    size_t len = n + strlen(name) + 2;
+    size_t len = n + strlen(name) + strlen(suffix) + 2;
     char *out = malloc(len);
     if (out)
-        snprintf(out, len, "%.*s/%s", (int)n, dir, name);
+        snprintf(out, len, "%.*s/%s%s", (int)n, dir, name, suffix);
     return out;
 }
 
@@ -103,8 +85,8 @@ static int list_folder(entry **out, size_t *count, batch_dataset *d, const char 
     DIR *h = opendir(dir);
     char why[128];
     if (!h)
-        return fail(msg, size, "cannot read the %s folder '%s' (%s): %s", side, dir, flag,
-                    reason(why, sizeof why, errno));
+        return cli_text_fail(BATCH_EXIT_USAGE, msg, size, "cannot read the %s folder '%s' (%s): %s",
+                             side, dir, flag, cli_text_errno(why, sizeof why, errno));
     entry *e = NULL;
     size_t n = 0, cap = 0;
     int rc = 0;
@@ -112,7 +94,7 @@ static int list_folder(entry **out, size_t *count, batch_dataset *d, const char 
     while (rc == 0 && (de = readdir(h)) != NULL) {
         if (de->d_name[0] == '.')
             continue; /* hidden files, ".", ".." */
-        char *path = join(dir, de->d_name);
+        char *path = batch_path_join(dir, de->d_name, "");
         struct stat st;
         if (!path) {
             rc = -1;
@@ -145,7 +127,7 @@ static int list_folder(entry **out, size_t *count, batch_dataset *d, const char 
     closedir(h);
     if (rc) {
         free_entries(e, n);
-        return fail(msg, size, "out of memory while listing '%s'", dir);
+        return cli_text_fail(BATCH_EXIT_USAGE, msg, size, "out of memory while listing '%s'", dir);
     }
     if (n)
         qsort(e, n, sizeof *e, by_stem);
@@ -243,7 +225,7 @@ int batch_pair_folders(batch_dataset *d, const char *reference_dir, const char *
     free_entries(ref, nref);
     free_entries(pred, npred);
     if (rc == -1)
-        rc = fail(msg, size, "out of memory while pairing the folders");
+        rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size, "out of memory while pairing the folders");
     if (rc == 0 && d->nunmatched)
         qsort(d->unmatched, d->nunmatched, sizeof *d->unmatched, by_side_path);
     if (rc)
@@ -322,7 +304,8 @@ static char *read_text(const char *path, char *msg, size_t size)
     FILE *f = fopen(path, "rb");
     if (!f) {
         char why[128];
-        fail(msg, size, "cannot read the manifest '%s': %s", path, reason(why, sizeof why, errno));
+        cli_text_fail(BATCH_EXIT_USAGE, msg, size, "cannot read the manifest '%s': %s", path,
+                      cli_text_errno(why, sizeof why, errno));
         return NULL;
     }
     size_t cap = 4096, len = 0;
@@ -343,14 +326,15 @@ static char *read_text(const char *path, char *msg, size_t size)
     fclose(f);
     if (!text || bad) {
         free(text);
-        fail(msg, size, "cannot read the manifest '%s': %s", path,
-             text ? "read error" : "out of memory");
+        cli_text_fail(BATCH_EXIT_USAGE, msg, size, "cannot read the manifest '%s': %s", path,
+                      text ? "read error" : "out of memory");
         return NULL;
     }
     text[len] = '\0';
     if (strlen(text) != len) {
         free(text);
-        fail(msg, size, "the manifest '%s' is not a text file (it holds a NUL byte)", path);
+        cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                      "the manifest '%s' is not a text file (it holds a NUL byte)", path);
         return NULL;
     }
     return text;
@@ -385,24 +369,24 @@ int batch_read_manifest(batch_dataset *d, const char *path, char *msg, size_t si
     int col[3] = {-1, -1, -1};
     static const char *const names[3] = {"case", "reference", "prediction"};
     if (ncells < 0)
-        rc = fail(msg, size, "the manifest '%s' line 1: %s", path,
-                  ncells == -1 ? "out of memory" : "a quote is never closed");
+        rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size, "the manifest '%s' line 1: %s", path,
+                           ncells == -1 ? "out of memory" : "a quote is never closed");
     for (int i = 0; rc == 0 && i < ncells; i++)
         for (int k = 0; k < 3; k++)
             if (strcmp(cells[i], names[k]) == 0)
                 col[k] = i;
     for (int k = 0; rc == 0 && k < 3; k++)
         if (col[k] < 0)
-            rc = fail(msg, size,
-                      "the manifest '%s' has no column '%s': its first line must name the "
-                      "columns case,reference,prediction",
-                      path, names[k]);
+            rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                               "the manifest '%s' has no column '%s': its first line must name the "
+                               "columns case,reference,prediction",
+                               path, names[k]);
     free_cells(cells, ncells > 0 ? ncells : 0);
     for (size_t line = 2; rc == 0 && *p; line++) {
         ncells = csv_record(&p, &cells);
         if (ncells < 0) {
-            rc = fail(msg, size, "the manifest '%s' line %zu: %s", path, line,
-                      ncells == -1 ? "out of memory" : "a quote is never closed");
+            rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size, "the manifest '%s' line %zu: %s", path,
+                               line, ncells == -1 ? "out of memory" : "a quote is never closed");
             break;
         }
         if (ncells == 1 && cells[0][0] == '\0') { /* a blank line */
@@ -412,24 +396,28 @@ int batch_read_manifest(batch_dataset *d, const char *path, char *msg, size_t si
         int need = col[0] > col[1] ? col[0] : col[1];
         need = (need > col[2] ? need : col[2]) + 1;
         if (ncells < need)
-            rc = fail(msg, size, "the manifest '%s' line %zu has %d cells, expected %d", path, line,
-                      ncells, need);
+            rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                               "the manifest '%s' line %zu has %d cells, expected %d", path, line,
+                               ncells, need);
         for (int k = 0; rc == 0 && k < 3; k++)
             if (cells[col[k]][0] == '\0')
-                rc = fail(msg, size, "the manifest '%s' line %zu has an empty '%s'", path, line,
-                          names[k]);
+                rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                                   "the manifest '%s' line %zu has an empty '%s'", path, line,
+                                   names[k]);
         if (rc == 0 && !valid_case_name(cells[col[0]]))
-            rc = fail(msg, size,
-                      "the manifest '%s' line %zu: the case name '%s' must not start with '.' "
-                      "or hold '/' or control characters",
-                      path, line, cells[col[0]]);
+            rc = cli_text_fail(
+                BATCH_EXIT_USAGE, msg, size,
+                "the manifest '%s' line %zu: the case name '%s' must not start with '.' "
+                "or hold '/' or control characters",
+                path, line, cells[col[0]]);
         if (rc == 0) {
-            char *ref =
-                base && cells[col[1]][0] != '/' ? join(base, cells[col[1]]) : strdup(cells[col[1]]);
-            char *pred =
-                base && cells[col[2]][0] != '/' ? join(base, cells[col[2]]) : strdup(cells[col[2]]);
+            char *ref = base && cells[col[1]][0] != '/' ? batch_path_join(base, cells[col[1]], "")
+                                                        : strdup(cells[col[1]]);
+            char *pred = base && cells[col[2]][0] != '/' ? batch_path_join(base, cells[col[2]], "")
+                                                         : strdup(cells[col[2]]);
             if (!ref || !pred || add_case(d, cells[col[0]], ref, pred, NULL) != 0)
-                rc = fail(msg, size, "out of memory while reading the manifest '%s'", path);
+                rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                                   "out of memory while reading the manifest '%s'", path);
             free(ref);
             free(pred);
         }
@@ -438,13 +426,14 @@ int batch_read_manifest(batch_dataset *d, const char *path, char *msg, size_t si
     free(text);
     free(base);
     if (rc == 0 && d->ncases == 0)
-        rc = fail(msg, size, "the manifest '%s' lists no case", path);
+        rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size, "the manifest '%s' lists no case", path);
     if (rc == 0) {
         qsort(d->cases, d->ncases, sizeof *d->cases, by_case);
         for (size_t i = 1; rc == 0 && i < d->ncases; i++)
             if (strcmp(d->cases[i].name, d->cases[i - 1].name) == 0)
-                rc = fail(msg, size, "the manifest '%s' lists the case '%s' twice", path,
-                          d->cases[i].name);
+                rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size,
+                                   "the manifest '%s' lists the case '%s' twice", path,
+                                   d->cases[i].name);
     }
     if (rc)
         batch_dataset_free(d);

@@ -40,11 +40,7 @@ char *batch_fingerprint(const char *options_text, const batch_case *c)
 
 char *batch_record_path(const char *cases_dir, const char *name)
 {
-    size_t len = strlen(cases_dir) + strlen(name) + 8;
-    char *out = malloc(len);
-    if (out)
-        snprintf(out, len, "%s/%s.json", cases_dir, name);
-    return out;
+    return batch_path_join(cases_dir, name, ".json");
 }
 
 int batch_record_make(batch_record *r, const batch_case *c, const char *fingerprint,
@@ -106,27 +102,20 @@ void batch_record_free(batch_record *r)
 
 /* ---- JSON ---------------------------------------------------------------------------------- */
 
-static int set(json_t *o, const char *key, json_t *value)
-{
-    return value && json_object_set_new(o, key, value) == 0;
-}
-
 static json_t *row_json(const batch_row *row)
 {
     json_t *o = json_object(), *labels = json_array(), *values = json_object();
-    int ok = o && labels && values && set(o, "name", json_string(row->name)) &&
-             set(o, "kind", json_string(row->region ? "region" : "label")) &&
-             set(o, "labels", json_incref(labels)) &&
-             set(o, "status", json_string(row->presence)) && set(o, "values", json_incref(values));
+    int ok = o && labels && values && cli_json_set(o, "name", json_string(row->name)) &&
+             cli_json_set(o, "kind", json_string(row->region ? "region" : "label")) &&
+             cli_json_set(o, "labels", json_incref(labels)) &&
+             cli_json_set(o, "status", json_string(row->presence)) &&
+             cli_json_set(o, "values", json_incref(values));
     for (size_t i = 0; ok && i < row->nlabels; i++)
         ok = json_array_append_new(labels, json_integer((json_int_t)row->labels[i])) == 0;
     for (int m = 0; ok && m < LOBEDICE_MEASURE_COUNT; m++) {
-        const lobedice_measure_info *info = lobedice_measure_get_info((lobedice_measure)m);
-        const double v = row->values[m];
-        ok = set(values, info->key,
-                 isnan(v)         ? json_null()
-                 : info->is_count ? json_integer((json_int_t)v)
-                                  : json_real(v));
+        const lobedice_measure measure = (lobedice_measure)m;
+        ok = cli_json_set(values, lobedice_measure_get_info(measure)->key,
+                          cli_json_measure(measure, row->values[m]));
     }
     json_decref(labels);
     json_decref(values);
@@ -140,30 +129,24 @@ static json_t *row_json(const batch_row *row)
 char *batch_record_json(const batch_record *r)
 {
     json_t *o = json_object(), *rows = json_array();
-    int ok = o && rows && set(o, "tool", json_string("lobedice-batch")) &&
-             set(o, "version", json_string(lobedice_version())) &&
-             set(o, "case", json_string(r->name)) &&
-             set(o, "reference", json_string(r->reference)) &&
-             set(o, "prediction", json_string(r->prediction)) &&
-             set(o, "fingerprint", json_string(r->fingerprint)) &&
-             set(o, "status", json_string(r->failed ? "failed" : "ok")) &&
-             set(o, "message", json_string(r->message)) &&
-             set(o, "alignment", json_string(r->alignment)) && set(o, "rows", json_incref(rows));
+    int ok = o && rows && cli_json_set(o, "tool", json_string("lobedice-batch")) &&
+             cli_json_set(o, "version", json_string(lobedice_version())) &&
+             cli_json_set(o, "case", json_string(r->name)) &&
+             cli_json_set(o, "reference", json_string(r->reference)) &&
+             cli_json_set(o, "prediction", json_string(r->prediction)) &&
+             cli_json_set(o, "fingerprint", json_string(r->fingerprint)) &&
+             cli_json_set(o, "status", json_string(r->failed ? "failed" : "ok")) &&
+             cli_json_set(o, "message", json_string(r->message)) &&
+             cli_json_set(o, "alignment", json_string(r->alignment)) &&
+             cli_json_set(o, "rows", json_incref(rows));
     for (size_t i = 0; ok && i < r->nrows; i++) {
         json_t *row = row_json(&r->rows[i]);
         ok = row && json_array_append_new(rows, row) == 0;
     }
-    char *text = ok ? json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) : NULL;
+    char *text = ok ? cli_json_text(o, 1) : NULL;
     json_decref(rows);
     json_decref(o);
-    if (!text)
-        return NULL;
-    size_t n = strlen(text);
-    char *out = malloc(n + 2);
-    if (out)
-        snprintf(out, n + 2, "%s\n", text);
-    free(text);
-    return out;
+    return text;
 }
 
 static char *dup_string(const json_t *o, const char *key)

@@ -18,15 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int fail(char *msg, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, size, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* ---- run description ----------------------------------------------------------------------- */
 
 char *batch_options_text(char *const *flags, char *const *values, size_t nflags)
@@ -53,8 +44,9 @@ int batch_info_options(cli_options *opts, const batch_info *info, char *msg, siz
                 strcmp(info->flags[i] + 2, cli_flags[f].longflag) == 0)
                 index = f;
         if (index == cli_nflags)
-            rc = fail(msg, size, "the option '%s' of the results is unknown to this version",
-                      info->flags[i]);
+            rc = cli_text_fail(-1, msg, size,
+                               "the option '%s' of the results is unknown to this version",
+                               info->flags[i]);
         else
             rc = cli_parse_flag(opts, index, info->values[i], msg, size);
     }
@@ -76,21 +68,11 @@ void batch_info_free(batch_info *info)
     memset(info, 0, sizeof *info);
 }
 
-static int set(json_t *o, const char *key, json_t *value)
-{
-    return value && json_object_set_new(o, key, value) == 0;
-}
-
-static json_t *json_number(double v)
-{
-    return isnan(v) ? json_null() : json_real(v);
-}
-
 static json_t *options_json(const batch_info *info)
 {
     json_t *o = json_object();
     for (size_t i = 0; o && i < info->nflags; i++)
-        if (!set(o, info->flags[i], json_string(info->values[i]))) {
+        if (!cli_json_set(o, info->flags[i], json_string(info->values[i]))) {
             json_decref(o);
             return NULL;
         }
@@ -113,39 +95,30 @@ static json_t *unmatched_json(const batch_dataset *d)
 
 static char *dump(json_t *o)
 {
-    if (!o)
-        return NULL;
-    char *text = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    char *text = cli_json_text(o, 2);
     json_decref(o);
-    if (!text)
-        return NULL;
-    size_t n = strlen(text);
-    char *out = malloc(n + 2);
-    if (out)
-        snprintf(out, n + 2, "%s\n", text);
-    free(text);
-    return out;
+    return text;
 }
 
 static char *run_json(const batch_info *info)
 {
     json_t *o = json_object(), *cases = json_array();
-    int ok = o && cases && set(o, "tool", json_string("lobedice-batch")) &&
-             set(o, "version", json_string(lobedice_version())) &&
-             set(o, "options", options_json(info)) &&
-             set(o, "shard",
-                 info->shard_n ? json_pack("{s:I, s:I}", "k", (json_int_t)info->shard_k, "n",
-                                           (json_int_t)info->shard_n)
-                               : json_null()) &&
-             set(o, "cases", json_incref(cases)) &&
-             set(o, "unmatched", unmatched_json(&info->data));
+    int ok = o && cases && cli_json_set(o, "tool", json_string("lobedice-batch")) &&
+             cli_json_set(o, "version", json_string(lobedice_version())) &&
+             cli_json_set(o, "options", options_json(info)) &&
+             cli_json_set(o, "shard",
+                          info->shard_n ? json_pack("{s:I, s:I}", "k", (json_int_t)info->shard_k,
+                                                    "n", (json_int_t)info->shard_n)
+                                        : json_null()) &&
+             cli_json_set(o, "cases", json_incref(cases)) &&
+             cli_json_set(o, "unmatched", unmatched_json(&info->data));
     for (size_t i = 0; ok && i < info->data.ncases; i++) {
         const batch_case *c = &info->data.cases[i];
         char *ref = cli_text_escape(c->reference), *pred = cli_text_escape(c->prediction);
         json_t *j = ref && pred ? json_pack("{s:s, s:s, s:s}", "case", c->name, "reference", ref,
                                             "prediction", pred)
                                 : NULL;
-        ok = j && (!c->problem || set(j, "problem", json_string(c->problem))) &&
+        ok = j && (!c->problem || cli_json_set(j, "problem", json_string(c->problem))) &&
              json_array_append_new(cases, j) == 0;
         free(ref);
         free(pred);
@@ -170,13 +143,13 @@ int batch_info_load(batch_info *info, const char *dir, char *msg, size_t size)
     size_t len = strlen(dir) + 16;
     char *path = malloc(len);
     if (!path)
-        return fail(msg, size, "out of memory");
+        return cli_text_fail(-1, msg, size, "out of memory");
     snprintf(path, len, "%s/run.json", dir);
     json_error_t error;
     json_t *o = json_load_file(path, 0, &error);
     if (!o) {
-        fail(msg, size, "'%s' holds no lobedice-batch results: cannot read '%s': %s", dir, path,
-             error.text);
+        cli_text_fail(-1, msg, size, "'%s' holds no lobedice-batch results: cannot read '%s': %s",
+                      dir, path, error.text);
         free(path);
         return -1;
     }
@@ -188,10 +161,10 @@ int batch_info_load(batch_info *info, const char *dir, char *msg, size_t size)
              json_is_array(cases) && json_is_array(unmatched);
     int rc = 0;
     if (!ok)
-        rc = fail(msg, size, "'%s' is not a lobedice-batch run description", path);
+        rc = cli_text_fail(-1, msg, size, "'%s' is not a lobedice-batch run description", path);
     else if (strcmp(version, lobedice_version()) != 0)
-        rc = fail(msg, size, "'%s' was written by lobedice-batch %s, this is %s", path, version,
-                  lobedice_version());
+        rc = cli_text_fail(-1, msg, size, "'%s' was written by lobedice-batch %s, this is %s", path,
+                           version, lobedice_version());
     if (rc == 0 && json_is_object(shard)) {
         info->shard_k = (unsigned)json_integer_value(json_object_get(shard, "k"));
         info->shard_n = (unsigned)json_integer_value(json_object_get(shard, "n"));
@@ -200,7 +173,7 @@ int batch_info_load(batch_info *info, const char *dir, char *msg, size_t size)
     info->flags = calloc(nopt + 1, sizeof *info->flags);
     info->values = calloc(nopt + 1, sizeof *info->values);
     if (rc == 0 && (!info->flags || !info->values))
-        rc = fail(msg, size, "out of memory");
+        rc = cli_text_fail(-1, msg, size, "out of memory");
     const char *key;
     json_t *value;
     json_object_foreach(options, key, value)
@@ -215,7 +188,7 @@ int batch_info_load(batch_info *info, const char *dir, char *msg, size_t size)
     d->cases = calloc(nc + 1, sizeof *d->cases);
     d->unmatched = calloc(nu + 1, sizeof *d->unmatched);
     if (rc == 0 && (!d->cases || !d->unmatched))
-        rc = fail(msg, size, "out of memory");
+        rc = cli_text_fail(-1, msg, size, "out of memory");
     for (size_t i = 0; rc == 0 && i < nc; i++) {
         const json_t *c = json_array_get(cases, i);
         batch_case *bc = &d->cases[d->ncases++];
@@ -224,7 +197,7 @@ int batch_info_load(batch_info *info, const char *dir, char *msg, size_t size)
         bc->prediction = dup_key(c, "prediction");
         bc->problem = dup_key(c, "problem");
         if (!bc->name || !bc->reference || !bc->prediction)
-            rc = fail(msg, size, "'%s': case %zu is incomplete", path, i + 1);
+            rc = cli_text_fail(-1, msg, size, "'%s': case %zu is incomplete", path, i + 1);
     }
     for (size_t i = 0; rc == 0 && i < nu; i++) {
         const json_t *u = json_array_get(unmatched, i);
@@ -233,12 +206,13 @@ int batch_info_load(batch_info *info, const char *dir, char *msg, size_t size)
         bu->path = dup_key(u, "path");
         bu->reason = dup_key(u, "reason");
         if (!bu->side || !bu->path || !bu->reason)
-            rc = fail(msg, size, "'%s': unmatched file %zu is incomplete", path, i + 1);
+            rc =
+                cli_text_fail(-1, msg, size, "'%s': unmatched file %zu is incomplete", path, i + 1);
     }
     if (rc == 0) {
         info->options_text = batch_options_text(info->flags, info->values, info->nflags);
         if (!info->options_text)
-            rc = fail(msg, size, "out of memory");
+            rc = cli_text_fail(-1, msg, size, "out of memory");
     }
     json_decref(o);
     free(path);
@@ -526,14 +500,19 @@ static void summary_free(group_summary *s, size_t n)
 static json_t *stats_json(const lobedice_stats *s, const char *unit)
 {
     json_t *o = json_object();
-    int ok =
-        o && set(o, "unit", json_string(unit)) && set(o, "n", json_integer((json_int_t)s->n)) &&
-        set(o, "undefined", json_integer((json_int_t)s->undefined)) &&
-        set(o, "mean", json_number(s->mean)) && set(o, "sd", json_number(s->sd)) &&
-        set(o, "median", json_number(s->median)) && set(o, "q1", json_number(s->q1)) &&
-        set(o, "q3", json_number(s->q3)) && set(o, "iqr", json_number(s->iqr)) &&
-        set(o, "min", json_number(s->min)) && set(o, "max", json_number(s->max)) &&
-        set(o, "ci95_low", json_number(s->ci_low)) && set(o, "ci95_high", json_number(s->ci_high));
+    int ok = o && cli_json_set(o, "unit", json_string(unit)) &&
+             cli_json_set(o, "n", json_integer((json_int_t)s->n)) &&
+             cli_json_set(o, "undefined", json_integer((json_int_t)s->undefined)) &&
+             cli_json_set(o, "mean", cli_json_number(s->mean)) &&
+             cli_json_set(o, "sd", cli_json_number(s->sd)) &&
+             cli_json_set(o, "median", cli_json_number(s->median)) &&
+             cli_json_set(o, "q1", cli_json_number(s->q1)) &&
+             cli_json_set(o, "q3", cli_json_number(s->q3)) &&
+             cli_json_set(o, "iqr", cli_json_number(s->iqr)) &&
+             cli_json_set(o, "min", cli_json_number(s->min)) &&
+             cli_json_set(o, "max", cli_json_number(s->max)) &&
+             cli_json_set(o, "ci95_low", cli_json_number(s->ci_low)) &&
+             cli_json_set(o, "ci95_high", cli_json_number(s->ci_high));
     if (!ok) {
         json_decref(o);
         return NULL;
@@ -561,14 +540,15 @@ static char *summary_json(const batch_info *info, const batch_record *records, s
         failed += records[r].failed;
     json_t *o = json_object(), *rows = json_array(), *failures = json_array();
     int ok =
-        o && rows && failures && set(o, "tool", json_string("lobedice-batch")) &&
-        set(o, "version", json_string(lobedice_version())) &&
-        set(o, "options", options_json(info)) &&
-        set(o, "cases",
-            json_pack("{s:I, s:I, s:I, s:I}", "total", (json_int_t)nrecords, "compared",
-                      (json_int_t)(nrecords - failed), "failed", (json_int_t)failed,
-                      "unmatched_files", (json_int_t)info->data.nunmatched)) &&
-        set(o, "statistics",
+        o && rows && failures && cli_json_set(o, "tool", json_string("lobedice-batch")) &&
+        cli_json_set(o, "version", json_string(lobedice_version())) &&
+        cli_json_set(o, "options", options_json(info)) &&
+        cli_json_set(o, "cases",
+                     json_pack("{s:I, s:I, s:I, s:I}", "total", (json_int_t)nrecords, "compared",
+                               (json_int_t)(nrecords - failed), "failed", (json_int_t)failed,
+                               "unmatched_files", (json_int_t)info->data.nunmatched)) &&
+        cli_json_set(
+            o, "statistics",
             json_pack("{s:s, s:s, s:s, s:{s:s, s:I, s:I, s:f, s:s}, s:s}", "undefined",
                       "NaN values (a Dice of a label in neither map, a distance to an empty "
                       "mask) are counted in 'undefined' and take no part",
@@ -581,29 +561,33 @@ static char *summary_json(const batch_info *info, const batch_record *records, s
                       "volume_agreement",
                       "Bland-Altman: difference = predicted - reference volume (ml); bias = mean "
                       "difference; limits of agreement = bias -/+ 1.96 sd")) &&
-        set(o, "rows", json_incref(rows)) && set(o, "failures", json_incref(failures)) &&
-        set(o, "unmatched", unmatched_json(&info->data));
+        cli_json_set(o, "rows", json_incref(rows)) &&
+        cli_json_set(o, "failures", json_incref(failures)) &&
+        cli_json_set(o, "unmatched", unmatched_json(&info->data));
     for (size_t i = 0; ok && i < ngroups; i++) {
         json_t *row = json_object(), *measures = json_object();
-        ok = row && measures && set(row, "name", json_string(g[i].first->name)) &&
-             set(row, "kind", json_string(g[i].first->region ? "region" : "label")) &&
-             set(row, "labels", labels_json(g[i].first)) &&
-             set(row, "cases", json_integer((json_int_t)g[i].n)) &&
-             set(row, "measures", json_incref(measures));
+        ok = row && measures && cli_json_set(row, "name", json_string(g[i].first->name)) &&
+             cli_json_set(row, "kind", json_string(g[i].first->region ? "region" : "label")) &&
+             cli_json_set(row, "labels", labels_json(g[i].first)) &&
+             cli_json_set(row, "cases", json_integer((json_int_t)g[i].n)) &&
+             cli_json_set(row, "measures", json_incref(measures));
         FOR_EACH_MEASURE(m)
         {
             if (ok && s[i].has[m]) {
                 const lobedice_measure_info *mi = lobedice_measure_get_info(m);
-                ok = set(measures, mi->key, stats_json(&s[i].stats[m], mi->unit));
+                ok = cli_json_set(measures, mi->key, stats_json(&s[i].stats[m], mi->unit));
             }
         }
-        ok = ok && set(measures, VOLUME_DIFFERENCE_KEY, stats_json(&s[i].difference, "ml"));
+        ok =
+            ok && cli_json_set(measures, VOLUME_DIFFERENCE_KEY, stats_json(&s[i].difference, "ml"));
         const lobedice_agreement *a = &s[i].agreement;
-        ok = ok && set(row, "volume_agreement",
-                       json_pack("{s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "unit", "ml", "n",
-                                 (json_int_t)a->n, "undefined", (json_int_t)a->undefined, "bias",
-                                 json_number(a->bias), "sd", json_number(a->sd), "loa_low",
-                                 json_number(a->loa_low), "loa_high", json_number(a->loa_high)));
+        ok = ok &&
+             cli_json_set(row, "volume_agreement",
+                          json_pack("{s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "unit", "ml", "n",
+                                    (json_int_t)a->n, "undefined", (json_int_t)a->undefined, "bias",
+                                    cli_json_number(a->bias), "sd", cli_json_number(a->sd),
+                                    "loa_low", cli_json_number(a->loa_low), "loa_high",
+                                    cli_json_number(a->loa_high)));
         ok = ok && json_array_append(rows, row) == 0;
         json_decref(measures);
         json_decref(row);
@@ -726,7 +710,7 @@ static unsigned char *box_plot(size_t *len, const group *g, const group_summary 
         nboxes++;
     }
     if (!ok)
-        fail(msg, size, "out of memory while drawing '%s'", title);
+        cli_text_fail(-1, msg, size, "out of memory while drawing '%s'", title);
     else
         png = batch_plot_boxes(len, title, y_label, boxes, nboxes, msg, size);
     for (size_t i = 0; outliers && i < nboxes; i++)
@@ -741,7 +725,7 @@ static unsigned char *ba_plot(size_t *len, const group *g, const group_summary *
 {
     batch_ba_group *panels = calloc(n ? n : 1, sizeof *panels);
     if (!panels) {
-        fail(msg, size, "out of memory while drawing the Bland-Altman plot");
+        cli_text_fail(-1, msg, size, "out of memory while drawing the Bland-Altman plot");
         return NULL;
     }
     size_t np = 0;
@@ -776,7 +760,7 @@ int batch_write_results(const char *dir, const batch_info *info, const batch_rec
     if (!g || !s) {
         groups_free(g, ngroups);
         free(s);
-        return fail(msg, size, "out of memory while summarizing");
+        return cli_text_fail(-1, msg, size, "out of memory while summarizing");
     }
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < ngroups; i++) {
@@ -804,7 +788,8 @@ int batch_write_results(const char *dir, const batch_info *info, const batch_rec
         files[5].data = (unsigned char *)run_json(info);
         for (size_t i = 0; i < 6; i++) {
             if (!files[i].data) {
-                rc = fail(msg, size, "out of memory while writing '%s'", files[i].name);
+                rc =
+                    cli_text_fail(-1, msg, size, "out of memory while writing '%s'", files[i].name);
                 break;
             }
             files[i].len = strlen((char *)files[i].data);
@@ -828,17 +813,17 @@ int batch_write_results(const char *dir, const batch_info *info, const batch_rec
         if (plots)
             snprintf(plots, len, "%s/plots", dir);
         if (!plots || (mkdir(plots, 0777) != 0 && errno != EEXIST))
-            rc = fail(msg, size, "cannot create '%s': %s", plots ? plots : "plots",
-                      plots ? strerror(errno) : "out of memory");
+            rc = cli_text_fail(-1, msg, size, "cannot create '%s': %s", plots ? plots : "plots",
+                               plots ? strerror(errno) : "out of memory");
     }
     cli_outputs *set = rc == 0 ? cli_outputs_new() : NULL;
     if (rc == 0 && !set)
-        rc = fail(msg, size, "out of memory");
+        rc = cli_text_fail(-1, msg, size, "out of memory");
     for (size_t i = 0; rc == 0 && i < nfiles; i++) {
         size_t len = strlen(dir) + strlen(files[i].name) + 2;
         char *path = malloc(len);
         if (!path) {
-            rc = fail(msg, size, "out of memory");
+            rc = cli_text_fail(-1, msg, size, "out of memory");
             break;
         }
         snprintf(path, len, "%s/%s", dir, files[i].name);
@@ -849,7 +834,7 @@ int batch_write_results(const char *dir, const batch_info *info, const batch_rec
     if (rc == 0 && cli_outputs_commit(set, msg, size) != 0)
         rc = -1;
     if (rc == 0 && !(*table = person_table(g, s, ngroups, surface)))
-        rc = fail(msg, size, "out of memory");
+        rc = cli_text_fail(-1, msg, size, "out of memory");
     cli_outputs_free(set);
     free(plots);
     for (size_t i = 0; i < NFILES; i++)

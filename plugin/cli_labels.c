@@ -1,20 +1,12 @@
 /* The label-value flags and their sentences (cli_labels.h). */
 #include "cli_labels.h"
+#include "cli_text.h"
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int usage(char *msg, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, size, fmt, ap);
-    va_end(ap);
-    return CLI_EXIT_USAGE;
-}
 
 /* Appends to buf (always NUL-terminated). */
 static void append(char *buf, size_t size, const char *fmt, ...)
@@ -68,25 +60,29 @@ int cli_labels_parse(cli_labels *labels, const char *longflag, const char *arg, 
         const char *at = arg + error.offset;
         switch (error.problem) {
         case LOBEDICE_CONVENTION_VALUE:
-            return usage(msg, size,
-                         "--%s: '%.*s' in '%s' does not start with a non-zero whole number of at "
-                         "most 32 bits",
-                         longflag, item, at, arg);
+            return cli_text_fail(
+                CLI_EXIT_USAGE, msg, size,
+                "--%s: '%.*s' in '%s' does not start with a non-zero whole number of at "
+                "most 32 bits",
+                longflag, item, at, arg);
         case LOBEDICE_CONVENTION_LOBE:
-            return usage(msg, size,
-                         "--%s: '%.*s' in '%s' names no lobe (RUL, RML, RLL, LUL or LLL)", longflag,
-                         item, at, arg);
+            return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                                 "--%s: '%.*s' in '%s' names no lobe (RUL, RML, RLL, LUL or LLL)",
+                                 longflag, item, at, arg);
         case LOBEDICE_CONVENTION_REPEAT:
-            return usage(msg, size, "--%s: '%.*s' in '%s' gives a value a second time", longflag,
-                         item, at, arg);
+            return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                                 "--%s: '%.*s' in '%s' gives a value a second time", longflag, item,
+                                 at, arg);
         case LOBEDICE_CONVENTION_TOO_MANY:
-            return usage(msg, size, "--%s: '%s' has more than %d pairs", longflag, arg,
-                         LOBEDICE_CONVENTION_MAX_PAIRS);
+            return cli_text_fail(CLI_EXIT_USAGE, msg, size, "--%s: '%s' has more than %d pairs",
+                                 longflag, arg, LOBEDICE_CONVENTION_MAX_PAIRS);
         default:
             if (is_map)
-                return usage(msg, size, "--%s expects %s, got '%s'", longflag, expects, arg);
-            return usage(msg, size, "--%s expects a preset (%s) or %s, got '%s'", longflag, presets,
-                         expects, arg);
+                return cli_text_fail(CLI_EXIT_USAGE, msg, size, "--%s expects %s, got '%s'",
+                                     longflag, expects, arg);
+            return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                                 "--%s expects a preset (%s) or %s, got '%s'", longflag, presets,
+                                 expects, arg);
         }
     }
     if (is_map) {
@@ -105,11 +101,12 @@ int cli_labels_parse(cli_labels *labels, const char *longflag, const char *arg, 
 int cli_labels_resolve(cli_labels *labels, const char *input, char *msg, size_t size)
 {
     if (labels->map_given && labels->preset_given)
-        return usage(msg, size,
-                     "--%sLabels %s and --%sLabelMap both say how to read the %s; give one of "
-                     "them",
-                     input, labels->preset.name, input,
-                     strcmp(input, "reference") == 0 ? "reference" : "prediction");
+        return cli_text_fail(
+            CLI_EXIT_USAGE, msg, size,
+            "--%sLabels %s and --%sLabelMap both say how to read the %s; give one of "
+            "them",
+            input, labels->preset.name, input,
+            strcmp(input, "reference") == 0 ? "reference" : "prediction");
     labels->convention = labels->map_given ? labels->map : labels->preset;
     return 0;
 }
@@ -120,10 +117,11 @@ int cli_labels_check_segmentation(const cli_labels *labels, const char *input, c
 {
     if (!segmentation || (!labels->preset_given && !labels->map_given))
         return 0;
-    return usage(msg, size,
-                 "--%s%s does not apply to %s '%s': it is a Slicer segmentation, whose segments "
-                 "are matched to lobes by their terminology and names (leave the flag out)",
-                 input, labels->map_given ? "LabelMap" : "Labels", role, path);
+    return cli_text_fail(
+        CLI_EXIT_USAGE, msg, size,
+        "--%s%s does not apply to %s '%s': it is a Slicer segmentation, whose segments "
+        "are matched to lobes by their terminology and names (leave the flag out)",
+        input, labels->map_given ? "LabelMap" : "Labels", role, path);
 }
 
 void cli_labels_describe(char *buf, size_t size, const lobedice_label_convention *c)

@@ -39,15 +39,6 @@ static const struct option extra_options[] = {
     {"xml", no_argument, NULL, OPT_XML}};
 #define NEXTRA_OPTIONS (sizeof extra_options / sizeof *extra_options)
 
-static int fail(char *msg, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, size, fmt, ap);
-    va_end(ap);
-    return CLI_EXIT_USAGE;
-}
-
 /* A copy of s[0..n) without the blanks around it (malloc'd; NULL when out of memory). */
 static char *dup_trimmed(const char *s, size_t n)
 {
@@ -167,25 +158,27 @@ static int parse_label_list(int64_t **labels, size_t *count, const char *text, c
     size_t n;
     int rc = split(&items, &n, text, sep);
     if (rc == -1)
-        return fail(msg, size, "out of memory while reading %s", what);
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size, "out of memory while reading %s", what);
     if (rc == -2)
-        return fail(msg, size, "%s expects whole numbers separated by '%c', got '%s'", what, sep,
-                    text);
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                             "%s expects whole numbers separated by '%c', got '%s'", what, sep,
+                             text);
     int64_t *out = malloc(n * sizeof *out);
     if (!out) {
         free_items(items, n);
-        return fail(msg, size, "out of memory while reading %s", what);
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size, "out of memory while reading %s", what);
     }
     for (size_t i = 0; i < n; i++) {
         if (parse_int64(items[i], &out[i]) != 0) {
-            rc = fail(msg, size, "%s expects whole numbers separated by '%c', got '%s' in '%s'",
-                      what, sep, items[i], text);
+            rc = cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                               "%s expects whole numbers separated by '%c', got '%s' in '%s'", what,
+                               sep, items[i], text);
             break;
         }
         for (size_t j = 0; j < i; j++)
             if (out[j] == out[i]) {
-                rc = fail(msg, size, "%s names label %lld twice in '%s'", what, (long long)out[i],
-                          text);
+                rc = cli_text_fail(CLI_EXIT_USAGE, msg, size, "%s names label %lld twice in '%s'",
+                                   what, (long long)out[i], text);
                 break;
             }
         if (rc)
@@ -220,7 +213,7 @@ static int parse_regions(cli_options *opts, const char *text, char *msg, size_t 
     opts->regions_given = 1;
     char *trimmed = dup_trimmed(text, strlen(text));
     if (!trimmed)
-        return fail(msg, size, "out of memory while reading --regions");
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size, "out of memory while reading --regions");
     int none = strcmp(trimmed, "none") == 0;
     free(trimmed);
     if (none)
@@ -230,45 +223,49 @@ static int parse_regions(cli_options *opts, const char *text, char *msg, size_t 
     size_t n;
     int rc = split(&items, &n, text, ',');
     if (rc == -1)
-        return fail(msg, size, "out of memory while reading --regions");
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size, "out of memory while reading --regions");
     if (rc == -2)
-        return fail(msg, size,
-                    "--regions expects NAME=L+L+... items separated by ',', got an empty item "
-                    "in '%s'",
-                    text);
+        return cli_text_fail(
+            CLI_EXIT_USAGE, msg, size,
+            "--regions expects NAME=L+L+... items separated by ',', got an empty item "
+            "in '%s'",
+            text);
     cli_region *regions = calloc(n, sizeof *regions);
     if (!regions) {
         free_items(items, n);
-        return fail(msg, size, "out of memory while reading --regions");
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size, "out of memory while reading --regions");
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
         char *eq = strchr(items[i], '=');
         if (!eq) {
-            rc = fail(msg, size, "--regions expects NAME=L+L+..., got '%s'", items[i]);
+            rc = cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                               "--regions expects NAME=L+L+..., got '%s'", items[i]);
             break;
         }
         regions[i].name = dup_trimmed(items[i], (size_t)(eq - items[i]));
         if (!regions[i].name) {
-            rc = fail(msg, size, "out of memory while reading --regions");
+            rc = cli_text_fail(CLI_EXIT_USAGE, msg, size, "out of memory while reading --regions");
             break;
         }
         if (regions[i].name[0] == '\0') {
-            rc = fail(msg, size, "--regions expects a name before '=' in '%s'", items[i]);
+            rc = cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                               "--regions expects a name before '=' in '%s'", items[i]);
             break;
         }
         if (has_control(regions[i].name)) { /* checked before escaping turns it into text */
-            rc = fail(msg, size,
-                      "--regions expects printable names, got a control character in region %zu",
-                      i + 1);
+            rc = cli_text_fail(
+                CLI_EXIT_USAGE, msg, size,
+                "--regions expects printable names, got a control character in region %zu", i + 1);
             break;
         }
         if (escape_name(&regions[i].name) != 0) {
-            rc = fail(msg, size, "out of memory while reading --regions");
+            rc = cli_text_fail(CLI_EXIT_USAGE, msg, size, "out of memory while reading --regions");
             break;
         }
         for (size_t j = 0; j < i; j++)
             if (strcmp(regions[j].name, regions[i].name) == 0) {
-                rc = fail(msg, size, "--regions names the region '%s' twice", regions[i].name);
+                rc = cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                                   "--regions names the region '%s' twice", regions[i].name);
                 break;
             }
         if (rc)
@@ -297,18 +294,20 @@ static int parse_names(cli_options *opts, const char *text, char *msg, size_t si
         return 0;
     int rc = split(&opts->label_names, &opts->nlabel_names, text, ',');
     if (rc == -1)
-        return fail(msg, size, "out of memory while reading --labelNames");
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size, "out of memory while reading --labelNames");
     if (rc == -2)
-        return fail(msg, size,
-                    "--labelNames expects names separated by ',', got an empty name in '%s'", text);
+        return cli_text_fail(
+            CLI_EXIT_USAGE, msg, size,
+            "--labelNames expects names separated by ',', got an empty name in '%s'", text);
     for (size_t i = 0; i < opts->nlabel_names; i++) {
         if (has_control(opts->label_names[i]))
-            return fail(msg, size,
-                        "--labelNames expects printable names, got a control "
-                        "character in name %zu",
-                        i + 1);
+            return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                                 "--labelNames expects printable names, got a control "
+                                 "character in name %zu",
+                                 i + 1);
         if (escape_name(&opts->label_names[i]) != 0)
-            return fail(msg, size, "out of memory while reading --labelNames");
+            return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                                 "out of memory while reading --labelNames");
     }
     return 0;
 }
@@ -382,8 +381,9 @@ static int parse_tolerance_flag(cli_options *opts, const cli_flag *flag, const c
     if (is_blank(arg))
         arg = flag->default_value;
     if (parse_double(arg, &opts->tolerance_mm) != 0 || opts->tolerance_mm < 0)
-        return fail(msg, size, "--%s expects a distance in mm (a number, 0 or more), got '%s'",
-                    flag->longflag, arg);
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                             "--%s expects a distance in mm (a number, 0 or more), got '%s'",
+                             flag->longflag, arg);
     return 0;
 }
 
@@ -392,7 +392,8 @@ static int parse_empty_policy_flag(cli_options *opts, const cli_flag *flag, cons
 {
     char *v = dup_trimmed(arg, strlen(arg));
     if (!v)
-        return fail(msg, size, "out of memory while reading --%s", flag->longflag);
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size, "out of memory while reading --%s",
+                             flag->longflag);
     const char *value = v[0] ? v : flag->default_value;
     int known = 0;
     for (size_t i = 0; flag->elements[i]; i++)
@@ -406,7 +407,8 @@ static int parse_empty_policy_flag(cli_options *opts, const cli_flag *flag, cons
                      : flag->elements[i + 1] ? ", "
                                              : " or ",
                      flag->elements[i]);
-        rc = fail(msg, size, "--%s expects %s, got '%s'", flag->longflag, choices, arg);
+        rc = cli_text_fail(CLI_EXIT_USAGE, msg, size, "--%s expects %s, got '%s'", flag->longflag,
+                           choices, arg);
     }
     free(v);
     return rc;
@@ -420,8 +422,9 @@ static int parse_threads_flag(cli_options *opts, const cli_flag *flag, const cha
     int64_t t, max = 0;
     parse_int64(flag->maximum, &max);
     if (parse_int64(arg, &t) != 0 || t < 0 || t > max)
-        return fail(msg, size, "--%s expects a whole number from 0 (every core) to %lld, got '%s'",
-                    flag->longflag, (long long)max, arg);
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                             "--%s expects a whole number from 0 (every core) to %lld, got '%s'",
+                             flag->longflag, (long long)max, arg);
     opts->threads = (size_t)t;
     return 0;
 }
@@ -471,7 +474,8 @@ static int parse_snapshot_at_flag(cli_options *opts, const cli_flag *flag, const
 {
     char *v = dup_trimmed(arg, strlen(arg));
     if (!v)
-        return fail(msg, size, "out of memory while reading --%s", flag->longflag);
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size, "out of memory while reading --%s",
+                             flag->longflag);
     const char *value = v[0] ? v : flag->default_value;
     int rc = 0;
     if (strcmp(value, "worst") == 0) {
@@ -491,10 +495,11 @@ static int parse_snapshot_at_flag(cli_options *opts, const cli_flag *flag, const
             for (int a = 0; a < 3; a++)
                 opts->snapshot_voxel[a] = (uint64_t)ijk[a];
         } else {
-            rc = fail(msg, size,
-                      "--%s expects worst, center or a voxel I,J,K (three whole numbers, 0 or "
-                      "more), got '%s'",
-                      flag->longflag, arg);
+            rc = cli_text_fail(
+                CLI_EXIT_USAGE, msg, size,
+                "--%s expects worst, center or a voxel I,J,K (three whole numbers, 0 or "
+                "more), got '%s'",
+                flag->longflag, arg);
         }
     }
     free(v);
@@ -541,9 +546,9 @@ int cli_flags_check(char *msg, size_t size)
     for (size_t i = 0; i < cli_nflags; i++) {
         const cli_flag *f = &cli_flags[i];
         if (f->longflag && !parser_of(f))
-            return fail(msg, size,
-                        "internal error: the parameter '%s' of LobeDice.xml has no parser",
-                        f->name);
+            return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                                 "internal error: the parameter '%s' of LobeDice.xml has no parser",
+                                 f->name);
     }
     return 0;
 }
@@ -565,7 +570,8 @@ static int parse_extra(cli_options *opts, int code, const char *arg, char *msg, 
         if (parse)
             return parse(opts, flag, arg, msg, size);
     }
-    return fail(msg, size, "internal error: option code %d has no handler", code);
+    return cli_text_fail(CLI_EXIT_USAGE, msg, size, "internal error: option code %d has no handler",
+                         code);
 }
 
 int cli_is_comparison_flag(const cli_flag *flag)
@@ -619,22 +625,25 @@ static struct option *long_options(void)
 static int unknown_option(const struct option *options, const char *arg, char *msg, size_t size)
 {
     if (optopt > 0 && optopt < 256)
-        return fail(msg, size, "unknown option '-%c'; see LobeDice --help", optopt);
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size, "unknown option '-%c'; see LobeDice --help",
+                             optopt);
     const char *name = arg + strspn(arg, "-");
     size_t len = strcspn(name, "=");
     if (optopt >= 256)
-        return fail(msg, size, "option '%.*s' takes no value, got '%s'", (int)(name - arg + len),
-                    arg, arg);
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size, "option '%.*s' takes no value, got '%s'",
+                             (int)(name - arg + len), arg, arg);
     const char *matches[2] = {NULL, NULL};
     size_t nmatches = 0;
     for (const struct option *o = options; o->name; o++)
         if (len && strncmp(o->name, name, len) == 0 && nmatches++ < 2)
             matches[nmatches - 1] = o->name;
     if (nmatches > 1)
-        return fail(msg, size, "option '%.*s' is ambiguous (--%s, --%s%s); see LobeDice --help",
-                    (int)(name - arg + len), arg, matches[0], matches[1],
-                    nmatches > 2 ? ", ..." : "");
-    return fail(msg, size, "unknown option '%s'; see LobeDice --help", arg);
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                             "option '%.*s' is ambiguous (--%s, --%s%s); see LobeDice --help",
+                             (int)(name - arg + len), arg, matches[0], matches[1],
+                             nmatches > 2 ? ", ..." : "");
+    return cli_text_fail(CLI_EXIT_USAGE, msg, size, "unknown option '%s'; see LobeDice --help",
+                         arg);
 }
 
 /* The defaults: every input parameter with a <default> (but booleans, whose default is the
@@ -665,21 +674,23 @@ int cli_comparison_init(cli_options *opts, char *msg, size_t size)
 int cli_parse_flag(cli_options *opts, size_t index, const char *arg, char *msg, size_t size)
 {
     if (index >= cli_nflags)
-        return fail(msg, size, "internal error: no parameter %zu in LobeDice.xml", index);
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                             "internal error: no parameter %zu in LobeDice.xml", index);
     return parse_extra(opts, OPT_FLAG + (int)index, arg, msg, size);
 }
 
 int cli_check_comparison(cli_options *opts, char *msg, size_t size)
 {
     if (opts->label_names && !opts->labels)
-        return fail(msg, size,
-                    "--labelNames needs --labels: give the labels the %zu names "
-                    "belong to",
-                    opts->nlabel_names);
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                             "--labelNames needs --labels: give the labels the %zu names "
+                             "belong to",
+                             opts->nlabel_names);
     if (opts->label_names && opts->nlabel_names != opts->nlabels)
-        return fail(msg, size, "--labelNames gives %zu name%s for the %zu label%s of --labels",
-                    opts->nlabel_names, opts->nlabel_names == 1 ? "" : "s", opts->nlabels,
-                    opts->nlabels == 1 ? "" : "s");
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                             "--labelNames gives %zu name%s for the %zu label%s of --labels",
+                             opts->nlabel_names, opts->nlabel_names == 1 ? "" : "s", opts->nlabels,
+                             opts->nlabels == 1 ? "" : "s");
     int rc = cli_labels_resolve(&opts->reference_labels, "reference", msg, size);
     return rc ? rc : cli_labels_resolve(&opts->predicted_labels, "predicted", msg, size);
 }
@@ -694,7 +705,8 @@ int cli_parse(cli_options *opts, int argc, char **argv, char *msg, size_t size)
         rc = parse_defaults(opts, 0, msg, size);
     struct option *options = rc == 0 ? long_options() : NULL;
     if (rc == 0 && !options)
-        rc = fail(msg, size, "out of memory while reading the command line");
+        rc = cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                           "out of memory while reading the command line");
     if (rc) {
         free(options);
         return rc;
@@ -707,7 +719,8 @@ int cli_parse(cli_options *opts, int argc, char **argv, char *msg, size_t size)
         if (code == '?')
             rc = unknown_option(options, argv[optind - 1], msg, size);
         else if (code == ':')
-            rc = fail(msg, size, "option '%s' needs a value", argv[optind - 1]);
+            rc = cli_text_fail(CLI_EXIT_USAGE, msg, size, "option '%s' needs a value",
+                               argv[optind - 1]);
         else
             rc = parse_extra(opts, code, optarg, msg, size);
     }
@@ -717,10 +730,11 @@ int cli_parse(cli_options *opts, int argc, char **argv, char *msg, size_t size)
 
     int positional = argc - optind;
     if (positional != 2)
-        return fail(msg, size,
-                    "expected two label maps (reference, then prediction), got %d argument%s; "
-                    "see LobeDice --help",
-                    positional, positional == 1 ? "" : "s");
+        return cli_text_fail(
+            CLI_EXIT_USAGE, msg, size,
+            "expected two label maps (reference, then prediction), got %d argument%s; "
+            "see LobeDice --help",
+            positional, positional == 1 ? "" : "s");
     opts->reference_path = argv[optind];
     opts->predicted_path = argv[optind + 1];
     return cli_check_comparison(opts, msg, size);
@@ -845,27 +859,31 @@ int cli_check_paths(const cli_options *opts, char *msg, size_t size)
     int rc = 0;
     /* (the path helpers also fail when out of memory, which is as fatal) */
     if (opts->output_table && !(schema = cli_schema_path(opts->output_table)))
-        return fail(msg, size, "--outputTable expects a file name ending in .csv or .tsv, got '%s'",
-                    opts->output_table);
+        return cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                             "--outputTable expects a file name ending in .csv or .tsv, got '%s'",
+                             opts->output_table);
     if (opts->error_map && !(color = cli_color_table_path(opts->error_map))) {
         free(schema);
-        return fail(msg, size,
-                    "--errorMap expects a file name ending in .nrrd, .nii, .nii.gz or .mha, got "
-                    "'%s'",
-                    opts->error_map);
+        return cli_text_fail(
+            CLI_EXIT_USAGE, msg, size,
+            "--errorMap expects a file name ending in .nrrd, .nii, .nii.gz or .mha, got "
+            "'%s'",
+            opts->error_map);
     }
     if (opts->distance_model && !ends_with(opts->distance_model, ".vtk") &&
         !ends_with(opts->distance_model, ".vtp"))
-        rc = fail(msg, size, "--distanceModel expects a file name ending in .vtk or .vtp, got '%s'",
-                  opts->distance_model);
+        rc = cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                           "--distanceModel expects a file name ending in .vtk or .vtp, got '%s'",
+                           opts->distance_model);
     else if (opts->reference_model && !ends_with(opts->reference_model, ".vtk") &&
              !ends_with(opts->reference_model, ".vtp"))
-        rc =
-            fail(msg, size, "--referenceModel expects a file name ending in .vtk or .vtp, got '%s'",
-                 opts->reference_model);
+        rc = cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                           "--referenceModel expects a file name ending in .vtk or .vtp, got '%s'",
+                           opts->reference_model);
     else if (opts->snapshot && !ends_with(opts->snapshot, ".png"))
-        rc = fail(msg, size, "--snapshot expects a file name ending in .png, got '%s'",
-                  opts->snapshot);
+        rc = cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                           "--snapshot expects a file name ending in .png, got '%s'",
+                           opts->snapshot);
     if (rc) {
         free(schema);
         free(color);
@@ -896,13 +914,13 @@ int cli_check_paths(const cli_options *opts, char *msg, size_t size)
             if (!paths[j].path || !same_file(paths[i].path, paths[j].path))
                 continue;
             if (j < ninputs)
-                rc = fail(msg, size,
-                          "%s '%s' is the same file as %s; LobeDice never overwrites "
-                          "an input",
-                          paths[i].what, paths[i].path, paths[j].what);
+                rc = cli_text_fail(CLI_EXIT_USAGE, msg, size,
+                                   "%s '%s' is the same file as %s; LobeDice never overwrites "
+                                   "an input",
+                                   paths[i].what, paths[i].path, paths[j].what);
             else
-                rc = fail(msg, size, "%s '%s' is the same file as %s", paths[i].what, paths[i].path,
-                          paths[j].what);
+                rc = cli_text_fail(CLI_EXIT_USAGE, msg, size, "%s '%s' is the same file as %s",
+                                   paths[i].what, paths[i].path, paths[j].what);
             break;
         }
     }

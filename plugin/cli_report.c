@@ -124,17 +124,16 @@ static int reported(const cli_report *report, lobedice_measure m)
 
 /* A number, or null where it is undefined. Every set_* below steals the reference; a NULL
  * (allocation failure) makes json_object_set_new fail, which the caller sees in `ok`. */
-static json_t *json_number(double v)
+json_t *cli_json_number(double v)
 {
     return isnan(v) ? json_null() : json_real(v);
 }
 
-/* A measure's value: a count as an integer, anything else a number or null. */
-static json_t *json_measure(lobedice_measure m, double v)
+json_t *cli_json_measure(lobedice_measure m, double v)
 {
     if (lobedice_measure_get_info(m)->is_count && !isnan(v))
         return json_integer((json_int_t)v);
-    return json_number(v);
+    return cli_json_number(v);
 }
 
 static json_t *json_triple_size(const size_t v[3])
@@ -147,7 +146,7 @@ static json_t *json_triple(const double v[3])
     return json_pack("[fff]", v[0], v[1], v[2]);
 }
 
-static int set(json_t *object, const char *key, json_t *value)
+int cli_json_set(json_t *object, const char *key, json_t *value)
 {
     return value && json_object_set_new(object, key, value) == 0;
 }
@@ -158,10 +157,10 @@ static json_t *json_image(const cli_image_info *info)
     if (!o)
         return NULL;
     char *path = cli_text_escape(info->path); /* a file name need not be UTF-8 */
-    int ok = path && set(o, "path", json_string(path)) &&
-             set(o, "size", json_triple_size(info->size)) &&
-             set(o, "spacing", json_triple(info->spacing)) &&
-             set(o, "origin", json_triple(info->origin));
+    int ok = path && cli_json_set(o, "path", json_string(path)) &&
+             cli_json_set(o, "size", json_triple_size(info->size)) &&
+             cli_json_set(o, "spacing", json_triple(info->spacing)) &&
+             cli_json_set(o, "origin", json_triple(info->origin));
     free(path);
     if (!ok) {
         json_decref(o);
@@ -191,22 +190,24 @@ static json_t *json_label_name(int64_t label)
 static json_t *json_segmentation(const lobedice_segmentation *seg)
 {
     json_t *o = json_object(), *segments = json_array();
-    int ok = o && segments && set(o, "layers", json_integer((json_int_t)seg->nlayers)) &&
-             set(o, "extent_offset",
-                 json_pack("[III]", (json_int_t)seg->extent_offset[0],
-                           (json_int_t)seg->extent_offset[1], (json_int_t)seg->extent_offset[2])) &&
-             set(o, "segments", json_incref(segments));
+    int ok = o && segments && cli_json_set(o, "layers", json_integer((json_int_t)seg->nlayers)) &&
+             cli_json_set(o, "extent_offset",
+                          json_pack("[III]", (json_int_t)seg->extent_offset[0],
+                                    (json_int_t)seg->extent_offset[1],
+                                    (json_int_t)seg->extent_offset[2])) &&
+             cli_json_set(o, "segments", json_incref(segments));
     for (size_t i = 0; ok && i < seg->nsegments; i++) {
         const lobedice_segment *g = &seg->segments[i];
         json_t *item = json_object();
-        ok = item && set(item, "id", json_string(g->id)) &&
-             set(item, "name", json_string(g->name)) &&
-             set(item, "layer", json_integer((json_int_t)g->layer)) &&
-             set(item, "value", json_integer((json_int_t)g->label_value)) &&
-             set(item, "label", g->lobe ? json_integer((json_int_t)g->lobe) : json_null()) &&
-             set(item, "lobe", g->lobe ? json_label_name(g->lobe) : json_null()) &&
-             set(item, "matched_by", json_string(match_name(g->matched_by))) &&
-             set(item, "voxels", json_integer((json_int_t)g->voxels)) &&
+        ok = item && cli_json_set(item, "id", json_string(g->id)) &&
+             cli_json_set(item, "name", json_string(g->name)) &&
+             cli_json_set(item, "layer", json_integer((json_int_t)g->layer)) &&
+             cli_json_set(item, "value", json_integer((json_int_t)g->label_value)) &&
+             cli_json_set(item, "label",
+                          g->lobe ? json_integer((json_int_t)g->lobe) : json_null()) &&
+             cli_json_set(item, "lobe", g->lobe ? json_label_name(g->lobe) : json_null()) &&
+             cli_json_set(item, "matched_by", json_string(match_name(g->matched_by))) &&
+             cli_json_set(item, "voxels", json_integer((json_int_t)g->voxels)) &&
              json_array_append_new(segments, item) == 0;
         if (!ok)
             json_decref(item);
@@ -230,10 +231,11 @@ static json_t *json_input_labels(const cli_report *report, lobedice_input input,
     const lobedice_value_count *ignored =
         lobedice_comparison_ignored(report->comparison, input, &nignored);
     json_t *o = json_object(), *mapping = json_array(), *ignored_json = json_array();
-    int ok =
-        o && mapping && ignored_json && conv && set(o, "convention", json_string(conv->name)) &&
-        set(o, "identity", json_boolean(conv->identity)) &&
-        set(o, "mapping", json_incref(mapping)) && set(o, "ignored", json_incref(ignored_json));
+    int ok = o && mapping && ignored_json && conv &&
+             cli_json_set(o, "convention", json_string(conv->name)) &&
+             cli_json_set(o, "identity", json_boolean(conv->identity)) &&
+             cli_json_set(o, "mapping", json_incref(mapping)) &&
+             cli_json_set(o, "ignored", json_incref(ignored_json));
     /* the pairs by value, ascending */
     int64_t last = INT64_MIN;
     for (size_t done = 0; ok && !conv->identity && done < conv->npairs; done++) {
@@ -255,7 +257,7 @@ static json_t *json_input_labels(const cli_report *report, lobedice_input input,
                                    json_pack("{sIsI}", "value", (json_int_t)ignored[i].value,
                                              "voxels", (json_int_t)ignored[i].voxels)) == 0;
     if (ok && info->segmentation)
-        ok = set(o, "segmentation", json_segmentation(info->segmentation));
+        ok = cli_json_set(o, "segmentation", json_segmentation(info->segmentation));
     json_decref(mapping);
     json_decref(ignored_json);
     if (!ok) {
@@ -274,19 +276,20 @@ static json_t *json_row(const cli_report *report, size_t index)
     int ok;
     if (row->kind == LOBEDICE_ROW_REGION) {
         json_t *labels = json_array();
-        ok = set(o, "name", json_string(row->name)) && set(o, "labels", labels);
+        ok = cli_json_set(o, "name", json_string(row->name)) && cli_json_set(o, "labels", labels);
         for (size_t i = 0; ok && i < row->nlabels; i++)
             ok = json_array_append_new(labels, json_integer((json_int_t)row->labels[i])) == 0;
     } else {
-        ok = set(o, "label", json_integer((json_int_t)row->labels[0])) &&
-             set(o, "name", json_string(row->name));
+        ok = cli_json_set(o, "label", json_integer((json_int_t)row->labels[0])) &&
+             cli_json_set(o, "name", json_string(row->name));
     }
-    ok = ok && set(o, "status", json_string(lobedice_presence_name(row->presence)));
+    ok = ok && cli_json_set(o, "status", json_string(lobedice_presence_name(row->presence)));
     FOR_EACH_MEASURE(m)
     {
         if (ok && reported(report, m))
-            ok = set(o, lobedice_measure_get_info(m)->key,
-                     json_measure(m, lobedice_comparison_value(report->comparison, index, m)));
+            ok = cli_json_set(
+                o, lobedice_measure_get_info(m)->key,
+                cli_json_measure(m, lobedice_comparison_value(report->comparison, index, m)));
     }
     if (!ok) {
         json_decref(o);
@@ -299,8 +302,10 @@ static json_t *json_row(const cli_report *report, size_t index)
 static int json_summary(json_t *summary, const cli_report *report)
 {
     const lobedice_comparison *c = report->comparison;
-    int ok = set(summary, "labels", json_integer((json_int_t)lobedice_comparison_label_rows(c))) &&
-             set(summary, "pooled_dice", json_number(lobedice_comparison_pooled_dice(c)));
+    int ok =
+        cli_json_set(summary, "labels",
+                     json_integer((json_int_t)lobedice_comparison_label_rows(c))) &&
+        cli_json_set(summary, "pooled_dice", cli_json_number(lobedice_comparison_pooled_dice(c)));
     FOR_EACH_MEASURE(m)
     {
         const lobedice_measure_info *info = lobedice_measure_get_info(m);
@@ -310,9 +315,9 @@ static int json_summary(json_t *summary, const cli_report *report)
         double mean = lobedice_comparison_mean(c, m, &used);
         char key[96];
         snprintf(key, sizeof key, "mean_%s", info->key);
-        ok = set(summary, key, json_number(mean));
+        ok = cli_json_set(summary, key, cli_json_number(mean));
         snprintf(key, sizeof key, "n_%s", info->key);
-        ok = ok && set(summary, key, json_integer((json_int_t)used));
+        ok = ok && cli_json_set(summary, key, json_integer((json_int_t)used));
     }
     return ok;
 }
@@ -327,45 +332,52 @@ char *cli_report_json(const cli_report *report)
            *regions = json_array(), *summary = json_object();
     int ok =
         root && reference && predicted && labels && regions && summary &&
-        set(root, "tool", json_string("LobeDice")) &&
-        set(root, "version", json_string(report->version)) &&
-        set(root, "reference", json_incref(reference)) &&
-        set(reference, "labels",
-            json_input_labels(report, LOBEDICE_INPUT_REFERENCE, &report->reference)) &&
-        set(root, "predicted", json_incref(predicted)) &&
-        set(predicted, "labels",
-            json_input_labels(report, LOBEDICE_INPUT_PREDICTION, &report->predicted)) &&
-        set(predicted, "resampled", json_boolean(report->alignment == LOBEDICE_ALIGN_RESAMPLED)) &&
-        set(predicted, "alignment", json_string(cli_alignment_name(report->alignment))) &&
-        set(root, "empty_policy", json_string(lobedice_empty_policy_name(o->empty_policy))) &&
-        set(root, "surface_distances", json_boolean(o->surface_distances)) &&
-        set(root, "tolerance_mm", json_real(o->tolerance_mm)) &&
-        set(root, "labels", json_incref(labels)) && set(root, "regions", json_incref(regions));
+        cli_json_set(root, "tool", json_string("LobeDice")) &&
+        cli_json_set(root, "version", json_string(report->version)) &&
+        cli_json_set(root, "reference", json_incref(reference)) &&
+        cli_json_set(reference, "labels",
+                     json_input_labels(report, LOBEDICE_INPUT_REFERENCE, &report->reference)) &&
+        cli_json_set(root, "predicted", json_incref(predicted)) &&
+        cli_json_set(predicted, "labels",
+                     json_input_labels(report, LOBEDICE_INPUT_PREDICTION, &report->predicted)) &&
+        cli_json_set(predicted, "resampled",
+                     json_boolean(report->alignment == LOBEDICE_ALIGN_RESAMPLED)) &&
+        cli_json_set(predicted, "alignment", json_string(cli_alignment_name(report->alignment))) &&
+        cli_json_set(root, "empty_policy",
+                     json_string(lobedice_empty_policy_name(o->empty_policy))) &&
+        cli_json_set(root, "surface_distances", json_boolean(o->surface_distances)) &&
+        cli_json_set(root, "tolerance_mm", json_real(o->tolerance_mm)) &&
+        cli_json_set(root, "labels", json_incref(labels)) &&
+        cli_json_set(root, "regions", json_incref(regions));
     const size_t nlabels = lobedice_comparison_label_rows(report->comparison);
     for (size_t i = 0; ok && i < lobedice_comparison_rows(report->comparison); i++) {
         json_t *row = json_row(report, i);
         ok = row && json_array_append_new(i < nlabels ? labels : regions, row) == 0;
     }
-    ok = ok && set(root, "summary", json_incref(summary)) && json_summary(summary, report);
-    char *out = NULL;
-    if (ok)
-        out = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    ok = ok && cli_json_set(root, "summary", json_incref(summary)) && json_summary(summary, report);
+    char *out = ok ? cli_json_text(root, 2) : NULL;
     json_decref(summary);
     json_decref(regions);
     json_decref(labels);
     json_decref(predicted);
     json_decref(reference);
     json_decref(root);
-    if (!out)
+    return out;
+}
+
+char *cli_json_text(const json_t *o, int indent)
+{
+    char *text = o ? json_dumps(o, JSON_INDENT(indent) | JSON_REAL_PRECISION(17)) : NULL;
+    if (!text)
         return NULL;
     /* A file ends with a newline; jansson's text does not. */
-    size_t n = strlen(out);
+    size_t n = strlen(text);
     char *withnl = malloc(n + 2);
     if (withnl) {
-        memcpy(withnl, out, n);
+        memcpy(withnl, text, n);
         memcpy(withnl + n, "\n", 2);
     }
-    free(out);
+    free(text);
     return withnl;
 }
 

@@ -8,6 +8,7 @@
 #include "lobedice/lobedice.h"
 #include "lobedice/lobedice_io.h"
 
+#include <jansson.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -28,6 +29,17 @@ typedef struct cli_report {
     lobedice_alignment alignment;
     const lobedice_comparison *comparison;
 } cli_report;
+
+/* JSON building blocks shared by every JSON LobeDice writes: a number, or null where it is
+ * undefined (NaN); and object[key] = value, stealing value's reference, false when value is NULL
+ * (an allocation failed) or the set fails. */
+json_t *cli_json_number(double v);
+int cli_json_set(json_t *object, const char *key, json_t *value);
+/* A measure's value: a count as an integer, anything else as cli_json_number. */
+json_t *cli_json_measure(lobedice_measure m, double v);
+/* The text of o as a file holds it: `indent` spaces, every double to 17 digits, a final newline
+ * (malloc'd; NULL for a NULL o or when out of memory). o is not released. */
+char *cli_json_text(const json_t *o, int indent);
 
 /* Each of these returns a malloc'd NUL-terminated text, or NULL when out of memory. */
 char *cli_report_json(const cli_report *report);

@@ -82,49 +82,37 @@ double dot(vec3 a, vec3 b)
     return a.x * b.x + a.y * b.y + a.z * b.z;
 }
 
-/* index -> LPS and back for a grid with origin o, direction d (row-major) and spacing s. */
+/* index -> LPS and back for a grid (the wrapping layer's affine map); ok is false for a
+ * geometry it refuses, which an image that was read never has. */
 struct grid {
-    double a[9], inv[9], o[3];
+    double to_lps[12], to_index[12];
     size_t n[3];
+    bool ok;
 
     grid(const double origin[3], const double direction[9], const double spacing[3],
          const size_t size[3])
+        : ok(lobedice_grid_affine(origin, direction, spacing, to_lps, to_index) == LOBEDICE_OK)
     {
-        for (int r = 0; r < 3; r++) {
-            o[r] = origin[r];
+        for (int r = 0; r < 3; r++)
             n[r] = size[r];
-            for (int c = 0; c < 3; c++)
-                a[3 * r + c] = direction[3 * r + c] * spacing[c];
-        }
-        const double *m = a;
-        const double c00 = m[4] * m[8] - m[5] * m[7], c01 = m[5] * m[6] - m[3] * m[8],
-                     c02 = m[3] * m[7] - m[4] * m[6];
-        const double det = m[0] * c00 + m[1] * c01 + m[2] * c02;
-        inv[0] = c00 / det;
-        inv[1] = (m[2] * m[7] - m[1] * m[8]) / det;
-        inv[2] = (m[1] * m[5] - m[2] * m[4]) / det;
-        inv[3] = c01 / det;
-        inv[4] = (m[0] * m[8] - m[2] * m[6]) / det;
-        inv[5] = (m[2] * m[3] - m[0] * m[5]) / det;
-        inv[6] = c02 / det;
-        inv[7] = (m[1] * m[6] - m[0] * m[7]) / det;
-        inv[8] = (m[0] * m[4] - m[1] * m[3]) / det;
+    }
+    static vec3 apply(const double m[12], vec3 v, double w)
+    {
+        return {m[0] * v.x + m[1] * v.y + m[2] * v.z + w * m[3],
+                m[4] * v.x + m[5] * v.y + m[6] * v.z + w * m[7],
+                m[8] * v.x + m[9] * v.y + m[10] * v.z + w * m[11]};
     }
     vec3 lps(vec3 i) const
     {
-        return {o[0] + a[0] * i.x + a[1] * i.y + a[2] * i.z,
-                o[1] + a[3] * i.x + a[4] * i.y + a[5] * i.z,
-                o[2] + a[6] * i.x + a[7] * i.y + a[8] * i.z};
+        return apply(to_lps, i, 1);
     }
-    vec3 linear_to_index(vec3 v) const /* a direction, no origin */
+    vec3 linear_to_index(vec3 v) const
     {
-        return {inv[0] * v.x + inv[1] * v.y + inv[2] * v.z,
-                inv[3] * v.x + inv[4] * v.y + inv[5] * v.z,
-                inv[6] * v.x + inv[7] * v.y + inv[8] * v.z};
-    }
+        return apply(to_index, v, 0);
+    } /* a direction */
     vec3 index(vec3 p) const
     {
-        return linear_to_index(p - vec3{o[0], o[1], o[2]});
+        return apply(to_index, p, 1);
     }
 };
 
@@ -472,6 +460,10 @@ image_ptr slice_panel(const cli_pictures &p, const view &v, vec3 at, int w, int 
     if (p.ct) {
         const lobedice_real_image &ct = *p.ct;
         const grid cg(ct.origin, ct.direction, ct.spacing, ct.size);
+        if (!cg.ok) {
+            *why = "the CT's origin, spacing or direction cannot place its voxels";
+            return nullptr;
+        }
         image_ptr ct_img = wrap(ct.data, VTK_TYPE_FLOAT32, ct.size);
         image_ptr ct_slice = reslice(ct_img, reslice_axes(pl, cg), true, -3024, w, h);
         vtkNew<vtkImageMapToWindowLevelColors> window;
@@ -631,6 +623,10 @@ bool cli_snapshot_write(const cli_pictures &p, vtkPolyData *distance, const char
                             : "the centre (the maps agree everywhere)";
     }
     const grid rg(ref.origin, ref.direction, ref.volume.spacing, ref.volume.size);
+    if (!rg.ok) {
+        *why = "the reference's origin, spacing or direction cannot place its voxels";
+        return false;
+    }
     const vec3 at = rg.lps({static_cast<double>(voxel[0]), static_cast<double>(voxel[1]),
                             static_cast<double>(voxel[2])});
 

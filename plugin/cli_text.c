@@ -1,6 +1,7 @@
 /* UTF-8 escaping of user text (cli_text.h). */
 #include "cli_text.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,4 +59,32 @@ char *cli_text_escape(const char *s)
     if (out)
         cli_text_escape_into(out, size, s);
     return out;
+}
+
+int cli_text_fail(int status, char *msg, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, size, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+const char *cli_text_errno(char *buf, size_t size, int err)
+{
+    snprintf(buf, size, "%s", strerror(err));
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
+void cli_text_print_sentence(FILE *out, const char *program, const char *msg)
+{
+    char *line = cli_text_escape(msg);
+    const char *text = line ? line : "out of memory";
+    size_t n = strlen(text);
+    while (n && (text[n - 1] == '.' || text[n - 1] == ' '))
+        n--;
+    fprintf(out, "%s: %.*s.\n", program, (int)n, text);
+    free(line);
 }

@@ -5,6 +5,7 @@
 #define LOBEDICE_CLI_TEXT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -15,6 +16,22 @@ char *cli_text_escape(const char *s);
 
 /* The escaped copy of s into buf (truncated at a character boundary, always terminated). */
 void cli_text_escape_into(char *buf, size_t size, const char *s);
+
+/* A one-sentence message formatted into msg (truncated, always terminated); returns status, so
+ * that a parser can `return cli_text_fail(CLI_EXIT_USAGE, msg, size, ...)`. */
+int cli_text_fail(int status, char *msg, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* strerror(err) as a clause ("no such file or directory") in buf. */
+const char *cli_text_errno(char *buf, size_t size, int err);
+/* "<program>: <msg>." on one line of `out`, msg escaped as above and its own final full stop
+ * or spaces dropped: the one shape of every error the programs print. */
+void cli_text_print_sentence(FILE *out, const char *program, const char *msg);
+
+#ifndef __cplusplus
+/* The same in a buffer that lives until the end of the calling statement (C only). */
+#define CLI_ERRNO_CLAUSE(err) cli_text_errno((char[128]){""}, 128, (err))
+#endif
 
 #ifdef __cplusplus
 }

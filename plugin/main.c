@@ -29,17 +29,6 @@ static int print_xml(void)
                : CLI_EXIT_FAILURE;
 }
 
-/* One line on standard error: "LobeDice: <sentence>.", valid UTF-8 whatever the user typed. */
-static void print_error(const char *msg)
-{
-    char line[4 * MSG_SIZE];
-    cli_text_escape_into(line, sizeof line, msg);
-    size_t n = strlen(line);
-    while (n && (line[n - 1] == '.' || line[n - 1] == ' '))
-        n--;
-    fprintf(stderr, "LobeDice: %.*s.\n", (int)n, line);
-}
-
 /* ---- progress (Slicer reads <filter-progress> lines from standard output) ----------------- */
 
 typedef struct progress {
@@ -264,7 +253,7 @@ int main(int argc, char **argv)
         }
     }
     if (rc != 0 && msg[0])
-        print_error(msg);
+        cli_text_print_sentence(stderr, "LobeDice", msg);
     cli_options_free(&opts);
     return rc;
 }

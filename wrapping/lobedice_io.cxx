@@ -2224,6 +2224,39 @@ lobedice_status lobedice_image_new(lobedice_image **image, lobedice_dtype dtype,
     });
 }
 
+lobedice_status lobedice_grid_affine(const double origin[3], const double direction[9],
+                                     const double spacing[3], double index_to_lps[12],
+                                     double lps_to_index[12]) noexcept
+{
+    if (!origin || !direction || !spacing)
+        return LOBEDICE_EINVAL;
+    for (int r = 0; r < 3; r++)
+        if (!std::isfinite(origin[r]) || !std::isfinite(spacing[r]) || !(spacing[r] > 0))
+            return LOBEDICE_EINVAL;
+    for (int i = 0; i < 9; i++)
+        if (!std::isfinite(direction[i]))
+            return LOBEDICE_EINVAL;
+    /* (D S)^-1 = S^-1 D^-1: the direction alone decides invertibility, whatever the spacing. */
+    double inv[9];
+    if (!invert3(inv, direction))
+        return LOBEDICE_EINVAL;
+    for (int r = 0; r < 3; r++) {
+        double back = 0;
+        for (int c = 0; c < 3; c++) {
+            if (index_to_lps)
+                index_to_lps[4 * r + c] = direction[3 * r + c] * spacing[c];
+            if (lps_to_index)
+                lps_to_index[4 * r + c] = inv[3 * r + c] / spacing[r];
+            back -= inv[3 * r + c] / spacing[r] * origin[c];
+        }
+        if (index_to_lps)
+            index_to_lps[4 * r + 3] = origin[r];
+        if (lps_to_index)
+            lps_to_index[4 * r + 3] = back;
+    }
+    return LOBEDICE_OK;
+}
+
 void *lobedice_image_buffer(lobedice_image *image) noexcept
 {
     return image ? const_cast<void *>(image->volume.data) : nullptr;

@@ -650,11 +650,16 @@ lobedice_status lobedice_dice_loss_options_init(lobedice_dice_loss_options *opts
                            LOBEDICE_DICE_LOSS_OPTIONS_VERSION);
 }
 
-/* The shape and everything in the options but the weights, the reduction and the generalized
- * weight. */
-static lobedice_status ld_check_options(const lobedice_tensor_shape *s,
-                                        const lobedice_dice_loss_options *o)
+/* The caller's options of any version as the current one (*o), then the shape and everything
+ * in them but the weights, the reduction and the generalized weight. */
+static lobedice_status ld_loss_options(lobedice_dice_loss_options *o,
+                                       const lobedice_tensor_shape *s,
+                                       const lobedice_dice_loss_options *given)
 {
+    lobedice_status st = ld_options_resolve(o, &ld_loss_defaults, ld_loss_options_size,
+                                            LOBEDICE_DICE_LOSS_OPTIONS_VERSION, given);
+    if (st != LOBEDICE_OK)
+        return st;
     if (s->layout != LOBEDICE_CHANNELS_LAST && s->layout != LOBEDICE_CHANNELS_FIRST)
         return LOBEDICE_EINVAL;
     if (o->activation != LOBEDICE_ACTIVATION_NONE && o->activation != LOBEDICE_ACTIVATION_SOFTMAX &&
@@ -776,10 +781,7 @@ static lobedice_status ld_dice_loss_run(double *loss, double *dice, float *grad,
         return LOBEDICE_EINVAL;
     lobedice_dice_loss_options resolved;
     const lobedice_dice_loss_options *o = &resolved;
-    lobedice_status st = ld_options_resolve(&resolved, &ld_loss_defaults, ld_loss_options_size,
-                                            LOBEDICE_DICE_LOSS_OPTIONS_VERSION, opts);
-    if (st == LOBEDICE_OK)
-        st = ld_check_options(shape, o);
+    lobedice_status st = ld_loss_options(&resolved, shape, opts);
     if (st != LOBEDICE_OK)
         return st;
     if (o->reduction != LOBEDICE_LOSS_NEG_MEAN_DICE && o->reduction != LOBEDICE_LOSS_MEAN &&
@@ -866,10 +868,7 @@ lobedice_status lobedice_generalized_dice_loss(double *loss, float *grad,
         return LOBEDICE_EINVAL;
     lobedice_dice_loss_options resolved;
     const lobedice_dice_loss_options *o = &resolved;
-    lobedice_status st = ld_options_resolve(&resolved, &ld_loss_defaults, ld_loss_options_size,
-                                            LOBEDICE_DICE_LOSS_OPTIONS_VERSION, opts);
-    if (st == LOBEDICE_OK)
-        st = ld_check_options(shape, o);
+    lobedice_status st = ld_loss_options(&resolved, shape, opts);
     if (st != LOBEDICE_OK)
         return st;
     if (o->reduction != LOBEDICE_LOSS_MEAN && o->reduction != LOBEDICE_LOSS_SUM)

@@ -936,6 +936,58 @@ static void new_image_checks_its_arguments(void)
     CHECK(lobedice_image_buffer(NULL) == NULL);
 }
 
+/* lobedice_grid_affine against the sform ITK's NIfTI writer stores (RAS, so x and y negated),
+ * its inverse against the identity, and its refusals. */
+static void grid_affine_matches_the_written_sform(void)
+{
+    lobedice_image *im = range_image(LOBEDICE_UINT8);
+    char message[512];
+    const char *nii = fixture("affine.nii");
+    CHECK_INT(lobedice_image_write(im, nii, 0, message, sizeof message), LOBEDICE_OK);
+    FILE *f = fopen(nii, "rb");
+    CHECK_FATAL(f != NULL);
+    unsigned char h[348];
+    CHECK_FATAL(fread(h, 1, sizeof h, f) == sizeof h);
+    fclose(f);
+    float srow[3][4];
+    memcpy(srow, h + 280, sizeof srow);
+
+    double to_lps[12], to_index[12];
+    CHECK_INT(lobedice_grid_affine(im->origin, im->direction, im->volume.spacing, to_lps, to_index),
+              LOBEDICE_OK);
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 4; c++)
+            CHECK_NEAR(to_lps[4 * r + c], (r < 2 ? -1.0 : 1.0) * srow[r][c], 1e-4);
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 4; c++) { /* to_index o to_lps = [I | 0] */
+            double v = c == 3 ? to_index[4 * r + 3] : 0;
+            for (int k = 0; k < 3; k++)
+                v += to_index[4 * r + k] * to_lps[4 * k + c];
+            CHECK_NEAR(v, (double)(r == c), 1e-12);
+        }
+    double only_back[12];
+    CHECK_INT(lobedice_grid_affine(im->origin, im->direction, im->volume.spacing, NULL, only_back),
+              LOBEDICE_OK);
+    CHECK(memcmp(only_back, to_index, sizeof only_back) == 0);
+
+    /* a spacing of 1 um is still a grid: invertibility is the direction's */
+    const double tiny[3] = {1e-3, 1e-3, 1e-3}, zero_spacing[3] = {1, 0, 1};
+    const double singular[9] = {1, 0, 0, 1, 0, 0, 0, 0, 1};
+    const double nan_origin[3] = {0, NAN, 0};
+    CHECK_INT(lobedice_grid_affine(im->origin, im->direction, tiny, to_lps, to_index), LOBEDICE_OK);
+    CHECK_NEAR(to_index[0] * to_lps[0] + to_index[1] * to_lps[4] + to_index[2] * to_lps[8], 1,
+               1e-12);
+    CHECK_INT(lobedice_grid_affine(im->origin, im->direction, zero_spacing, to_lps, NULL),
+              LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_grid_affine(im->origin, singular, im->volume.spacing, to_lps, NULL),
+              LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_grid_affine(nan_origin, im->direction, im->volume.spacing, to_lps, NULL),
+              LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_grid_affine(NULL, im->direction, im->volume.spacing, to_lps, NULL),
+              LOBEDICE_EINVAL);
+    lobedice_image_free(im);
+}
+
 int main(int argc, char **argv)
 {
     static const check_case cases[] = {
@@ -954,6 +1006,7 @@ int main(int argc, char **argv)
         {"align_resamples_other_grids", align_resamples_other_grids},
         {"align_refuses_disjoint_maps", align_refuses_disjoint_maps},
         {"new_image_checks_its_arguments", new_image_checks_its_arguments},
+        {"grid_affine_matches_the_written_sform", grid_affine_matches_the_written_sform},
     };
     return check_main(argc, argv, cases, CHECK_COUNT(cases));
 }

@@ -121,6 +121,16 @@ LOBEDICE_IO_API lobedice_status lobedice_image_new(lobedice_image **image, lobed
                                                    const double origin[3],
                                                    const double direction[9]) LOBEDICE_IO_NOEXCEPT;
 
+/* A grid's affine map from voxel index to LPS mm, lps = origin + direction * diag(spacing) *
+ * index, as a row-major 3x4 matrix [A | origin], and its inverse from LPS mm to (fractional)
+ * index, also 3x4; either output may be NULL. LOBEDICE_EINVAL for a NULL input, a value that is
+ * not finite, a spacing not > 0 or a direction that is not invertible. */
+LOBEDICE_IO_API lobedice_status lobedice_grid_affine(const double origin[3],
+                                                     const double direction[9],
+                                                     const double spacing[3],
+                                                     double index_to_lps[12],
+                                                     double lps_to_index[12]) LOBEDICE_IO_NOEXCEPT;
+
 /* The image's voxel buffer, writable. */
 LOBEDICE_IO_API void *lobedice_image_buffer(lobedice_image *image) LOBEDICE_IO_NOEXCEPT;
 
