@@ -106,10 +106,10 @@ struct grid {
     {
         return apply(to_lps, i, 1);
     }
-    vec3 linear_to_index(vec3 v) const
+    vec3 linear_to_index(vec3 v) const /* a direction, without the origin */
     {
         return apply(to_index, v, 0);
-    } /* a direction */
+    }
     vec3 index(vec3 p) const
     {
         return apply(to_index, p, 1);

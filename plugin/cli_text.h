@@ -24,12 +24,13 @@ int cli_text_fail(int status, char *msg, size_t size, const char *fmt, ...)
 
 /* strerror(err) as a clause ("no such file or directory") in buf. */
 const char *cli_text_errno(char *buf, size_t size, int err);
+
 /* "<program>: <msg>." on one line of `out`, msg escaped as above and its own final full stop
  * or spaces dropped: the one shape of every error the programs print. */
 void cli_text_print_sentence(FILE *out, const char *program, const char *msg);
 
 #ifndef __cplusplus
-/* The same in a buffer that lives until the end of the calling statement (C only). */
+/* cli_text_errno in a buffer that lives until the end of the calling statement (C only). */
 #define CLI_ERRNO_CLAUSE(err) cli_text_errno((char[128]){""}, 128, (err))
 #endif
 
