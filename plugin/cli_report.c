@@ -367,17 +367,17 @@ char *cli_report_json(const cli_report *report)
 
 char *cli_json_text(const json_t *o, int indent)
 {
-    char *text = o ? json_dumps(o, JSON_INDENT(indent) | JSON_REAL_PRECISION(17)) : NULL;
-    if (!text)
+    char *dumped = o ? json_dumps(o, JSON_INDENT(indent) | JSON_REAL_PRECISION(17)) : NULL;
+    if (!dumped)
         return NULL;
     /* A file ends with a newline; jansson's text does not. */
-    size_t n = strlen(text);
+    size_t n = strlen(dumped);
     char *withnl = malloc(n + 2);
     if (withnl) {
-        memcpy(withnl, text, n);
+        memcpy(withnl, dumped, n);
         memcpy(withnl + n, "\n", 2);
     }
-    free(text);
+    free(dumped);
     return withnl;
 }
 
@@ -758,8 +758,8 @@ void cli_report_print(FILE *out, const cli_report *report)
     size_t wname = strlen("name"), wlabels = strlen("labels");
     for (size_t i = 0; i < nrows; i++) {
         const lobedice_row_info *row = lobedice_comparison_row(c, i);
-        if (strlen(row->name) > wname)
-            wname = strlen(row->name);
+        if (cli_text_columns(row->name) > wname)
+            wname = cli_text_columns(row->name);
         if (labels)
             labels[i] = labels_text(row->labels, row->nlabels);
         if (labels && labels[i] && strlen(labels[i]) > wlabels)
@@ -798,9 +798,9 @@ void cli_report_print(FILE *out, const cli_report *report)
                      lobedice_comparison_value(c, i, LOBEDICE_MEASURE_VOLUME_REF_ML), 1);
         format_fixed(vpred, sizeof vpred,
                      lobedice_comparison_value(c, i, LOBEDICE_MEASURE_VOLUME_PRED_ML), 1);
-        fprintf(out, "%-*s  %-*s  %7s  %7s  %9s  %9s", (int)wlabels,
-                labels && labels[i] ? labels[i] : "?", (int)wname, row->name, dice, jac, vref,
-                vpred);
+        fprintf(out, "%-*s  %s%*s  %7s  %7s  %9s  %9s", (int)wlabels,
+                labels && labels[i] ? labels[i] : "?", row->name,
+                (int)(wname - cli_text_columns(row->name)), "", dice, jac, vref, vpred);
         if (distances) {
             char hd95[32], assd[32];
             format_fixed(hd95, sizeof hd95, lobedice_comparison_value(c, i, LOBEDICE_MEASURE_HD95),

@@ -61,6 +61,14 @@ char *cli_text_escape(const char *s)
     return out;
 }
 
+size_t cli_text_columns(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += (*p & 0xc0) != 0x80; /* continuation bytes add no column */
+    return n;
+}
+
 int cli_text_fail(int status, char *msg, size_t size, const char *fmt, ...)
 {
     va_list ap;

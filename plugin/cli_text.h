@@ -17,6 +17,10 @@ char *cli_text_escape(const char *s);
 /* The escaped copy of s into buf (truncated at a character boundary, always terminated). */
 void cli_text_escape_into(char *buf, size_t size, const char *s);
 
+/* The terminal columns valid UTF-8 text takes, one per character (what the printed table pads
+ * by; lobe and region names hold no double-width characters). */
+size_t cli_text_columns(const char *s);
+
 /* A one-sentence message formatted into msg (truncated, always terminated); returns status, so
  * that a parser can `return cli_text_fail(CLI_EXIT_USAGE, msg, size, ...)`. */
 int cli_text_fail(int status, char *msg, size_t size, const char *fmt, ...)

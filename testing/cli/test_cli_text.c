@@ -1,8 +1,9 @@
 /* Text a user typed reaches files and terminals as valid UTF-8 on one line: input and output
  * file names that are not UTF-8 or hold a newline, label and region names that are not UTF-8
  * (JSON, CSV and TSV, schema, colour table, return parameters, printed table), names with a
- * control character (refused in one line), values that are not UTF-8 in error sentences; and a
- * subnormal tolerance is a number like any other. Validity is checked with jansson, not with
+ * control character (refused in one line), values that are not UTF-8 in error sentences; the
+ * printed table keeps its columns with a name of multi-byte characters; and a subnormal
+ * tolerance is a number like any other. Validity is checked with jansson, not with
  * LobeDice's own code. */
 #define _GNU_SOURCE
 #include "check.h"
@@ -72,6 +73,26 @@ static const char *json_str(const json_t *o, const char *a, const char *b)
     return json_string_value(b ? json_object_get(v, b) : v);
 }
 
+/* The terminal column (one per UTF-8 character) where the n-th blank-separated field of the
+ * line ends. */
+static size_t field_end_column(const char *line, int n)
+{
+    size_t column = 0, end = 0;
+    int field = 0, in_field = 0;
+    for (const unsigned char *p = (const unsigned char *)line; *p && *p != '\n'; p++) {
+        if ((*p & 0xc0) == 0x80)
+            continue;
+        column++;
+        const int blank = *p == ' ';
+        if (!blank && !in_field)
+            field++;
+        in_field = !blank;
+        if (in_field && field == n)
+            end = column;
+    }
+    return end;
+}
+
 /* Names as typed: Latin-1 "ete", Greek mu in UTF-8, a lone continuation byte; a region name
  * with a byte that starts no character; file names with bytes that are not UTF-8 and with a
  * newline. Each output kind once as CSV with a NRRD map, once as TSV with a NIfTI map. */
@@ -117,6 +138,22 @@ static void text_reports(void)
         CHECK(clean_text(r.out, r.out_len));
         CHECK(strstr(r.out, "ref-\\xFF\\xFE.nrrd: 6 x 4 x 1 voxels") != NULL);
         CHECK(strstr(r.out, "pred-\\xE9\\x0A.nrrd: 6 x 4 x 1 voxels") != NULL);
+        /* the printed table's Dice column ends in one terminal column on every row, mu (two
+         * bytes, one character) included */
+        const char *header = strstr(r.out, "\nlabels ");
+        CHECK_FATAL(header != NULL);
+        const size_t dice_column = field_end_column(header + 1, 3);
+        int rows = 0;
+        for (const char *line = strchr(header + 1, '\n'); line && line[1];
+             line = strchr(line, '\n')) {
+            line++;
+            const int label_row = *line >= '1' && *line <= '3' && line[1] == ' ';
+            if (label_row || strncmp(line, "mean ", 5) == 0) { /* "mean  3 labels  0.9..." */
+                CHECK_UINT(field_end_column(line, label_row ? 3 : 4), dice_column);
+                rows++;
+            }
+        }
+        CHECK_INT(rows, 4); /* three labels and the mean */
         run_result_free(&r);
 
         /* JSON: parses (jansson refuses invalid UTF-8), names and paths escaped */
