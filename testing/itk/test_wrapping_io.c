@@ -195,6 +195,18 @@ static void roundtrip_every_format_and_dtype(void)
 
 /* The geometry as other programs see it: NRRD "space directions" are the columns of
  * direction * spacing in LPS; NIfTI's sform rows are the same matrix in RAS (x and y negated). */
+/* The 348-byte header of im written by ITK's NIfTI writer as fixture `name`. */
+static void written_nifti_header(const lobedice_image *im, const char *name, unsigned char h[348])
+{
+    char message[512];
+    const char *nii = fixture(name);
+    CHECK_INT(lobedice_image_write(im, nii, 0, message, sizeof message), LOBEDICE_OK);
+    FILE *f = fopen(nii, "rb");
+    CHECK_FATAL(f != NULL);
+    CHECK_FATAL(fread(h, 1, 348, f) == 348);
+    fclose(f);
+}
+
 static void written_headers_hold_the_geometry(void)
 {
     lobedice_image *im = range_image(LOBEDICE_INT16);
@@ -219,13 +231,8 @@ static void written_headers_hold_the_geometry(void)
     for (int r = 0; r < 3; r++)
         CHECK_NEAR(o[r], im->origin[r], 1e-12);
 
-    const char *nii = fixture("geometry.nii");
-    CHECK_INT(lobedice_image_write(im, nii, 0, message, sizeof message), LOBEDICE_OK);
-    FILE *f = fopen(nii, "rb");
-    CHECK_FATAL(f != NULL);
     unsigned char h[348];
-    CHECK_FATAL(fread(h, 1, sizeof h, f) == sizeof h);
-    fclose(f);
+    written_nifti_header(im, "geometry.nii", h);
     int16_t datatype, sform_code;
     float srow[3][4];
     memcpy(&datatype, h + 70, 2);
@@ -941,14 +948,8 @@ static void new_image_checks_its_arguments(void)
 static void grid_affine_matches_the_written_sform(void)
 {
     lobedice_image *im = range_image(LOBEDICE_UINT8);
-    char message[512];
-    const char *nii = fixture("affine.nii");
-    CHECK_INT(lobedice_image_write(im, nii, 0, message, sizeof message), LOBEDICE_OK);
-    FILE *f = fopen(nii, "rb");
-    CHECK_FATAL(f != NULL);
     unsigned char h[348];
-    CHECK_FATAL(fread(h, 1, sizeof h, f) == sizeof h);
-    fclose(f);
+    written_nifti_header(im, "affine.nii", h);
     float srow[3][4];
     memcpy(srow, h + 280, sizeof srow);
 
