@@ -1,9 +1,9 @@
 /* lobedice-batch end to end: pairing by name (mixed formats, unmatched both ways) and by
  * manifest, a broken case among good ones, the per-case numbers against LobeDice's own table,
  * the summary against closed-form statistics of a tiny made-up set, the bootstrap interval
- * reproducible, resume after a killed run, shards + merge equal to one run, results replaced
- * whole, the shared comparison flags and their errors, and the progress lines. Each case works
- * in its own scratch folder. */
+ * reproducible, resume after a killed run, a killed case failing alone, shards + merge equal to one
+ * run, results replaced whole, the shared comparison flags and their errors, and the progress
+ * lines. Each case works in its own scratch folder. */
 #define _GNU_SOURCE
 #include "check.h"
 #include "cli_test_util.h"
@@ -499,6 +499,81 @@ static void resume_after_kill(void)
     free(first);
 }
 
+/* The process of the case whose worker command line names `name`, or 0. */
+static pid_t find_worker(const char *name)
+{
+    char want[64];
+    const int want_len = snprintf(want, sizeof want, "--worker-case%c%s%c", 0, name, 0);
+    char *entries[4096];
+    const int n = list_dir("/proc", entries, 4096);
+    pid_t found = 0;
+    for (int i = 0; i < n && i < 4096; i++) {
+        char path[300], cmdline[4096];
+        snprintf(path, sizeof path, "/proc/%s/cmdline", entries[i]);
+        FILE *f = entries[i][0] >= '1' && entries[i][0] <= '9' ? fopen(path, "rb") : NULL;
+        const size_t len = f ? fread(cmdline, 1, sizeof cmdline, f) : 0;
+        if (f)
+            fclose(f);
+        if (!found && len >= (size_t)want_len && memmem(cmdline, len, want, (size_t)want_len))
+            found = (pid_t)atoi(entries[i]);
+        free(entries[i]);
+    }
+    return found;
+}
+
+/* A case whose process dies (the OOM killer's SIGKILL, a crash) fails alone, with a sentence
+ * naming the signal; the cases before and after it are compared. */
+static void killed_worker_fails_alone(void)
+{
+    begin("killed");
+    make_dataset(3, "160,160,100");
+    const char *argv[] = {
+        LOBEDICE_BATCH_EXE, "--surfaceDistances", "--jobs", "1",       "--threads", "1",
+        at("ref"),          at("pred"),           "--out",  at("out"), NULL};
+    const char *err_path = at("stderr.txt");
+    pid_t batch = fork();
+    CHECK_FATAL(batch >= 0);
+    if (batch == 0) {
+        freopen(err_path, "w", stderr);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    const struct timespec tick = {0, 1000000};
+    pid_t worker = 0;
+    for (int i = 0; i < 60000 && !worker; i++) {
+        worker = find_worker("c02");
+        if (!worker)
+            nanosleep(&tick, NULL);
+    }
+    CHECK_FATAL(worker > 0);
+    CHECK_INT(kill(worker, SIGKILL), 0);
+    int status;
+    CHECK_FATAL(waitpid(batch, &status, 0) == batch);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1); /* a case failed; the run finished */
+    char *err = read_file(err_path, NULL);
+    CHECK(err && strstr(err, "case c02 failed: the comparison ended abnormally (signal 9") != NULL);
+    CHECK(err && strstr(err, "2 of 3 cases compared, 1 failed") != NULL);
+    free(err);
+
+    table f = read_table(at("out/failures.csv"));
+    CHECK_UINT(f.nrows, 2);
+    CHECK_STR(cell(&f, 1, "case"), "c02");
+    CHECK(strstr(cell(&f, 1, "message"), "signal 9") != NULL);
+    table_free(&f);
+    table t = read_table(at("out/cases.csv"));
+    size_t ok_rows[4] = {0};
+    for (size_t row = 1; row < t.nrows; row++) {
+        const char *name = cell(&t, row, "case");
+        const int k = name[0] == 'c' ? atoi(name + 1) : 0;
+        const int failed = strcmp(cell(&t, row, "status"), "failed") == 0;
+        CHECK(failed == (k == 2));
+        if (k >= 1 && k <= 3 && !failed && strcmp(cell(&t, row, "dice"), "") != 0)
+            ok_rows[k]++;
+    }
+    CHECK(ok_rows[1] > 0 && ok_rows[3] > 0 && ok_rows[2] == 0);
+    table_free(&t);
+}
+
 static void shards_and_merge(void)
 {
     begin("shards");
@@ -710,6 +785,7 @@ int main(int argc, char **argv)
         {"broken_case_and_lobedice_numbers", broken_case_and_lobedice_numbers},
         {"statistics_closed_form", statistics_closed_form},
         {"resume_after_kill", resume_after_kill},
+        {"killed_worker_fails_alone", killed_worker_fails_alone},
         {"shards_and_merge", shards_and_merge},
         {"results_replaced_whole", results_replaced_whole},
         {"shared_flags", shared_flags},
