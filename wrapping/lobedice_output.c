@@ -1,11 +1,14 @@
-/* All-or-nothing output files (lobedice_io.h): each output is written to a temporary file
- * beside its target and every one is renamed into place only at the commit. A file already at
+/* All-or-nothing output files (lobedice_io.h): each output is written under its own name in a
+ * private folder beside its target and every one is renamed into place only at the commit. The
+ * folder is what makes an interrupt safe: once it is removed, a writer still running in another
+ * thread cannot create the file again. A file already at
  * a target is kept as a hard link (a backup) until the commit cannot fail any more, so a failed
  * or interrupted commit puts every earlier file back. The one atomic-write path of LobeDice:
  * lobedice_image_write and the command line's outputs both go through it. */
 #define _POSIX_C_SOURCE 200809L
 #include "lobedice/lobedice_io.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,7 +24,8 @@
 #include <unistd.h>
 
 typedef struct staged {
-    char *target, *temp, *backup; /* backup: NULL when the target did not exist */
+    char *target, *folder, *temp; /* temp: <folder>/<target's name>; "" once gone */
+    char *backup;                 /* NULL when the target did not exist */
     int renamed;                  /* temp is now the target */
     int linked;                   /* backup is a hard link (else the old file was moved there) */
 } staged;
@@ -104,6 +108,41 @@ static char *sibling_name(lobedice_outputs *set, const char *target, const char 
     return out;
 }
 
+/* A new folder name beside target: "<folder>/.lobedice-<8 hex>". malloc'd; NULL when out of
+ * memory. */
+static char *private_folder_name(lobedice_outputs *set, const char *target)
+{
+    const char *slash = strrchr(target, '/');
+    const int folder_len = slash ? (int)(slash - target) + 1 : 0;
+    const size_t size = (size_t)folder_len + sizeof ".lobedice-12345678";
+    char *out = malloc(size);
+    if (out)
+        snprintf(out, size, "%.*s.lobedice-%08x", folder_len, target,
+                 (unsigned)(next_random(set) >> 32));
+    return out;
+}
+
+/* Removes a private folder and whatever a writer left in it. A writer in another thread may
+ * still create its file until the folder is gone, so empty it until rmdir succeeds. */
+static void remove_folder(char *folder)
+{
+    for (int attempt = 0; folder[0] && attempt < 1000; attempt++) {
+        if (rmdir(folder) == 0 || errno == ENOENT)
+            break;
+        DIR *d = opendir(folder);
+        for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char path[PATH_MAX];
+            if (snprintf(path, sizeof path, "%s/%s", folder, e->d_name) < (int)sizeof path)
+                unlink(path);
+        }
+        if (d)
+            closedir(d);
+    }
+    folder[0] = '\0';
+}
+
 lobedice_status lobedice_outputs_new(lobedice_outputs **set)
 {
     if (!set)
@@ -148,27 +187,43 @@ lobedice_status lobedice_outputs_stage(lobedice_outputs *set, const char *target
             st = LOBEDICE_ENOMEM;
         }
     }
-    char *copy = NULL, *name = NULL;
+    char *copy = NULL, *folder = NULL, *name = NULL;
     if (st == LOBEDICE_OK && !(copy = strdup(target)))
         st = LOBEDICE_ENOMEM;
+    const char *slash = strrchr(target, '/');
+    const char *base = slash ? slash + 1 : target;
     for (int attempt = 0; st == LOBEDICE_OK && attempt < 100; attempt++) {
-        free(name);
-        if (!(name = sibling_name(set, target, ""))) {
+        free(folder);
+        if (!(folder = private_folder_name(set, target))) {
             st = LOBEDICE_ENOMEM;
             break;
         }
+        if (mkdir(folder, 0700) != 0) {
+            if (errno != EEXIST) {
+                say(message, message_size, "Cannot create a file beside", target, errno);
+                st = LOBEDICE_EIO;
+            }
+            continue;
+        }
+        const size_t size = strlen(folder) + strlen(base) + 2;
+        if (!(name = malloc(size))) {
+            st = LOBEDICE_ENOMEM;
+            remove_folder(folder);
+            break;
+        }
+        snprintf(name, size, "%s/%s", folder, base);
         int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0) {
-            close(fd);
-            set->items[set->count++] = (staged){copy, name, NULL, 0, 0};
-            *temp = name;
-            pthread_mutex_unlock(&set->lock);
-            return LOBEDICE_OK;
-        }
-        if (errno != EEXIST) {
-            say(message, message_size, "Cannot create a file beside", target, errno);
+        if (fd < 0) {
+            say(message, message_size, "Cannot create", target, errno);
             st = LOBEDICE_EIO;
+            remove_folder(folder);
+            break;
         }
+        close(fd);
+        set->items[set->count++] = (staged){copy, folder, name, NULL, 0, 0};
+        *temp = name;
+        pthread_mutex_unlock(&set->lock);
+        return LOBEDICE_OK;
     }
     if (st == LOBEDICE_ENOMEM)
         snprintf(message, message_size, "Cannot write '%s': not enough memory.", target);
@@ -178,6 +233,7 @@ lobedice_status lobedice_outputs_stage(lobedice_outputs *set, const char *target
         st = LOBEDICE_EIO;
     }
     free(copy);
+    free(folder);
     free(name);
     pthread_mutex_unlock(&set->lock);
     return st;
@@ -287,6 +343,7 @@ lobedice_status lobedice_outputs_commit(lobedice_outputs *set, char *message, si
             o->backup = NULL;
         }
         o->temp[0] = '\0';
+        remove_folder(o->folder);
     }
     pthread_mutex_unlock(&set->lock);
     return LOBEDICE_OK;
@@ -298,11 +355,14 @@ void lobedice_outputs_abandon(lobedice_outputs *set)
         return;
     atomic_store(&set->abandoned, 1);
     pthread_mutex_lock(&set->lock);
-    for (size_t i = 0; i < set->count; i++)
-        if (!set->items[i].renamed && set->items[i].temp[0]) {
-            unlink(set->items[i].temp);
-            set->items[i].temp[0] = '\0';
+    for (size_t i = 0; i < set->count; i++) {
+        staged *o = &set->items[i];
+        if (!o->renamed && o->temp[0]) {
+            unlink(o->temp);
+            o->temp[0] = '\0';
         }
+        remove_folder(o->folder);
+    }
     pthread_mutex_unlock(&set->lock);
 }
 
@@ -313,6 +373,7 @@ void lobedice_outputs_free(lobedice_outputs *set)
     lobedice_outputs_abandon(set);
     for (size_t i = 0; i < set->count; i++) {
         free(set->items[i].target);
+        free(set->items[i].folder);
         free(set->items[i].temp);
         free(set->items[i].backup);
     }

@@ -294,18 +294,18 @@ static void expect_clause(const char *msg, const char *mention)
     }
 }
 
-/* Removes the staged file ".lobedice-*<suffix>" of dir. */
-static void remove_staged(const char *dir, const char *suffix)
+/* Removes the staged file <name> from the private folder (".lobedice-...") in dir. */
+static void remove_staged(const char *dir, const char *name)
 {
     char *names[16];
     int count = list_dir(dir, names, 16), removed = 0;
     for (int i = 0; i < count && i < 16; i++) {
-        size_t n = strlen(names[i]), m = strlen(suffix);
-        if (strncmp(names[i], ".lobedice-", 10) == 0 && n > m &&
-            strcmp(names[i] + n - m, suffix) == 0) {
-            char *path = path_join(dir, names[i]);
+        if (strncmp(names[i], ".lobedice-", 10) == 0) {
+            char *folder = path_join(dir, names[i]);
+            char *path = folder ? path_join(folder, name) : NULL;
             removed += path && unlink(path) == 0;
             free(path);
+            free(folder);
         }
         free(names[i]);
     }
@@ -334,7 +334,7 @@ static void units_outputs_all_or_nothing(void)
     CHECK_INT(cli_outputs_write_text(set, a, "new a", msg, sizeof msg), 0);
     CHECK_INT(cli_outputs_write_text(set, b, "new b", msg, sizeof msg), 0);
     CHECK_INT(cli_outputs_write_text(set, c, "new c", msg, sizeof msg), 0);
-    remove_staged(dir, "-c.nrrd"); /* its staged file vanishes before the commit */
+    remove_staged(dir, "c.nrrd"); /* its staged file vanishes before the commit */
     CHECK_INT(cli_outputs_commit(set, msg, sizeof msg), -1);
     expect_clause(msg, "cannot create '");
     expect_clause(msg, "c.nrrd'");

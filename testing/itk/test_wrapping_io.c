@@ -989,6 +989,38 @@ static void grid_affine_matches_the_written_sform(void)
     lobedice_image_free(im);
 }
 
+/* An interrupt (lobedice_outputs_abandon from the signal thread) can come while another thread
+ * is about to open its staged file: the late writer must find nowhere to write, rather than
+ * create the file again after the clean-up (a leftover the old flat staging names allowed). */
+static void abandoned_outputs_leave_nothing(void)
+{
+    char folder[4200];
+    snprintf(folder, sizeof folder, "%s", fixture("abandon"));
+    CHECK_FATAL(mkdir(folder, 0777) == 0);
+    char target[4300], message[512];
+    snprintf(target, sizeof target, "%s/m.nii.gz", folder);
+    lobedice_outputs *set = NULL;
+    CHECK_FATAL(lobedice_outputs_new(&set) == LOBEDICE_OK);
+    const char *temp = NULL;
+    CHECK_INT(lobedice_outputs_stage(set, target, &temp, message, sizeof message), LOBEDICE_OK);
+    CHECK_FATAL(temp != NULL);
+    char *staged = strdup(temp);
+    CHECK(strstr(staged, "/m.nii.gz") != NULL);
+    CHECK_UINT(folder_entries(folder), 1); /* the private folder */
+
+    lobedice_outputs_abandon(set);
+    FILE *late = fopen(staged, "wb"); /* the writer, a moment too late */
+    CHECK(late == NULL);
+    if (late)
+        fclose(late);
+    CHECK_UINT(folder_entries(folder), 0);
+    CHECK_INT(lobedice_outputs_stage(set, target, &temp, message, sizeof message), LOBEDICE_EIO);
+    CHECK_INT(lobedice_outputs_commit(set, message, sizeof message), LOBEDICE_EIO);
+    lobedice_outputs_free(set);
+    CHECK_UINT(folder_entries(folder), 0);
+    free(staged);
+}
+
 int main(int argc, char **argv)
 {
     static const check_case cases[] = {
@@ -1008,6 +1040,7 @@ int main(int argc, char **argv)
         {"align_refuses_disjoint_maps", align_refuses_disjoint_maps},
         {"new_image_checks_its_arguments", new_image_checks_its_arguments},
         {"grid_affine_matches_the_written_sform", grid_affine_matches_the_written_sform},
+        {"abandoned_outputs_leave_nothing", abandoned_outputs_leave_nothing},
     };
     return check_main(argc, argv, cases, CHECK_COUNT(cases));
 }

@@ -139,21 +139,22 @@ LOBEDICE_IO_API void lobedice_image_free(lobedice_image *image) LOBEDICE_IO_NOEX
 
 /* ---- All-or-nothing outputs ----------------------------------------------------------------
  * A set of output files written all or nothing, the one atomic-write path of LobeDice. Each
- * target is first written to a new temporary file in its folder, named
- * ".lobedice-<8 hex digits>-<start of the name><extension>" within the folder's NAME_MAX; the
- * commit renames every one into place. A file already at a target is kept (as a hard link)
- * until every rename succeeded, so a failed or interrupted commit leaves every earlier file as
- * it was. lobedice_outputs_abandon may be called from another thread (a signal watcher): it
- * waits for a commit step in progress, which then rolls back. */
+ * target is first written under its own name in a new private folder beside it,
+ * ".lobedice-<8 hex digits>/" (mode 0700); the commit renames every file into place and removes
+ * the folders. A file already at a target is kept (as a hard link) until every rename
+ * succeeded, so a failed or interrupted commit leaves every earlier file as it was.
+ * lobedice_outputs_abandon may be called from another thread (a signal watcher): it waits for a
+ * commit step in progress, which then rolls back; removing the folders is what stops a writer
+ * still running in another thread, which then cannot create its file again. */
 typedef struct lobedice_outputs lobedice_outputs;
 
 /* An empty set. Errors: LOBEDICE_EINVAL, LOBEDICE_ENOMEM. */
 LOBEDICE_IO_API lobedice_status lobedice_outputs_new(lobedice_outputs **set) LOBEDICE_IO_NOEXCEPT;
 
-/* Creates the empty temporary file for target (beside it, mode 0666 less the umask) and sets
- * *temp to its name (owned by the set); write the output there. Errors: LOBEDICE_EIO (the
- * folder takes no new file; the set was abandoned), LOBEDICE_ENOMEM, LOBEDICE_EINVAL; the
- * message then names the target. */
+/* Creates the private folder and in it the empty temporary file for target (mode 0666 less the
+ * umask), and sets *temp to its path (owned by the set); write the output there. Errors:
+ * LOBEDICE_EIO (the folder takes no new file; the set was abandoned), LOBEDICE_ENOMEM,
+ * LOBEDICE_EINVAL; the message then names the target. */
 LOBEDICE_IO_API lobedice_status lobedice_outputs_stage(lobedice_outputs *set, const char *target,
                                                        const char **temp, char *message,
                                                        size_t message_size) LOBEDICE_IO_NOEXCEPT;
@@ -164,7 +165,8 @@ LOBEDICE_IO_API lobedice_status lobedice_outputs_stage(lobedice_outputs *set, co
 LOBEDICE_IO_API lobedice_status lobedice_outputs_commit(lobedice_outputs *set, char *message,
                                                         size_t message_size) LOBEDICE_IO_NOEXCEPT;
 
-/* Removes every staged file not committed; later stages and commits fail. Thread-safe against
+/* Removes every staged file not committed and every private folder, with anything a writer
+ * put there meanwhile; later stages and commits fail. Thread-safe against
  * the other calls on the set. NULL allowed. */
 LOBEDICE_IO_API void lobedice_outputs_abandon(lobedice_outputs *set) LOBEDICE_IO_NOEXCEPT;
 
