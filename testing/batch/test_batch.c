@@ -499,8 +499,24 @@ static void resume_after_kill(void)
     free(first);
 }
 
-/* The process of the case whose worker command line names `name`, or 0. */
-static pid_t find_worker(const char *name)
+/* The parent process of `pid` (from /proc/<pid>/stat), or 0. */
+static pid_t parent_of(const char *pid)
+{
+    char path[300], stat[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    FILE *f = fopen(path, "rb");
+    const size_t len = f ? fread(stat, 1, sizeof stat - 1, f) : 0;
+    if (f)
+        fclose(f);
+    stat[len] = '\0';
+    const char *after_name = strrchr(stat, ')'); /* "pid (comm) state ppid ..." */
+    int ppid = 0;
+    return after_name && sscanf(after_name + 1, " %*c %d", &ppid) == 1 ? (pid_t)ppid : 0;
+}
+
+/* The worker process of case `name` started by `batch` (other tests run batches at the same
+ * time, with the same case names), or 0. */
+static pid_t find_worker(pid_t batch, const char *name)
 {
     char want[64];
     const int want_len = snprintf(want, sizeof want, "--worker-case%c%s%c", 0, name, 0);
@@ -514,7 +530,8 @@ static pid_t find_worker(const char *name)
         const size_t len = f ? fread(cmdline, 1, sizeof cmdline, f) : 0;
         if (f)
             fclose(f);
-        if (!found && len >= (size_t)want_len && memmem(cmdline, len, want, (size_t)want_len))
+        if (!found && len >= (size_t)want_len && memmem(cmdline, len, want, (size_t)want_len) &&
+            parent_of(entries[i]) == batch)
             found = (pid_t)atoi(entries[i]);
         free(entries[i]);
     }
@@ -541,7 +558,7 @@ static void killed_worker_fails_alone(void)
     const struct timespec tick = {0, 1000000};
     pid_t worker = 0;
     for (int i = 0; i < 60000 && !worker; i++) {
-        worker = find_worker("c02");
+        worker = find_worker(batch, "c02");
         if (!worker)
             nanosleep(&tick, NULL);
     }
@@ -556,11 +573,13 @@ static void killed_worker_fails_alone(void)
     free(err);
 
     table f = read_table(at("out/failures.csv"));
-    CHECK_UINT(f.nrows, 2);
+    CHECK_FATAL(f.nrows == 2);
     CHECK_STR(cell(&f, 1, "case"), "c02");
     CHECK(strstr(cell(&f, 1, "message"), "signal 9") != NULL);
     table_free(&f);
     table t = read_table(at("out/cases.csv"));
+    CHECK_FATAL(t.nrows > 1 && table_column(&t, "case") >= 0 && table_column(&t, "status") >= 0 &&
+                table_column(&t, "dice") >= 0);
     size_t ok_rows[4] = {0};
     for (size_t row = 1; row < t.nrows; row++) {
         const char *name = cell(&t, row, "case");
