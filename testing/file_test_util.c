@@ -221,6 +221,41 @@ void remove_tree(const char *path)
     }
 }
 
+const char *path_in(const char *dir, const char *name)
+{
+    static char paths[16][8192];
+    static int next;
+    char *p = paths[next];
+    next = (next + 1) % 16;
+    snprintf(p, sizeof paths[0], "%s/%s", dir, name);
+    return p;
+}
+
+static char fixture_root[4096];
+
+static void remove_fixture_root(void)
+{
+    remove_tree(fixture_root);
+}
+
+const char *fixture_path(const char *parent, const char *name)
+{
+    static char paths[8][8192];
+    static int next;
+    if (!fixture_root[0]) {
+        snprintf(fixture_root, sizeof fixture_root, "%s/fixtures-XXXXXX", parent);
+        if (!mkdtemp(fixture_root)) {
+            fprintf(stderr, "cannot make a fixture folder in %s\n", parent);
+            exit(1);
+        }
+        atexit(remove_fixture_root);
+    }
+    char *p = paths[next];
+    next = (next + 1) % 8;
+    snprintf(p, sizeof paths[0], "%s/%s", fixture_root, name);
+    return p;
+}
+
 int fresh_dir(const char *dir)
 {
     remove_tree(dir);

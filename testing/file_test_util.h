@@ -43,10 +43,16 @@ int file_exists(const char *path);
 
 /* "a/b" (malloc'd). */
 char *path_join(const char *dir, const char *name);
+/* "a/b" in one of 16 buffers used in rotation (paths of one test's scratch folder). */
+const char *path_in(const char *dir, const char *name);
 
 /* An empty folder dir (removed first if it exists). */
 int fresh_dir(const char *dir);
 void remove_tree(const char *path);
+/* A path in this program's fixture folder, <parent>/fixtures-XXXXXX, made on first use and
+ * removed with everything in it at exit; 8 buffers in rotation. */
+const char *fixture_path(const char *parent, const char *name);
+
 /* Number of entries of a folder other than . and .., -1 when it cannot be read; names[] (may
  * be NULL) receives up to capacity malloc'd names. */
 int list_dir(const char *dir, char **names, size_t capacity);

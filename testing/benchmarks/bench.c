@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -181,4 +182,51 @@ int posix_memalign(void **out, size_t align, size_t n)
     bench_count(p);
     *out = p;
     return 0;
+}
+
+long bench_start(char *const argv[], int flags, double *start)
+{
+    fflush(NULL); /* the child must not inherit unflushed output */
+    *start = bench_now();
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (flags & BENCH_NO_DISPLAY)
+            unsetenv("DISPLAY");
+        if (!freopen("/dev/null", "w", stdout) ||
+            ((flags & BENCH_QUIET_STDERR) && !freopen("/dev/null", "w", stderr)))
+            _exit(126);
+        execv(argv[0], argv);
+        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+int bench_finish(long pid, double start, int nohang, bench_child *out)
+{
+    int status;
+    struct rusage ru;
+    for (;;) {
+        const pid_t done = wait4((pid_t)pid, &status, nohang ? WNOHANG : 0, &ru);
+        if (done == (pid_t)pid)
+            break;
+        if (done == 0)
+            return 1;
+        if (errno != EINTR)
+            return -1;
+    }
+    out->seconds = bench_now() - start;
+    out->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    out->cpu_seconds = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+                       (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+    out->peak_rss = (size_t)ru.ru_maxrss * 1024;
+    return 0;
+}
+
+int bench_run(char *const argv[], int flags, bench_child *out)
+{
+    *out = (bench_child){-1, 0, 0, 0};
+    double start;
+    const long pid = bench_start(argv, flags, &start);
+    return pid < 0 ? -1 : bench_finish(pid, start, 0, out);
 }

@@ -43,6 +43,28 @@ int bench_parse_count(const char *text, long min, long max, long *out);
 /* "X,Y,Z": three positive whole numbers whose product fits in size_t. Returns 0 or -1. */
 int bench_parse_size(const char *text, size_t size[3]);
 
+/* A program run by a benchmark: fork + exec + wait4. */
+typedef struct bench_child {
+    int status;         /* exit status; 128 + signal when killed */
+    double seconds;     /* wall time from the start */
+    double cpu_seconds; /* user + system */
+    size_t peak_rss;    /* bytes */
+} bench_child;
+
+enum { BENCH_QUIET_STDERR = 1, BENCH_NO_DISPLAY = 2 };
+
+/* Starts argv[0] with standard output to /dev/null (standard error too with
+ * BENCH_QUIET_STDERR; no DISPLAY with BENCH_NO_DISPLAY) and *start = bench_now(). Returns the
+ * process id, or -1. */
+long bench_start(char *const argv[], int flags, double *start);
+
+/* Waits for the process `pid` started at `start`: 0 with *out filled, 1 while it still runs
+ * when `nohang`, -1 on error. */
+int bench_finish(long pid, double start, int nohang, bench_child *out);
+
+/* bench_start, then bench_finish: 0 or -1 (out->status -1 when it could not start). */
+int bench_run(char *const argv[], int flags, bench_child *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,41 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-typedef struct child_run {
-    int status;
-    double seconds;
-    size_t peak_rss; /* bytes */
-} child_run;
-
-/* fork + exec + wait4; the child's output goes to /dev/null. */
-static int run(child_run *out, char *const argv[])
-{
-    fflush(NULL);
-    const double start = bench_now();
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
-            _exit(126);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    int status;
-    struct rusage ru;
-    while (wait4(pid, &status, 0, &ru) < 0)
-        if (errno != EINTR)
-            return -1;
-    out->seconds = bench_now() - start;
-    out->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    out->peak_rss = (size_t)ru.ru_maxrss * 1024;
-    return 0;
-}
 
 /* Resident bytes of a process (/proc/PID/statm), 0 when it is gone. */
 static size_t rss_of(pid_t pid)
@@ -74,36 +41,19 @@ static size_t rss_of(pid_t pid)
 
 /* The batch with its case processes: the highest sum of their resident sizes, sampled every
  * 2 ms (shared library pages count once per process: an upper bound). */
-static int run_sampled(child_run *out, size_t *peak_sum, char *const argv[])
+static int run_sampled(bench_child *out, size_t *peak_sum, char *const argv[])
 {
-    fflush(NULL);
-    const double start = bench_now();
-    pid_t pid = fork();
+    double start;
+    const long pid = bench_start(argv, BENCH_QUIET_STDERR, &start);
     if (pid < 0)
         return -1;
-    if (pid == 0) {
-        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
-            _exit(126);
-        execv(argv[0], argv);
-        _exit(127);
-    }
     char children[128];
-    snprintf(children, sizeof children, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    snprintf(children, sizeof children, "/proc/%ld/task/%ld/children", pid, pid);
     const struct timespec tick = {0, 2000000};
     *peak_sum = 0;
-    for (;;) {
-        int status;
-        struct rusage ru;
-        pid_t done = wait4(pid, &status, WNOHANG, &ru);
-        if (done == pid) {
-            out->seconds = bench_now() - start;
-            out->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            out->peak_rss = (size_t)ru.ru_maxrss * 1024;
-            return 0;
-        }
-        if (done < 0 && errno != EINTR)
-            return -1;
-        size_t sum = rss_of(pid);
+    int rc;
+    while ((rc = bench_finish(pid, start, 1, out)) == 1) {
+        size_t sum = rss_of((pid_t)pid);
         FILE *f = fopen(children, "r");
         int child;
         while (f && fscanf(f, "%d", &child) == 1)
@@ -114,6 +64,7 @@ static int run_sampled(child_run *out, size_t *peak_sum, char *const argv[])
             *peak_sum = sum;
         nanosleep(&tick, NULL);
     }
+    return rc;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -164,10 +115,10 @@ int main(int argc, char **argv)
     snprintf(pred, sizeof pred, "%s/prediction", data);
     snprintf(out, sizeof out, "%s/results", dir);
     snprintf(json, sizeof json, "%s/case.json", dir);
-    child_run r;
+    bench_child r;
     char *make[] = {LOBEDICE_DATASET_EXE, "--size", sizes, "--cases", ncases,
                     "--nrrd-only",        data,     NULL};
-    int rc = run(&r, make) != 0 || r.status != 0;
+    int rc = bench_run(make, BENCH_QUIET_STDERR, &r) != 0 || r.status != 0;
     if (rc)
         fprintf(stderr, "bench_batch: lobedice-dataset failed\n");
 
@@ -195,7 +146,7 @@ int main(int argc, char **argv)
                            rpath,
                            ppath,
                            NULL};
-            rc = run(&r, one) != 0 || r.status != 0;
+            rc = bench_run(one, BENCH_QUIET_STDERR, &r) != 0 || r.status != 0;
             sum += r.seconds;
             if (r.peak_rss > single_peak)
                 single_peak = r.peak_rss;
@@ -204,7 +155,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_batch: LobeDice failed on a case\n");
             break;
         }
-        rc = run(&r, batch) != 0 || r.status != 0;
+        rc = bench_run(batch, BENCH_QUIET_STDERR, &r) != 0 || r.status != 0;
         if (r.peak_rss > batch_peak)
             batch_peak = r.peak_rss;
         if (k >= 0) {

@@ -19,39 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-typedef struct child_run {
-    int status;
-    size_t peak_rss; /* bytes */
-} child_run;
-
-/* fork + exec + wait4: the child's exit status and peak RSS; its stdout goes to /dev/null. */
-static int run(child_run *out, char *const argv[])
-{
-    fflush(NULL); /* the child must not inherit unflushed output */
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        if (!freopen("/dev/null", "w", stdout))
-            _exit(126);
-        execv(argv[0], argv);
-        fprintf(stderr, "bench_cli: cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    int status;
-    struct rusage ru;
-    while (wait4(pid, &status, 0, &ru) < 0)
-        if (errno != EINTR)
-            return -1;
-    out->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    out->peak_rss = (size_t)ru.ru_maxrss * 1024;
-    return 0;
-}
 
 /* LobeDice runs timed by bench_time_stats: the highest peak RSS over them (the warm-up run
  * included), and whether every one succeeded (after a failure the other calls do nothing). */
@@ -64,10 +34,10 @@ typedef struct timed_runs {
 static void run_timed(void *ctx)
 {
     timed_runs *t = ctx;
-    child_run r;
+    bench_child r;
     if (t->failed)
         return;
-    if (run(&r, t->argv) != 0 || r.status != 0) {
+    if (bench_run(t->argv, 0, &r) != 0 || r.status != 0) {
         t->failed = 1;
         t->status = r.status;
         return;
@@ -230,8 +200,8 @@ int main(int argc, char **argv)
                         configs[c].crop ? ref : pred,
                         configs[c].crop ? pred : NULL,
                         NULL};
-        child_run r;
-        if (run(&r, make) != 0 || r.status != 0) {
+        bench_child r;
+        if (bench_run(make, 0, &r) != 0 || r.status != 0) {
             fprintf(stderr, "bench_cli: lobedice-phantom failed\n");
             failed = 1;
             break;

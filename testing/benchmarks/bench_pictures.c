@@ -18,8 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 typedef struct timed_runs {
@@ -30,37 +28,22 @@ typedef struct timed_runs {
     int runs;
 } timed_runs;
 
-/* fork + exec + wait4 without a display (the snapshot's 3-D panel is left out); stdout to
- * /dev/null. */
+/* One run without a display (the snapshot's 3-D panel is left out), output discarded. */
 static void run_timed(void *ctx)
 {
     timed_runs *t = ctx;
     if (t->failed)
         return;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        unsetenv("DISPLAY");
-        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
-            _exit(126);
-        execv(t->argv[0], t->argv);
-        _exit(127);
-    }
-    int status = 0;
-    struct rusage ru;
-    while (pid > 0 && wait4(pid, &status, 0, &ru) < 0)
-        if (errno != EINTR)
-            break;
-    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    bench_child r;
+    if (bench_run(t->argv, BENCH_QUIET_STDERR | BENCH_NO_DISPLAY, &r) != 0 || r.status != 0) {
         t->failed = 1;
-        t->status = pid < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+        t->status = r.status;
         return;
     }
-    if ((size_t)ru.ru_maxrss * 1024 > t->peak_rss)
-        t->peak_rss = (size_t)ru.ru_maxrss * 1024;
+    if (r.peak_rss > t->peak_rss)
+        t->peak_rss = r.peak_rss;
     if (t->runs <= BENCH_MAX_REPEATS)
-        t->cpu[t->runs++] = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
-                            (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+        t->cpu[t->runs++] = r.cpu_seconds;
 }
 
 int main(int argc, char **argv)

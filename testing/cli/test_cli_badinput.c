@@ -16,15 +16,6 @@
 
 static char dir[1024];
 
-static char *in_dir(const char *name)
-{
-    static char paths[16][1200];
-    static int next;
-    char *p = paths[next++ % 16];
-    snprintf(p, 1200, "%s/%s", dir, name);
-    return p;
-}
-
 /* ---- writing images by hand --------------------------------------------------------------- */
 
 static int write_gz(const char *path, const void *bytes, size_t n)
@@ -274,7 +265,7 @@ static void make_mhd_folder(const char *path)
     char b[1024];
     snprintf(b, sizeof b, "%sElementDataFile = voxels.raw\n", mha_header);
     CHECK_FATAL(write_file(path, b, strlen(b)) == 0);
-    CHECK_FATAL(mkdir(in_dir("voxels.raw"), 0755) == 0);
+    CHECK_FATAL(mkdir(path_in(dir, "voxels.raw"), 0755) == 0);
 }
 
 static void make_mhd_missing(const char *path)
@@ -292,7 +283,7 @@ static void make_mhd_list_missing(const char *path)
              "DimSize = 6 2 2\nElementSpacing = 1 1 1\nElementType = MET_SHORT\n"
              "ElementDataFile = LIST\nslice0.raw\nslice1.raw\n");
     CHECK_FATAL(write_file(path, b, strlen(b)) == 0);
-    CHECK_FATAL(write_file(in_dir("slice0.raw"), example_pred, 24) == 0);
+    CHECK_FATAL(write_file(path_in(dir, "slice0.raw"), example_pred, 24) == 0);
 }
 
 static void make_mhd_fifo(const char *path)
@@ -300,7 +291,7 @@ static void make_mhd_fifo(const char *path)
     char b[1024];
     snprintf(b, sizeof b, "%sElementDataFile = voxels.raw\n", mha_header);
     CHECK_FATAL(write_file(path, b, strlen(b)) == 0);
-    CHECK_FATAL(mkfifo(in_dir("voxels.raw"), 0644) == 0);
+    CHECK_FATAL(mkfifo(path_in(dir, "voxels.raw"), 0644) == 0);
 }
 
 /* Lines MetaIO reads otherwise than a line-by-line reader: a key without '=' takes the next
@@ -312,7 +303,7 @@ static void make_mhd_keyless_line(const char *path)
     snprintf(b, sizeof b, "%sJunk\nElementDataFile = LOCAL\nElementDataFile = voxels.raw\n",
              mha_header);
     CHECK_FATAL(write_file(path, b, strlen(b)) == 0);
-    CHECK_FATAL(mkfifo(in_dir("voxels.raw"), 0644) == 0);
+    CHECK_FATAL(mkfifo(path_in(dir, "voxels.raw"), 0644) == 0);
 }
 
 static void make_mhd_nul_key(const char *path)
@@ -321,7 +312,7 @@ static void make_mhd_nul_key(const char *path)
     size_t n = (size_t)snprintf(b, sizeof b, "%sElementDataFile", mha_header);
     n += (size_t)snprintf(b + n + 1, sizeof b - n - 1, "x = voxels.raw\n") + 1; /* NUL kept */
     CHECK_FATAL(write_file(path, b, n) == 0);
-    CHECK_FATAL(mkfifo(in_dir("voxels.raw"), 0644) == 0);
+    CHECK_FATAL(mkfifo(path_in(dir, "voxels.raw"), 0644) == 0);
 }
 
 /* A key of 300 bytes: MetaIO copies an unknown key into 255 (glibc stopped the overflow). */
@@ -494,15 +485,15 @@ static void run_case(size_t k, int position, int earlier)
     char good[1200], bad[1200];
     snprintf(good, sizeof good, "%s/good.nrrd", dir);
     snprintf(bad, sizeof bad, "%s/%s", dir, c->file);
-    CHECK_FATAL(write_example_pair(good, in_dir("unused.nrrd")) == 0);
-    unlink(in_dir("unused.nrrd"));
+    CHECK_FATAL(write_example_pair(good, path_in(dir, "unused.nrrd")) == 0);
+    unlink(path_in(dir, "unused.nrrd"));
     c->make(bad);
     outputs o = outputs_for(k + (size_t)position);
     if (earlier)
         for (size_t i = 0; i < o.count; i++) {
             char text[64];
             snprintf(text, sizeof text, "earlier %s\n", o.files[i]);
-            CHECK_FATAL(write_file(in_dir(o.files[i]), text, strlen(text)) == 0);
+            CHECK_FATAL(write_file(path_in(dir, o.files[i]), text, strlen(text)) == 0);
         }
     snapshot before;
     take(&before);
@@ -510,13 +501,13 @@ static void run_case(size_t k, int position, int earlier)
     const char *argv[] = {LOBEDICE_EXE,
                           "--surfaceDistances",
                           "--outputJson",
-                          in_dir(o.files[0]),
+                          path_in(dir, o.files[0]),
                           "--outputTable",
-                          in_dir(o.files[1]),
+                          path_in(dir, o.files[1]),
                           "--errorMap",
-                          in_dir(o.files[3]),
+                          path_in(dir, o.files[3]),
                           "--returnparameterfile",
-                          in_dir(o.files[5]),
+                          path_in(dir, o.files[5]),
                           ref,
                           pred,
                           NULL};
@@ -550,12 +541,17 @@ static void catalogue_control(void)
 {
     snprintf(dir, sizeof dir, "%s/control", CLI_SCRATCH_DIR);
     CHECK_FATAL(fresh_dir(dir) == 0);
-    CHECK_FATAL(write_example_pair(in_dir("good.nrrd"), in_dir("other.nrrd")) == 0);
-    const char *argv[] = {LOBEDICE_EXE,         "--outputJson",
-                          in_dir("r.json"),     "--outputTable",
-                          in_dir("t.csv"),      "--errorMap",
-                          in_dir("m.nii.gz"),   in_dir("good.nrrd"),
-                          in_dir("other.nrrd"), NULL};
+    CHECK_FATAL(write_example_pair(path_in(dir, "good.nrrd"), path_in(dir, "other.nrrd")) == 0);
+    const char *argv[] = {LOBEDICE_EXE,
+                          "--outputJson",
+                          path_in(dir, "r.json"),
+                          "--outputTable",
+                          path_in(dir, "t.csv"),
+                          "--errorMap",
+                          path_in(dir, "m.nii.gz"),
+                          path_in(dir, "good.nrrd"),
+                          path_in(dir, "other.nrrd"),
+                          NULL};
     run_result r;
     CHECK_FATAL(run_program(&r, argv) == 0);
     CHECK_INT(r.status, 0);
@@ -595,30 +591,35 @@ static void interrupt_at(const char *label, int sig, int (*trigger)(const char *
 {
     snprintf(dir, sizeof dir, "%s/interrupt-%s-%d", CLI_SCRATCH_DIR, label, sig);
     CHECK_FATAL(fresh_dir(dir) == 0);
-    const char *make[] = {
-        LOBEDICE_PHANTOM_EXE, "--size", "192,192,120", "--type", "short", in_dir("ref.nrrd"),
-        in_dir("pred.nrrd"),  NULL};
+    const char *make[] = {LOBEDICE_PHANTOM_EXE,
+                          "--size",
+                          "192,192,120",
+                          "--type",
+                          "short",
+                          path_in(dir, "ref.nrrd"),
+                          path_in(dir, "pred.nrrd"),
+                          NULL};
     run_result r;
     CHECK_FATAL(run_program(&r, make) == 0 && r.status == 0);
     run_result_free(&r);
     static const char *const names[] = {"r.json",   "t.csv",  "t.schema.csv",
                                         "m.nii.gz", "m.ctbl", "r.params"};
     for (size_t i = 0; i < 6; i++)
-        CHECK_FATAL(write_file(in_dir(names[i]), "earlier\n", 8) == 0);
+        CHECK_FATAL(write_file(path_in(dir, names[i]), "earlier\n", 8) == 0);
     snapshot before;
     take(&before);
     const char *argv[] = {LOBEDICE_EXE,
                           "--surfaceDistances",
                           "--outputJson",
-                          in_dir("r.json"),
+                          path_in(dir, "r.json"),
                           "--outputTable",
-                          in_dir("t.csv"),
+                          path_in(dir, "t.csv"),
                           "--errorMap",
-                          in_dir("m.nii.gz"),
+                          path_in(dir, "m.nii.gz"),
                           "--returnparameterfile",
-                          in_dir("r.params"),
-                          in_dir("ref.nrrd"),
-                          in_dir("pred.nrrd"),
+                          path_in(dir, "r.params"),
+                          path_in(dir, "ref.nrrd"),
+                          path_in(dir, "pred.nrrd"),
                           NULL};
     CHECK_FATAL(run_program_signalled(&r, argv, sig, trigger, dir) == 0);
     if (r.status != 128 + sig) {

@@ -15,16 +15,6 @@
 static const size_t size[3] = {40, 36, 30};
 static char dir[1024];
 
-static const char *in_dir(const char *name)
-{
-    static char paths[8][1200];
-    static int next = 0;
-    char *p = paths[next];
-    next = (next + 1) % 8;
-    snprintf(p, 1200, "%s/%s", dir, name);
-    return p;
-}
-
 static void setup(const char *name)
 {
     snprintf(dir, sizeof dir, "%s/%s", CLI_SCRATCH_DIR, name);
@@ -147,13 +137,14 @@ static void totalsegmentator_prediction(void)
     uint64_t organ_voxels[3];
     int16_t *ref = relabel(&p, p.ref, lobe_value, NULL, NULL);
     int16_t *ts = relabel(&p, p.pred, ts_value, ts_organs, organ_voxels);
-    write_map(in_dir("ref.nrrd"), &p, ref);
-    write_map(in_dir("ts.nrrd"), &p, ts);
+    write_map(path_in(dir, "ref.nrrd"), &p, ref);
+    write_map(path_in(dir, "ts.nrrd"), &p, ts);
     char json[1200];
-    snprintf(json, sizeof json, "%s", in_dir("report.json"));
-    const char *argv[] = {LOBEDICE_EXE, "--predictedLabels", "totalsegmentator", "--outputJson",
-                          json,         "--printTable",      in_dir("ref.nrrd"), in_dir("ts.nrrd"),
-                          NULL};
+    snprintf(json, sizeof json, "%s", path_in(dir, "report.json"));
+    const char *argv[] = {
+        LOBEDICE_EXE, "--predictedLabels", "totalsegmentator",       "--outputJson",
+        json,         "--printTable",      path_in(dir, "ref.nrrd"), path_in(dir, "ts.nrrd"),
+        NULL};
     run_result r;
     json_t *report = run_ok(argv, json, &r);
     check_lobe_dice(report, &p);
@@ -193,8 +184,14 @@ static void totalsegmentator_prediction(void)
 
     /* the same map given by hand, on the command line and as Slicer passes the free form */
     const char *map = "10=LUL, 11=LLL, 12=RUL, 13=RML, 14=RLL";
-    const char *by_hand[] = {LOBEDICE_EXE,       "--predictedLabels", map, "--outputJson", json,
-                             in_dir("ref.nrrd"), in_dir("ts.nrrd"),   NULL};
+    const char *by_hand[] = {LOBEDICE_EXE,
+                             "--predictedLabels",
+                             map,
+                             "--outputJson",
+                             json,
+                             path_in(dir, "ref.nrrd"),
+                             path_in(dir, "ts.nrrd"),
+                             NULL};
     report = run_ok(by_hand, json, &r);
     check_lobe_dice(report, &p);
     CHECK_STR(json_string_value(json_object_get(
@@ -209,8 +206,8 @@ static void totalsegmentator_prediction(void)
                             map,
                             "--outputJson",
                             json,
-                            in_dir("ref.nrrd"),
-                            in_dir("ts.nrrd"),
+                            path_in(dir, "ref.nrrd"),
+                            path_in(dir, "ts.nrrd"),
                             NULL};
     report = run_ok(slicer, json, &r);
     check_lobe_dice(report, &p);
@@ -220,8 +217,9 @@ static void totalsegmentator_prediction(void)
     /* without the flag the run stops, names the values, the preset and the flag, and writes
      * nothing */
     CHECK_FATAL(remove(json) == 0);
-    const char *plain[] = {LOBEDICE_EXE,       "--outputJson",    json,
-                           in_dir("ref.nrrd"), in_dir("ts.nrrd"), NULL};
+    const char *plain[] = {
+        LOBEDICE_EXE, "--outputJson", json, path_in(dir, "ref.nrrd"), path_in(dir, "ts.nrrd"),
+        NULL};
     expect_stop(plain, 1,
                 MENTIONS("the prediction", "ts.nrrd",
                          "holds the values 1, 5, 10, 11, 12, 13, 14, 16",
@@ -229,8 +227,8 @@ static void totalsegmentator_prediction(void)
                          "--predictedLabels totalsegmentator", "--allowDisjointLabels"));
     CHECK(!file_exists(json));
     /* --allowDisjointLabels compares anyway: the lobes are then background */
-    const char *anyway[] = {LOBEDICE_EXE, "--allowDisjointLabels", "--outputJson",
-                            json,         in_dir("ref.nrrd"),      in_dir("ts.nrrd"),
+    const char *anyway[] = {LOBEDICE_EXE, "--allowDisjointLabels",  "--outputJson",
+                            json,         path_in(dir, "ref.nrrd"), path_in(dir, "ts.nrrd"),
                             NULL};
     report = run_ok(anyway, json, &r);
     CHECK_NEAR(json_real_value(
@@ -248,9 +246,9 @@ static void flag_errors(void)
     setup("flag_errors");
     pair p = make_pair();
     int16_t *ref = relabel(&p, p.ref, lobe_value, NULL, NULL);
-    write_map(in_dir("ref.nrrd"), &p, ref);
+    write_map(path_in(dir, "ref.nrrd"), &p, ref);
     char r[1200];
-    snprintf(r, sizeof r, "%s", in_dir("ref.nrrd"));
+    snprintf(r, sizeof r, "%s", path_in(dir, "ref.nrrd"));
     const char *lobe[] = {LOBEDICE_EXE, "--predictedLabels", "10=LUL,11=LUX", r, r, NULL};
     expect_stop(lobe, 2, MENTIONS("--predictedLabels", "'11=LUX'", "names no lobe"));
     const char *preset[] = {LOBEDICE_EXE, "--referenceLabels", "totalsegmentator2", r, r, NULL};
@@ -272,16 +270,20 @@ static void flag_errors(void)
     /* maps that share no label: identity values shifted by 20 */
     static const int16_t shifted[6] = {0, 21, 22, 23, 24, 25};
     int16_t *far = relabel(&p, p.pred, shifted, NULL, NULL);
-    write_map(in_dir("far.nrrd"), &p, far);
-    const char *disjoint[] = {LOBEDICE_EXE,       "--referenceLabels",
-                              "identity",         "--predictedLabels",
-                              "identity",         r,
-                              in_dir("far.nrrd"), NULL};
+    write_map(path_in(dir, "far.nrrd"), &p, far);
+    const char *disjoint[] = {LOBEDICE_EXE,
+                              "--referenceLabels",
+                              "identity",
+                              "--predictedLabels",
+                              "identity",
+                              r,
+                              path_in(dir, "far.nrrd"),
+                              NULL};
     expect_stop(disjoint, 1,
                 MENTIONS("have no label in common", "values 1, 2, 3, 4, 5",
                          "values 21, 22, 23, 24, 25", "--allowDisjointLabels"));
     /* read as lobedice, the same values are no lobe: stopped too */
-    const char *none[] = {LOBEDICE_EXE, r, in_dir("far.nrrd"), NULL};
+    const char *none[] = {LOBEDICE_EXE, r, path_in(dir, "far.nrrd"), NULL};
     expect_stop(none, 1, MENTIONS("read as lobedice: no label", "have no label in common"));
     free(far);
     free(ref);
@@ -327,7 +329,7 @@ static void slicer_segmentation(void)
     setup("segmentation");
     pair p = make_pair();
     int16_t *ref = relabel(&p, p.ref, lobe_value, NULL, NULL);
-    write_map(in_dir("BJDE_vtkMRMLLabelMapVolumeNodeA.nrrd"), &p, ref);
+    write_map(path_in(dir, "BJDE_vtkMRMLLabelMapVolumeNodeA.nrrd"), &p, ref);
     /* values shuffled, the lobes told by their names, and an airway segment */
     static const uint8_t value_of_lobe[6] = {0, 4, 9, 2, 7, 3};
     uint8_t *seg = malloc(p.voxels);
@@ -344,15 +346,15 @@ static void slicer_segmentation(void)
                             "lung_upper_lobe_left", "Lower lobe of left lung", "airway"};
     const int values[6] = {4, 9, 2, 7, 3, 1};
     char pred[1200];
-    snprintf(pred, sizeof pred, "%s", in_dir("BJDE_vtkMRMLSegmentationNodeB.nrrd"));
+    snprintf(pred, sizeof pred, "%s", path_in(dir, "BJDE_vtkMRMLSegmentationNodeB.nrrd"));
     write_segmentation(pred, &p, seg, names, values, 6);
     char json[1200];
-    snprintf(json, sizeof json, "%s", in_dir("report.json"));
+    snprintf(json, sizeof json, "%s", path_in(dir, "report.json"));
     const char *argv[] = {LOBEDICE_EXE,
                           "--outputJson",
                           json,
                           "--printTable",
-                          in_dir("BJDE_vtkMRMLLabelMapVolumeNodeA.nrrd"),
+                          path_in(dir, "BJDE_vtkMRMLLabelMapVolumeNodeA.nrrd"),
                           pred,
                           NULL};
     run_result r;
@@ -385,7 +387,7 @@ static void slicer_segmentation(void)
     const char *conv[] = {LOBEDICE_EXE,
                           "--predictedLabels",
                           "totalsegmentator",
-                          in_dir("BJDE_vtkMRMLLabelMapVolumeNodeA.nrrd"),
+                          path_in(dir, "BJDE_vtkMRMLLabelMapVolumeNodeA.nrrd"),
                           pred,
                           NULL};
     expect_stop(conv, 2,
@@ -398,7 +400,8 @@ static void slicer_segmentation(void)
     const char *names2[2] = {"RUL", "right lower lobe"};
     const int values2[2] = {1, 1};
     write_segmentation(pred, &p, seg, names2, values2, 2);
-    const char *bad[] = {LOBEDICE_EXE, in_dir("BJDE_vtkMRMLLabelMapVolumeNodeA.nrrd"), pred, NULL};
+    const char *bad[] = {LOBEDICE_EXE, path_in(dir, "BJDE_vtkMRMLLabelMapVolumeNodeA.nrrd"), pred,
+                         NULL};
     expect_stop(bad, 1, MENTIONS("cannot read the prediction", "both have value 1 in layer 0"));
     free(seg);
     free(ref);

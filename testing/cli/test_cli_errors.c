@@ -20,15 +20,6 @@ static void setup(const char *name)
     CHECK_FATAL(write_example_pair(ref, pred) == 0);
 }
 
-static char *in_dir(const char *name)
-{
-    static char paths[8][1100];
-    static int next;
-    char *p = paths[next++ % 8];
-    snprintf(p, 1100, "%s/%s", dir, name);
-    return p;
-}
-
 /* One sentence: "LobeDice: " and a lower-case start (no sentence of a library pasted in whole),
  * no ". " followed by a capital inside, a full stop at the end. */
 static int one_sentence(const char *err)
@@ -178,7 +169,7 @@ static void error_map_label_limit(void)
 {
     setup("map_label_limit");
     const char *given[] = {
-        LOBEDICE_EXE, "--labels", label_list(100), "--errorMap", in_dir("map.nrrd"), ref,
+        LOBEDICE_EXE, "--labels", label_list(100), "--errorMap", path_in(dir, "map.nrrd"), ref,
         pred,         NULL};
     expect_failure(given, 2, MENTIONS("--errorMap", "at most 99 labels", "100 were given"), 2);
 
@@ -187,21 +178,37 @@ static void error_map_label_limit(void)
         many[i] = (int16_t)(i + 1);
     const size_t size[3] = {10, 10, 1};
     const double spacing[3] = {1, 1, 1}, origin[3] = {0, 0, 0};
-    CHECK_FATAL(write_nrrd(in_dir("many.nrrd"), "short", 2, size, spacing, origin, many) == 0);
-    const char *found[] = {LOBEDICE_EXE,        "--referenceLabels", "identity",
-                           "--predictedLabels", "identity",          "--errorMap",
-                           in_dir("map.nrrd"),  "--outputJson",      in_dir("out.json"),
-                           in_dir("many.nrrd"), in_dir("many.nrrd"), NULL};
+    CHECK_FATAL(write_nrrd(path_in(dir, "many.nrrd"), "short", 2, size, spacing, origin, many) ==
+                0);
+    const char *found[] = {LOBEDICE_EXE,
+                           "--referenceLabels",
+                           "identity",
+                           "--predictedLabels",
+                           "identity",
+                           "--errorMap",
+                           path_in(dir, "map.nrrd"),
+                           "--outputJson",
+                           path_in(dir, "out.json"),
+                           path_in(dir, "many.nrrd"),
+                           path_in(dir, "many.nrrd"),
+                           NULL};
     /* (the same file twice is allowed: only outputs must differ from the inputs) */
     expect_failure(found, 1, MENTIONS("--errorMap", "at most 99 labels", "100 were found"), 3);
 
-    const char *no_map[] = {
-        LOBEDICE_EXE,   "--referenceLabels", "identity",          "--predictedLabels", "identity",
-        "--outputJson", in_dir("out.json"),  in_dir("many.nrrd"), in_dir("many.nrrd"), NULL};
+    const char *no_map[] = {LOBEDICE_EXE,
+                            "--referenceLabels",
+                            "identity",
+                            "--predictedLabels",
+                            "identity",
+                            "--outputJson",
+                            path_in(dir, "out.json"),
+                            path_in(dir, "many.nrrd"),
+                            path_in(dir, "many.nrrd"),
+                            NULL};
     run_result r;
     CHECK_FATAL(run_program(&r, no_map) == 0);
     CHECK_INT(r.status, 0);
-    json_t *report = load_json(in_dir("out.json"));
+    json_t *report = load_json(path_in(dir, "out.json"));
     CHECK_UINT(json_array_size(json_object_get(report, "labels")), 100);
     json_decref(report);
     run_result_free(&r);
@@ -231,41 +238,47 @@ static void error_output_paths(void)
     expect_failure(map, 2, MENTIONS("--errorMap", "the prediction"), 2);
     const char *rpf[] = {LOBEDICE_EXE, "--returnparameterfile", pred, ref, pred, NULL};
     expect_failure(rpf, 2, MENTIONS("--returnparameterfile"), 2);
-    const char *twice[] = {
-        LOBEDICE_EXE, "--outputJson", in_dir("a.csv"), "--outputTable", in_dir("a.csv"), ref, pred,
-        NULL};
+    const char *twice[] = {LOBEDICE_EXE,
+                           "--outputJson",
+                           path_in(dir, "a.csv"),
+                           "--outputTable",
+                           path_in(dir, "a.csv"),
+                           ref,
+                           pred,
+                           NULL};
     expect_failure(twice, 2, MENTIONS("--outputTable", "--outputJson"), 2);
-    const char *ext[] = {LOBEDICE_EXE, "--outputTable", in_dir("table.txt"), ref, pred, NULL};
+    const char *ext[] = {LOBEDICE_EXE, "--outputTable", path_in(dir, "table.txt"), ref, pred, NULL};
     expect_failure(ext, 2, MENTIONS("--outputTable", ".csv or .tsv", "table.txt"), 2);
-    const char *mapext[] = {LOBEDICE_EXE, "--errorMap", in_dir("map.png"), ref, pred, NULL};
+    const char *mapext[] = {LOBEDICE_EXE, "--errorMap", path_in(dir, "map.png"), ref, pred, NULL};
     expect_failure(mapext, 2, MENTIONS("--errorMap", "map.png"), 2);
     /* the files written beside the table and the map collide with other outputs */
     const char *schema[] = {LOBEDICE_EXE,
                             "--outputTable",
-                            in_dir("t.csv"),
+                            path_in(dir, "t.csv"),
                             "--outputJson",
-                            in_dir("t.schema.csv"),
+                            path_in(dir, "t.schema.csv"),
                             ref,
                             pred,
                             NULL};
     expect_failure(schema, 2, MENTIONS("--outputJson", "t.schema.csv", "the table's schema"), 2);
     const char *ctbl[] = {LOBEDICE_EXE,
                           "--errorMap",
-                          in_dir("m.nrrd"),
+                          path_in(dir, "m.nrrd"),
                           "--returnparameterfile",
-                          in_dir("m.ctbl"),
+                          path_in(dir, "m.ctbl"),
                           ref,
                           pred,
                           NULL};
     expect_failure(ctbl, 2,
                    MENTIONS("--returnparameterfile", "m.ctbl", "the error map's colour table"), 2);
     /* an output into a folder that does not exist, refused before any work */
-    const char *json_folder[] = {LOBEDICE_EXE, "--outputJson", in_dir("no-such-folder/out.json"),
-                                 ref,          pred,           NULL};
+    const char *json_folder[] = {
+        LOBEDICE_EXE, "--outputJson", path_in(dir, "no-such-folder/out.json"), ref, pred, NULL};
     expect_failure(json_folder, 1,
                    MENTIONS("--outputJson", "no-such-folder/out.json", "does not exist"), 2);
     const char *rpf_folder[] = {
-        LOBEDICE_EXE, "--returnparameterfile", in_dir("no-such-folder/r.params"), ref, pred, NULL};
+        LOBEDICE_EXE, "--returnparameterfile", path_in(dir, "no-such-folder/r.params"), ref, pred,
+        NULL};
     expect_failure(rpf_folder, 1,
                    MENTIONS("--returnparameterfile", "no-such-folder/r.params", "does not exist"),
                    2);
@@ -279,12 +292,14 @@ static void error_output_paths(void)
 static void error_unreadable_file(void)
 {
     setup("unreadable_file");
-    const char *argv[] = {LOBEDICE_EXE, "--outputJson",         in_dir("out.json"),
-                          ref,          in_dir("missing.nrrd"), NULL};
+    const char *argv[] = {
+        LOBEDICE_EXE, "--outputJson", path_in(dir, "out.json"), ref, path_in(dir, "missing.nrrd"),
+        NULL};
     expect_failure(argv, 1, MENTIONS("missing.nrrd"), 2);
-    CHECK(write_file(in_dir("garbage.nrrd"), "not an image\n", 13) == 0);
-    const char *garbage[] = {LOBEDICE_EXE,           "--outputJson", in_dir("out.json"),
-                             in_dir("garbage.nrrd"), pred,           NULL};
+    CHECK(write_file(path_in(dir, "garbage.nrrd"), "not an image\n", 13) == 0);
+    const char *garbage[] = {
+        LOBEDICE_EXE, "--outputJson", path_in(dir, "out.json"), path_in(dir, "garbage.nrrd"), pred,
+        NULL};
     expect_failure(garbage, 1, MENTIONS("garbage.nrrd"), 3);
 }
 
@@ -298,10 +313,14 @@ static void error_fractional_labels(void)
     values[9] = 1.5f;
     const size_t size[3] = {6, 4, 1};
     const double spacing[3] = {1, 1, 1}, origin[3] = {0, 0, 0};
-    CHECK_FATAL(write_nrrd(in_dir("fractional.nrrd"), "float", 2, size, spacing, origin, values) ==
-                0);
-    const char *argv[] = {
-        LOBEDICE_EXE, "--outputJson", in_dir("out.json"), ref, in_dir("fractional.nrrd"), NULL};
+    CHECK_FATAL(write_nrrd(path_in(dir, "fractional.nrrd"), "float", 2, size, spacing, origin,
+                           values) == 0);
+    const char *argv[] = {LOBEDICE_EXE,
+                          "--outputJson",
+                          path_in(dir, "out.json"),
+                          ref,
+                          path_in(dir, "fractional.nrrd"),
+                          NULL};
     expect_failure(
         argv, 1, MENTIONS("fractional.nrrd", "the prediction", "(3, 0, 0)", "2.5", "whole number"),
         3);
@@ -312,12 +331,16 @@ static void error_disjoint_geometry(void)
     setup("disjoint_geometry");
     const size_t size[3] = {6, 4, 1};
     const double spacing[3] = {1, 1, 1}, origin[3] = {500, 500, 0};
-    CHECK_FATAL(write_nrrd(in_dir("far.nrrd"), "short", 2, size, spacing, origin, example_pred) ==
-                0);
-    const char *argv[] = {LOBEDICE_EXE,       "--outputJson",
-                          in_dir("out.json"), "--errorMap",
-                          in_dir("map.nrrd"), ref,
-                          in_dir("far.nrrd"), NULL};
+    CHECK_FATAL(
+        write_nrrd(path_in(dir, "far.nrrd"), "short", 2, size, spacing, origin, example_pred) == 0);
+    const char *argv[] = {LOBEDICE_EXE,
+                          "--outputJson",
+                          path_in(dir, "out.json"),
+                          "--errorMap",
+                          path_in(dir, "map.nrrd"),
+                          ref,
+                          path_in(dir, "far.nrrd"),
+                          NULL};
     expect_failure(argv, 1, MENTIONS("far.nrrd"), 3);
 }
 
@@ -328,28 +351,28 @@ static void error_late_write_failure(void)
     setup("late_write_failure");
     const char *map[] = {LOBEDICE_EXE,
                          "--outputJson",
-                         in_dir("ok.json"),
+                         path_in(dir, "ok.json"),
                          "--outputTable",
-                         in_dir("ok.csv"),
+                         path_in(dir, "ok.csv"),
                          "--errorMap",
-                         in_dir("no-such-folder/map.nrrd"),
+                         path_in(dir, "no-such-folder/map.nrrd"),
                          ref,
                          pred,
                          NULL};
     expect_failure(map, 1, MENTIONS("no-such-folder/map"), 2); /* (now refused up front) */
     /* a folder takes the table's name */
-    CHECK_FATAL(mkdir(in_dir("taken.csv"), 0755) == 0);
+    CHECK_FATAL(mkdir(path_in(dir, "taken.csv"), 0755) == 0);
     const char *rename_fails[] = {LOBEDICE_EXE,
                                   "--outputJson",
-                                  in_dir("ok.json"),
+                                  path_in(dir, "ok.json"),
                                   "--outputTable",
-                                  in_dir("taken.csv"),
+                                  path_in(dir, "taken.csv"),
                                   ref,
                                   pred,
                                   NULL};
     expect_failure(rename_fails, 1, MENTIONS("taken.csv"), 3);
-    CHECK(!file_exists(in_dir("ok.json")));
-    CHECK(!file_exists(in_dir("taken.schema.csv")));
+    CHECK(!file_exists(path_in(dir, "ok.json")));
+    CHECK(!file_exists(path_in(dir, "taken.schema.csv")));
 }
 
 /* The error map's write really fails, after the JSON, the table, its schema and the colour
@@ -367,14 +390,14 @@ static void error_map_write_fails(void)
     CHECK_FATAL(write_nrrd(ref, "short", 2, size, spacing, origin, big) == 0);
     CHECK_FATAL(write_nrrd(pred, "short", 2, size, spacing, origin, big) == 0);
     static const char earlier[] = "{\"an earlier report\": true}\n";
-    CHECK_FATAL(write_file(in_dir("ok.json"), earlier, sizeof earlier - 1) == 0);
+    CHECK_FATAL(write_file(path_in(dir, "ok.json"), earlier, sizeof earlier - 1) == 0);
     const char *argv[] = {LOBEDICE_EXE,
                           "--outputJson",
-                          in_dir("ok.json"),
+                          path_in(dir, "ok.json"),
                           "--outputTable",
-                          in_dir("t.csv"),
+                          path_in(dir, "t.csv"),
                           "--errorMap",
-                          in_dir("map.nrrd"),
+                          path_in(dir, "map.nrrd"),
                           ref,
                           pred,
                           NULL};
@@ -389,7 +412,7 @@ static void error_map_write_fails(void)
     run_result_free(&r);
     CHECK_INT(list_dir(dir, NULL, 0), 3);
     size_t len = 0;
-    char *kept = read_file(in_dir("ok.json"), &len);
+    char *kept = read_file(path_in(dir, "ok.json"), &len);
     CHECK(kept && len == sizeof earlier - 1 && memcmp(kept, earlier, len) == 0);
     free(kept);
 }
@@ -425,28 +448,28 @@ static void error_existing_outputs_kept(void)
 {
     setup("existing_outputs_kept");
     static const char earlier[] = "earlier bytes\n";
-    CHECK_FATAL(write_file(in_dir("ok.json"), earlier, sizeof earlier - 1) == 0);
-    CHECK_FATAL(mkdir(in_dir("taken.csv"), 0755) == 0);
+    CHECK_FATAL(write_file(path_in(dir, "ok.json"), earlier, sizeof earlier - 1) == 0);
+    CHECK_FATAL(mkdir(path_in(dir, "taken.csv"), 0755) == 0);
     const char *argv[] = {LOBEDICE_EXE,
                           "--outputJson",
-                          in_dir("ok.json"),
+                          path_in(dir, "ok.json"),
                           "--outputTable",
-                          in_dir("taken.csv"),
+                          path_in(dir, "taken.csv"),
                           ref,
                           pred,
                           NULL};
     expect_failure(argv, 1, MENTIONS("--outputTable", "taken.csv", "is a folder"), 4);
     size_t len = 0;
-    char *kept = read_file(in_dir("ok.json"), &len);
+    char *kept = read_file(path_in(dir, "ok.json"), &len);
     CHECK(kept && len == sizeof earlier - 1 && memcmp(kept, earlier, len) == 0);
     free(kept);
     /* and a successful run replaces it */
-    CHECK_FATAL(rmdir(in_dir("taken.csv")) == 0);
+    CHECK_FATAL(rmdir(path_in(dir, "taken.csv")) == 0);
     run_result r;
     CHECK_FATAL(run_program(&r, argv) == 0);
     CHECK_INT(r.status, 0);
     run_result_free(&r);
-    kept = read_file(in_dir("ok.json"), &len);
+    kept = read_file(path_in(dir, "ok.json"), &len);
     CHECK(kept && strncmp(kept, "{", 1) == 0);
     free(kept);
     CHECK_INT(list_dir(dir, NULL, 0), 2 + 1 + 2);
@@ -463,7 +486,7 @@ static void no_label_to_report(void)
     CHECK_FATAL(write_nrrd(ref, "short", 2, size, spacing, origin, zeros) == 0);
     CHECK_FATAL(write_nrrd(pred, "short", 2, size, spacing, origin, zeros) == 0);
     const char *argv[] = {
-        LOBEDICE_EXE, "--printTable", "--outputJson", in_dir("out.json"), ref, pred, NULL};
+        LOBEDICE_EXE, "--printTable", "--outputJson", path_in(dir, "out.json"), ref, pred, NULL};
     run_result r;
     CHECK_FATAL(run_program(&r, argv) == 0);
     CHECK_INT(r.status, 0);
@@ -471,13 +494,13 @@ static void no_label_to_report(void)
     CHECK(strstr(r.out, "\nNo label to report: neither map holds a non-zero label.\n") != NULL);
     CHECK(strstr(r.out, "\nmean ") != NULL);
     run_result_free(&r);
-    json_t *report = load_json(in_dir("out.json"));
+    json_t *report = load_json(path_in(dir, "out.json"));
     CHECK_UINT(json_array_size(json_object_get(report, "labels")), 0);
     CHECK_UINT(json_array_size(json_object_get(report, "regions")), 0);
     CHECK(json_is_null(json_object_get(json_object_get(report, "summary"), "mean_dice")));
     json_decref(report);
     /* without --printTable, outputs mean a quiet standard output */
-    const char *quiet[] = {LOBEDICE_EXE, "--outputJson", in_dir("out.json"), ref, pred, NULL};
+    const char *quiet[] = {LOBEDICE_EXE, "--outputJson", path_in(dir, "out.json"), ref, pred, NULL};
     CHECK_FATAL(run_program(&r, quiet) == 0);
     CHECK_INT(r.status, 0);
     CHECK_UINT(r.out_len, 0);
@@ -490,11 +513,11 @@ static void error_success_control(void)
     setup("success_control");
     const char *argv[] = {LOBEDICE_EXE,
                           "--outputJson",
-                          in_dir("ok.json"),
+                          path_in(dir, "ok.json"),
                           "--outputTable",
-                          in_dir("ok.csv"),
+                          path_in(dir, "ok.csv"),
                           "--errorMap",
-                          in_dir("map.nrrd"),
+                          path_in(dir, "map.nrrd"),
                           ref,
                           pred,
                           NULL};

@@ -13,15 +13,6 @@
 
 static char dir[1024];
 
-static char *in_dir(const char *name)
-{
-    static char paths[16][1200];
-    static int next;
-    char *p = paths[next++ % 16];
-    snprintf(p, 1200, "%s/%s", dir, name);
-    return p;
-}
-
 static void setup(const char *name)
 {
     snprintf(dir, sizeof dir, "%s/%s", CLI_SCRATCH_DIR, name);
@@ -106,9 +97,10 @@ static void text_reports(void)
                   {"t.tsv", "t.schema.tsv", "m.nii.gz", '\t'}};
     for (int k = 0; k < 2; k++) {
         setup(k == 0 ? "reports_csv" : "reports_tsv");
-        const char *ref = in_dir("ref-\xff\xfe.nrrd"), *pred = in_dir("pred-\xe9\n.nrrd");
+        const char *ref = path_in(dir, "ref-\xff\xfe.nrrd"),
+                   *pred = path_in(dir, "pred-\xe9\n.nrrd");
         CHECK_FATAL(write_example_pair(ref, pred) == 0);
-        const char *json = in_dir("r\xff.json");
+        const char *json = path_in(dir, "r\xff.json");
         const char *argv[] = {LOBEDICE_EXE,
                               "--labels",
                               "1,2,3",
@@ -120,11 +112,11 @@ static void text_reports(void)
                               "--outputJson",
                               json,
                               "--outputTable",
-                              in_dir(kinds[k].table),
+                              path_in(dir, kinds[k].table),
                               "--errorMap",
-                              in_dir(kinds[k].map),
+                              path_in(dir, kinds[k].map),
                               "--returnparameterfile",
-                              in_dir("r.params"),
+                              path_in(dir, "r.params"),
                               "--printTable",
                               ref,
                               pred,
@@ -174,7 +166,7 @@ static void text_reports(void)
 
         /* table: one row per label, region and the mean, each with every column */
         size_t lines = 0;
-        char *text = clean_file(in_dir(kinds[k].table), &lines);
+        char *text = clean_file(path_in(dir, kinds[k].table), &lines);
         table t;
         CHECK_FATAL(text && table_read(&t, text, kinds[k].sep) == 0);
         CHECK_UINT(lines, 6);
@@ -187,11 +179,11 @@ static void text_reports(void)
         }
         table_free(&t);
         free(text);
-        free(clean_file(in_dir(kinds[k].schema), &lines));
+        free(clean_file(path_in(dir, kinds[k].schema), &lines));
 
         /* colour table: 2 comment lines and 16 values (0, 3 correct, 12 confusions), each
          * "value name r g b a" */
-        text = clean_file(in_dir("m.ctbl"), &lines);
+        text = clean_file(path_in(dir, "m.ctbl"), &lines);
         CHECK_UINT(lines, 18);
         int entries = 0;
         for (const char *line = text; line && *line;) {
@@ -209,7 +201,7 @@ static void text_reports(void)
         free(text);
 
         /* return parameters: one "key = value" per line */
-        text = clean_file(in_dir("r.params"), &lines);
+        text = clean_file(path_in(dir, "r.params"), &lines);
         CHECK_UINT(lines, 3);
         CHECK(text &&
               strstr(text, "\nsummary = \\xE9t\\xE9 1.000, \xce\xbc 0.833, a\\x80b 0.000\n"));
@@ -237,10 +229,11 @@ static void expect_sentence(const char *const *argv, int status, const char *wan
 static void text_errors(void)
 {
     setup("errors");
-    const char *ref = in_dir("ref.nrrd"), *pred = in_dir("pred.nrrd");
+    const char *ref = path_in(dir, "ref.nrrd"), *pred = path_in(dir, "pred.nrrd");
     CHECK_FATAL(write_example_pair(ref, pred) == 0);
     const char *missing[] = {
-        LOBEDICE_EXE, "--outputJson", in_dir("r.json"), ref, in_dir("miss-\xff\n.nrrd"), NULL};
+        LOBEDICE_EXE, "--outputJson", path_in(dir, "r.json"), ref, path_in(dir, "miss-\xff\n.nrrd"),
+        NULL};
     char want[1400];
     snprintf(want, sizeof want,
              "LobeDice: cannot read the prediction '%s/miss-\\xFF\\x0A.nrrd': no such file or "
@@ -277,7 +270,7 @@ static void text_errors(void)
 static void text_subnormal_tolerance(void)
 {
     setup("subnormal");
-    const char *ref = in_dir("ref.nrrd"), *pred = in_dir("pred.nrrd");
+    const char *ref = path_in(dir, "ref.nrrd"), *pred = path_in(dir, "pred.nrrd");
     CHECK_FATAL(write_example_pair(ref, pred) == 0);
     json_t *reports[2];
     const char *tolerances[2] = {"4.9406564584124654e-324", "0"};
@@ -287,7 +280,7 @@ static void text_subnormal_tolerance(void)
                               "--tolerance",
                               tolerances[i],
                               "--outputJson",
-                              in_dir("r.json"),
+                              path_in(dir, "r.json"),
                               ref,
                               pred,
                               NULL};
@@ -296,7 +289,7 @@ static void text_subnormal_tolerance(void)
         CHECK_INT(r.status, 0);
         CHECK_UINT(r.err_len, 0);
         run_result_free(&r);
-        reports[i] = load_json(in_dir("r.json"));
+        reports[i] = load_json(path_in(dir, "r.json"));
     }
     const double tol = json_real_value(json_object_get(reports[0], "tolerance_mm"));
     CHECK(tol > 0 && tol < DBL_MIN);

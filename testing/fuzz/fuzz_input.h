@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct fuzz_input {
@@ -70,6 +71,32 @@ static inline void fuzz_labels(fuzz_input *in, void *out, lobedice_dtype dtype, 
         case LOBEDICE_INT32: ((int32_t *)out)[i] = (int32_t)v; break;
         }
     }
+}
+
+/* A reference and a prediction on one grid of up to max_dim - 1 voxels a side (0 is a bad
+ * size the core must refuse), each of its own dtype, with one spacing: bytes read in the order
+ * the seed corpora were made with (sizes, dtypes, spacing, reference voxels, prediction
+ * voxels). Buffers are 4 bytes a voxel; free vr->data and vp->data. */
+static inline void fuzz_volume_pair(fuzz_input *in, size_t max_dim, lobedice_volume *vr,
+                                    lobedice_volume *vp)
+{
+    size_t dims[3];
+    for (int a = 0; a < 3; a++)
+        dims[a] = fuzz_u8(in) % max_dim;
+    const lobedice_dtype tr = fuzz_dtype(in), tp = fuzz_dtype(in);
+    double spacing[3];
+    for (int a = 0; a < 3; a++)
+        spacing[a] = fuzz_double(in);
+    const size_t n = dims[0] * dims[1] * dims[2];
+    void *ref = calloc(n ? n : 1, 4), *pred = calloc(n ? n : 1, 4);
+    if (!ref || !pred)
+        __builtin_trap();
+    fuzz_labels(in, ref, tr, n);
+    fuzz_labels(in, pred, tp, n);
+    *vr = (lobedice_volume){
+        ref, tr, {dims[0], dims[1], dims[2]}, {spacing[0], spacing[1], spacing[2]}};
+    *vp = (lobedice_volume){
+        pred, tp, {dims[0], dims[1], dims[2]}, {spacing[0], spacing[1], spacing[2]}};
 }
 
 /* A finding: the fuzzer (or the regression driver) reports the input that got here. */

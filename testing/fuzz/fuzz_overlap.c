@@ -11,22 +11,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in = {data, size, 0};
-    size_t dims[3];
-    for (int a = 0; a < 3; a++)
-        dims[a] = fuzz_u8(&in) % 9; /* 0 is a bad size the core must refuse */
-    lobedice_dtype tr = fuzz_dtype(&in), tp = fuzz_dtype(&in);
-    double spacing[3];
-    for (int a = 0; a < 3; a++)
-        spacing[a] = fuzz_double(&in);
-    const size_t n = dims[0] * dims[1] * dims[2];
-    void *ref = calloc(n ? n : 1, 4), *pred = calloc(n ? n : 1, 4);
-    FUZZ_REQUIRE(ref && pred);
-    fuzz_labels(&in, ref, tr, n);
-    fuzz_labels(&in, pred, tp, n);
-    lobedice_volume vr = {
-        ref, tr, {dims[0], dims[1], dims[2]}, {spacing[0], spacing[1], spacing[2]}};
-    lobedice_volume vp = {
-        pred, tp, {dims[0], dims[1], dims[2]}, {spacing[0], spacing[1], spacing[2]}};
+    lobedice_volume vr, vp;
+    fuzz_volume_pair(&in, 9, &vr, &vp);
+    const size_t n = vr.size[0] * vr.size[1] * vr.size[2];
 
     int64_t labels[8] = {0};
     const size_t nlabels = fuzz_u8(&in) % 9;
@@ -93,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_REQUIRE(isnan(hd) || (hd >= hd95 && hd95 >= 0));
             uint64_t voxel[3];
             if (lobedice_comparison_hd_voxel(voxel, c, row) == LOBEDICE_OK)
-                FUZZ_REQUIRE(voxel[0] < dims[0] && voxel[1] < dims[1] && voxel[2] < dims[2]);
+                FUZZ_REQUIRE(voxel[0] < vr.size[0] && voxel[1] < vr.size[1] &&
+                             voxel[2] < vr.size[2]);
         }
         size_t used = 0;
         const double mean = lobedice_comparison_mean(c, LOBEDICE_MEASURE_DICE, &used);
@@ -109,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lobedice_disagreement_map(map, map_dtype, &vr, &vp, labels, nlabels, 1);
         free(map);
     }
-    free(ref);
-    free(pred);
+    free((void *)vr.data);
+    free((void *)vp.data);
     return 0;
 }

@@ -11,22 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in = {data, size, 0};
-    size_t dims[3];
-    for (int a = 0; a < 3; a++)
-        dims[a] = fuzz_u8(&in) % 13;
-    lobedice_dtype tr = fuzz_dtype(&in), tp = fuzz_dtype(&in);
-    double spacing[3];
-    for (int a = 0; a < 3; a++)
-        spacing[a] = fuzz_double(&in);
-    const size_t n = dims[0] * dims[1] * dims[2];
-    void *ref = calloc(n ? n : 1, 4), *pred = calloc(n ? n : 1, 4);
-    FUZZ_REQUIRE(ref && pred);
-    fuzz_labels(&in, ref, tr, n);
-    fuzz_labels(&in, pred, tp, n);
-    lobedice_volume vr = {
-        ref, tr, {dims[0], dims[1], dims[2]}, {spacing[0], spacing[1], spacing[2]}};
-    lobedice_volume vp = {
-        pred, tp, {dims[0], dims[1], dims[2]}, {spacing[0], spacing[1], spacing[2]}};
+    lobedice_volume vr, vp;
+    fuzz_volume_pair(&in, 13, &vr, &vp);
     int64_t labels[4];
     const size_t nlabels = fuzz_u8(&in) % 5;
     for (size_t i = 0; i < nlabels; i++)
@@ -57,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     lobedice_label_surface single[4];
     lobedice_surface_distances(single, &vr, &vp, labels, nlabels, opts.tolerance_mm, opts.threads);
-    free(ref);
-    free(pred);
+    free((void *)vr.data);
+    free((void *)vp.data);
     return 0;
 }

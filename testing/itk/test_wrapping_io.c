@@ -7,12 +7,11 @@
  * temporary folder under the build tree and removed at exit. */
 #define _XOPEN_SOURCE 700
 #include "check.h"
+#include "file_test_util.h"
 #include "label_test_util.h"
 #include "lobedice/lobedice_io.h"
 #include "phantom.h"
 
-#include <dirent.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,60 +23,14 @@
 
 /* ---- Fixture folder ------------------------------------------------------------------------ */
 
-static char fixture_root[4096];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void remove_fixtures(void)
-{
-    if (fixture_root[0])
-        nftw(fixture_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* A path inside the fixture folder (made on first use); static buffer rotation of 8. */
 static const char *fixture(const char *name)
 {
-    static char paths[8][4096];
-    static int next = 0;
-    if (!fixture_root[0]) {
-        snprintf(fixture_root, sizeof fixture_root, "%s/io-fixtures-XXXXXX",
-                 LOBEDICE_TEST_BINARY_DIR);
-        CHECK_FATAL(mkdtemp(fixture_root) != NULL);
-        atexit(remove_fixtures);
-    }
-    char *p = paths[next];
-    next = (next + 1) % 8;
-    CHECK_FATAL(snprintf(p, 4096, "%s/%s", fixture_root, name) < 4096);
-    return p;
-}
-
-static int file_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-static size_t folder_entries(const char *folder)
-{
-    DIR *d = opendir(folder);
-    CHECK_FATAL(d != NULL);
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
+    return fixture_path(LOBEDICE_TEST_BINARY_DIR, name);
 }
 
 /* Writes header text then payload (gzip-compressed when asked), as other programs do. */
-static void write_file(const char *path, const char *header, const void *payload, size_t bytes,
-                       int gzip)
+static void write_header_and_data(const char *path, const char *header, const void *payload,
+                                  size_t bytes, int gzip)
 {
     FILE *f = fopen(path, "wb");
     CHECK_FATAL(f != NULL);
@@ -328,7 +281,7 @@ static void reads_slicer_seg_nrrd(void)
         "Segmentation_ReferenceImageExtentOffset:=12 40 7\n"
         "\n";
     const char *path = fixture("slicer.seg.nrrd");
-    write_file(path, header, data, sizeof data, 1);
+    write_header_and_data(path, header, data, sizeof data, 1);
     lobedice_image *im = NULL;
     char message[512];
     CHECK_INT(lobedice_image_read(&im, path, 0, message, sizeof message), LOBEDICE_OK);
@@ -496,7 +449,7 @@ static void write_float_nrrd(const char *path, const char *type, const void *val
              "kinds: domain domain domain\nendian: little\nencoding: raw\n"
              "space origin: (1,2,3)\n\n",
              type);
-    write_file(path, header, values, bytes, 0);
+    write_header_and_data(path, header, values, bytes, 0);
 }
 
 static void float_whole_values_convert(void)
@@ -554,12 +507,13 @@ static void float_whole_values_convert(void)
 
     /* MetaImage float, written by hand. */
     const char *mha = fixture("float.mha");
-    write_file(mha,
-               "ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = "
-               "False\nCompressedData = False\nTransformMatrix = 1 0 0 0 1 0 0 0 1\nOffset = "
-               "-1 -2 -3\nElementSpacing = 0.5 0.5 1\nDimSize = 3 4 2\nElementType = "
-               "MET_FLOAT\nElementDataFile = LOCAL\n",
-               f, sizeof f, 0);
+    write_header_and_data(
+        mha,
+        "ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = "
+        "False\nCompressedData = False\nTransformMatrix = 1 0 0 0 1 0 0 0 1\nOffset = "
+        "-1 -2 -3\nElementSpacing = 0.5 0.5 1\nDimSize = 3 4 2\nElementType = "
+        "MET_FLOAT\nElementDataFile = LOCAL\n",
+        f, sizeof f, 0);
     CHECK_INT(lobedice_image_read(&im, mha, 0, message, sizeof message), LOBEDICE_OK);
     CHECK_FATAL(im != NULL);
     CHECK_INT(im->volume.dtype, LOBEDICE_UINT8);
@@ -616,39 +570,40 @@ static void unsupported_and_broken_files_fail(void)
     memset(data, 1, sizeof data);
 
     const char *vector = fixture("vector.nrrd");
-    write_file(vector,
-               "NRRD0004\ntype: unsigned char\ndimension: 4\nsizes: 3 4 5 6\n"
-               "kinds: vector domain domain domain\nencoding: raw\n\n",
-               data, 3 * 4 * 5 * 6, 0);
+    write_header_and_data(vector,
+                          "NRRD0004\ntype: unsigned char\ndimension: 4\nsizes: 3 4 5 6\n"
+                          "kinds: vector domain domain domain\nencoding: raw\n\n",
+                          data, 3 * 4 * 5 * 6, 0);
     CHECK_INT(lobedice_image_read(&im, vector, 0, message, sizeof message), LOBEDICE_EFORMAT);
     CHECK(im == NULL);
     CHECK(strstr(message, vector) != NULL);
     CHECK(strstr(message, "3 values per voxel") != NULL);
 
     const char *layers = fixture("layers.seg.nrrd");
-    write_file(layers,
-               "NRRD0004\ntype: unsigned char\ndimension: 4\nspace: left-posterior-superior\n"
-               "sizes: 2 4 5 6\nspace directions: none (1,0,0) (0,1,0) (0,0,1)\n"
-               "kinds: list domain domain domain\nencoding: raw\nspace origin: (0,0,0)\n\n",
-               data, 2 * 4 * 5 * 6, 0);
+    write_header_and_data(
+        layers,
+        "NRRD0004\ntype: unsigned char\ndimension: 4\nspace: left-posterior-superior\n"
+        "sizes: 2 4 5 6\nspace directions: none (1,0,0) (0,1,0) (0,0,1)\n"
+        "kinds: list domain domain domain\nencoding: raw\nspace origin: (0,0,0)\n\n",
+        data, 2 * 4 * 5 * 6, 0);
     CHECK_INT(lobedice_image_read(&im, layers, 0, message, sizeof message), LOBEDICE_EFORMAT);
     CHECK(strstr(message, "2 values per voxel") != NULL);
 
     const char *four = fixture("four.nrrd");
-    write_file(four,
-               "NRRD0004\ntype: unsigned char\ndimension: 4\nsizes: 2 3 4 5\n"
-               "kinds: domain domain domain domain\nencoding: raw\n\n",
-               data, 2 * 3 * 4 * 5, 0);
+    write_header_and_data(four,
+                          "NRRD0004\ntype: unsigned char\ndimension: 4\nsizes: 2 3 4 5\n"
+                          "kinds: domain domain domain domain\nencoding: raw\n\n",
+                          data, 2 * 3 * 4 * 5, 0);
     CHECK_INT(lobedice_image_read(&im, four, 0, message, sizeof message), LOBEDICE_EFORMAT);
     CHECK(strstr(message, "4-D") != NULL);
 
     /* A header whose voxel count overflows (teem checks this itself, MetaIO does not): refused
      * before ITK multiplies the sizes unchecked and allocates. */
     const char *huge = fixture("huge.mha");
-    write_file(huge,
-               "ObjectType = Image\nNDims = 3\nDimSize = 4194304 4194304 4194304\n"
-               "ElementType = MET_UCHAR\nElementDataFile = LOCAL\n",
-               data, 10, 0);
+    write_header_and_data(huge,
+                          "ObjectType = Image\nNDims = 3\nDimSize = 4194304 4194304 4194304\n"
+                          "ElementType = MET_UCHAR\nElementDataFile = LOCAL\n",
+                          data, 10, 0);
     CHECK_INT(lobedice_image_read(&im, huge, 0, message, sizeof message), LOBEDICE_EOVERFLOW);
     CHECK(strstr(message, "4194304 x 4194304 x 4194304") != NULL);
 
@@ -658,21 +613,23 @@ static void unsupported_and_broken_files_fail(void)
     CHECK(strstr(message, "no such file") != NULL);
 
     const char *garbage = fixture("garbage.nrrd");
-    write_file(garbage, "this is not an image\n", data, 100, 0);
+    write_header_and_data(garbage, "this is not an image\n", data, 100, 0);
     CHECK_INT(lobedice_image_read(&im, garbage, 0, message, sizeof message), LOBEDICE_EFORMAT);
     CHECK(strstr(message, garbage) != NULL);
     CHECK(strstr(message, "no ITK reader") != NULL);
 
     const char *truncated = fixture("truncated.nrrd");
-    write_file(truncated,
-               "NRRD0004\ntype: unsigned char\ndimension: 3\nsizes: 40 40 40\n"
-               "encoding: raw\n\n",
-               data, 10, 0);
+    write_header_and_data(truncated,
+                          "NRRD0004\ntype: unsigned char\ndimension: 3\nsizes: 40 40 40\n"
+                          "encoding: raw\n\n",
+                          data, 10, 0);
     CHECK_INT(lobedice_image_read(&im, truncated, 0, message, sizeof message), LOBEDICE_EIO);
     CHECK(strstr(message, truncated) != NULL);
     CHECK(strchr(message, '\n') == NULL);
 
-    CHECK_INT(lobedice_image_read(&im, fixture_root, 0, message, sizeof message), LOBEDICE_EIO);
+    const char *folder = fixture("folder.nrrd");
+    CHECK_FATAL(mkdir(folder, 0777) == 0);
+    CHECK_INT(lobedice_image_read(&im, folder, 0, message, sizeof message), LOBEDICE_EIO);
     CHECK(strstr(message, "folder") != NULL);
 
     /* A tiny caller buffer gets a truncated, terminated sentence. */
@@ -700,7 +657,7 @@ static void failed_writes_leave_nothing(void)
     CHECK_FATAL(mkdir(target, 0755) == 0);
     CHECK_INT(lobedice_image_write(im, target, 0, message, sizeof message), LOBEDICE_EIO);
     CHECK(strstr(message, target) != NULL);
-    CHECK_UINT(folder_entries(folder), 1); /* only the folder named taken.nrrd */
+    CHECK_INT(list_dir(folder, NULL, 0), 1); /* only the folder named taken.nrrd */
 
     /* A folder that does not exist. */
     CHECK_FATAL(snprintf(target, sizeof target, "%s/no/such/folder/x.nii.gz", folder) <
@@ -718,7 +675,7 @@ static void failed_writes_leave_nothing(void)
 
     /* A "folder" that is a file. */
     const char *plain = fixture("plain");
-    write_file(plain, "x", NULL, 0, 0);
+    write_header_and_data(plain, "x", NULL, 0, 0);
     CHECK_FATAL(snprintf(target, sizeof target, "%s/x.nrrd", plain) < (int)sizeof target);
     CHECK_INT(lobedice_image_write(im, target, 0, message, sizeof message), LOBEDICE_EIO);
 
@@ -727,17 +684,17 @@ static void failed_writes_leave_nothing(void)
     CHECK_INT(lobedice_image_write(im, target, 0, message, sizeof message), LOBEDICE_EFORMAT);
     CHECK_FATAL(snprintf(target, sizeof target, "%s/x.nhdr", folder) < (int)sizeof target);
     CHECK_INT(lobedice_image_write(im, target, 0, message, sizeof message), LOBEDICE_EFORMAT);
-    CHECK_UINT(folder_entries(folder), 1);
+    CHECK_INT(list_dir(folder, NULL, 0), 1);
 
     /* A successful write over an existing file replaces it whole and leaves no extra file. */
     CHECK_FATAL(snprintf(target, sizeof target, "%s/replaced.mha", folder) < (int)sizeof target);
-    write_file(target, "old", NULL, 0, 0);
+    write_header_and_data(target, "old", NULL, 0, 0);
     CHECK_INT(lobedice_image_write(im, target, 1, message, sizeof message), LOBEDICE_OK);
     lobedice_image *back = NULL;
     CHECK_INT(lobedice_image_read(&back, target, 0, message, sizeof message), LOBEDICE_OK);
     CHECK(back && memcmp(back->volume.data, im->volume.data, voxels_of(im)) == 0);
     lobedice_image_free(back);
-    CHECK_UINT(folder_entries(folder), 2);
+    CHECK_INT(list_dir(folder, NULL, 0), 2);
 
     CHECK_INT(lobedice_image_write(NULL, target, 0, message, sizeof message), LOBEDICE_EINVAL);
     CHECK_INT(lobedice_image_write(im, "", 0, message, sizeof message), LOBEDICE_EINVAL);
@@ -1006,18 +963,18 @@ static void abandoned_outputs_leave_nothing(void)
     CHECK_FATAL(temp != NULL);
     char *staged = strdup(temp);
     CHECK(strstr(staged, "/m.nii.gz") != NULL);
-    CHECK_UINT(folder_entries(folder), 1); /* the private folder */
+    CHECK_INT(list_dir(folder, NULL, 0), 1); /* the private folder */
 
     lobedice_outputs_abandon(set);
     FILE *late = fopen(staged, "wb"); /* the writer, a moment too late */
     CHECK(late == NULL);
     if (late)
         fclose(late);
-    CHECK_UINT(folder_entries(folder), 0);
+    CHECK_INT(list_dir(folder, NULL, 0), 0);
     CHECK_INT(lobedice_outputs_stage(set, target, &temp, message, sizeof message), LOBEDICE_EIO);
     CHECK_INT(lobedice_outputs_commit(set, message, sizeof message), LOBEDICE_EIO);
     lobedice_outputs_free(set);
-    CHECK_UINT(folder_entries(folder), 0);
+    CHECK_INT(list_dir(folder, NULL, 0), 0);
     free(staged);
 }
 

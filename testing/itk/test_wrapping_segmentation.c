@@ -9,42 +9,14 @@
 #include "lobedice/lobedice_io.h"
 #include "phantom.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-static char fixture_root[4096];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void remove_fixtures(void)
-{
-    if (fixture_root[0])
-        nftw(fixture_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static const char *fixture(const char *name)
 {
-    static char paths[4][4096];
-    static int next = 0;
-    if (!fixture_root[0]) {
-        snprintf(fixture_root, sizeof fixture_root, "%s/seg-fixtures-XXXXXX",
-                 LOBEDICE_TEST_BINARY_DIR);
-        CHECK_FATAL(mkdtemp(fixture_root) != NULL);
-        atexit(remove_fixtures);
-    }
-    char *p = paths[next];
-    next = (next + 1) % 4;
-    CHECK_FATAL(snprintf(p, 4096, "%s/%s", fixture_root, name) < 4096);
-    return p;
+    return fixture_path(LOBEDICE_TEST_BINARY_DIR, name);
 }
 
 /* ---- Writing segmentation files as Slicer does ----------------------------------------------- */
