@@ -130,6 +130,27 @@ static int make_error_map(run_state *s, const cli_options *opts, char *msg, size
     return st == LOBEDICE_OK ? 0 : cli_fail_status(msg, size, "naming the error map's classes", st);
 }
 
+/* *out = NULL when conv is the identity (the map's values are its labels), else a new
+ * unsigned char image of the map's labels under conv (lobedice_convention_apply). */
+static int labels_image(lobedice_image **out, const lobedice_image *map,
+                        const lobedice_label_convention *conv, size_t threads, char *msg,
+                        size_t size)
+{
+    *out = NULL;
+    if (!conv || conv->identity)
+        return 0;
+    lobedice_status st = lobedice_image_new(out, LOBEDICE_UINT8, map->volume.size,
+                                            map->volume.spacing, map->origin, map->direction);
+    if (st == LOBEDICE_OK) {
+        (*out)->dimension = map->dimension;
+        st = lobedice_convention_apply(lobedice_image_buffer(*out), LOBEDICE_UINT8, &map->volume,
+                                       conv, threads);
+    }
+    return st == LOBEDICE_OK
+               ? 0
+               : cli_fail_status(msg, size, "reading the labels for the pictures", st);
+}
+
 /* Writes every output to a temporary file, then renames them all; on failure nothing stays. */
 static int write_outputs(run_state *s, const cli_options *opts, const cli_report *report, char *msg,
                          size_t size)
@@ -169,9 +190,17 @@ static int write_outputs(run_state *s, const cli_options *opts, const cli_report
                                 size) != 0)
         rc = CLI_EXIT_FAILURE;
     if (rc == 0 && (opts->distance_model || opts->reference_model || opts->snapshot)) {
+        /* the pictures draw labels: each map as the comparison read it */
+        const lobedice_compare_options *co = lobedice_comparison_options(s->input.comparison);
+        lobedice_image *ref_labels = NULL, *pred_labels = NULL;
+        rc = labels_image(&ref_labels, s->input.reference, co->ref_convention, opts->threads, msg,
+                          size);
+        if (rc == 0)
+            rc = labels_image(&pred_labels, s->input.predicted, co->pred_convention, opts->threads,
+                              msg, size);
         const cli_pictures pictures = {
-            s->input.reference,
-            s->input.predicted,
+            ref_labels ? ref_labels : s->input.reference,
+            pred_labels ? pred_labels : s->input.predicted,
             s->ct,
             s->input.comparison,
             opts->reference_path,
@@ -182,7 +211,10 @@ static int write_outputs(run_state *s, const cli_options *opts, const cli_report
             opts->snapshot_at,
             {opts->snapshot_voxel[0], opts->snapshot_voxel[1], opts->snapshot_voxel[2]},
             opts->threads};
-        rc = cli_pictures_write(&pictures, s->outputs, msg, size);
+        if (rc == 0)
+            rc = cli_pictures_write(&pictures, s->outputs, msg, size);
+        lobedice_image_free(ref_labels);
+        lobedice_image_free(pred_labels);
     }
     if (rc == 0 && cli_outputs_commit(s->outputs, msg, size) != 0)
         rc = CLI_EXIT_FAILURE;

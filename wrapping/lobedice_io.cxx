@@ -57,7 +57,9 @@ struct image_holder : lobedice_image {
     std::shared_ptr<const segmentation_store> segmentation; /* NULL for a plain label map */
 };
 
-image_holder *read_segmentation(itk::ImageIOBase &io, const char *path, size_t threads);
+std::shared_ptr<segmentation_store> segmentation_header(itk::ImageIOBase &io);
+image_holder *read_segmentation(itk::ImageIOBase &io, const char *path,
+                                std::shared_ptr<segmentation_store> store, size_t threads);
 bool is_segmentation(const itk::MetaDataDictionary &keys);
 struct segment_list {
     const lobedice_segment *segments;
@@ -1458,14 +1460,15 @@ itk::ImageIOBase::Pointer open_header(const char *path, std::vector<std::string>
     return io;
 }
 
-/* The checks of every read after the header, up to the voxels: one value per voxel, 2 or 3
- * axes (more only when the extra ones have size 1), a size that fits, a sane geometry,
- * complete voxel data. Returns the dimension, 2 or 3. */
+/* The checks of every read after the header, up to the voxels: one value per voxel (or one
+ * per layer of a segmentation), 2 or 3 axes (more only when the extra ones have size 1), a size
+ * that fits, a sane geometry, complete voxel data. Returns the dimension, 2 or 3. */
 unsigned check_scalar_image(itk::ImageIOBase &io, const char *path,
-                            const std::vector<std::string> &files, const read_kind &accepts)
+                            const std::vector<std::string> &files, const read_kind &accepts,
+                            bool layers = false)
 {
     const unsigned components = io.GetNumberOfComponents();
-    if (components != 1)
+    if (components != 1 && !layers)
         throw io_error{LOBEDICE_EFORMAT,
                        "it holds " + std::to_string(components) +
                            " values per voxel (a vector image, or a segmentation with several "
@@ -1482,7 +1485,7 @@ unsigned check_scalar_image(itk::ImageIOBase &io, const char *path,
         throw io_error{LOBEDICE_EFORMAT, "it is a " + std::to_string(ndim) + "-D image of " +
                                              sizes + " voxels, and " + accepts.dimensions};
     /* ITK multiplies sizes unchecked: a header whose voxel count overflows must stop here. */
-    size_t bytes = sizeof(double);
+    size_t bytes = sizeof(double) * std::max(components, 1u);
     for (unsigned a = 0; a < ndim; a++)
         if (__builtin_mul_overflow(bytes, static_cast<size_t>(io.GetDimensions(a)), &bytes))
             throw io_error{LOBEDICE_EOVERFLOW, "its size " + sizes + " does not fit in memory"};
@@ -1506,8 +1509,13 @@ image_holder *read_image_quietly(const char *path, size_t threads)
 {
     std::vector<std::string> files;
     itk::ImageIOBase::Pointer io = open_header(path, &files);
-    if (is_segmentation(io->GetMetaDataDictionary()))
-        return read_segmentation(*io, path, threads); /* its lobes, flattened */
+    /* Slicer writes segmentations as NRRD only; their segments name the lobes */
+    if (std::string(io->GetNameOfClass()) == "NrrdImageIO" &&
+        is_segmentation(io->GetMetaDataDictionary())) {
+        auto store = segmentation_header(*io);
+        check_scalar_image(*io, path, files, label_maps, true);
+        return read_segmentation(*io, path, std::move(store), threads);
+    }
     const unsigned dimension = check_scalar_image(*io, path, files, label_maps);
 
     const itk::IOComponentEnum component = io->GetComponentType();
@@ -1975,7 +1983,10 @@ std::shared_ptr<segmentation_store> segment_keys(const itk::MetaDataDictionary &
         s.color[0] = s.color[1] = s.color[2] = -1;
         if (has_key(keys, segment_key(i, "Color"), &value)) {
             std::istringstream in(value);
-            in >> s.color[0] >> s.color[1] >> s.color[2];
+            if (!(in >> s.color[0] >> s.color[1] >> s.color[2]))
+                throw io_error{LOBEDICE_EFORMAT, "its header key " + segment_key(i, "Color") +
+                                                     " holds '" + one_line(value) +
+                                                     "', which is not three numbers"};
         }
         for (size_t j = 0; j < i; j++)
             if (store->segments[j].layer == s.layer &&
@@ -2027,49 +2038,66 @@ itk::ImageBase<3>::Pointer read_layers(itk::ImageIOBase &io, const char *path, s
     return image.GetPointer();
 }
 
-image_holder *read_segmentation(itk::ImageIOBase &io, const char *path, size_t threads)
+/* The header of a Slicer segmentation: its axes and value type, and its segments, each matched
+ * to its lobe (terminology, then name); a file none of whose segments is a lobe is refused here,
+ * before any voxel is read. */
+std::shared_ptr<segmentation_store> segmentation_header(itk::ImageIOBase &io)
 {
     const unsigned ndim = io.GetNumberOfDimensions();
-    const size_t nlayers = io.GetNumberOfComponents();
     if (ndim < 2 || ndim > 3)
         throw io_error{LOBEDICE_EFORMAT,
                        "it is a Slicer segmentation of " + std::to_string(ndim) +
                            " spatial axes, and LobeDice reads 2-D and 3-D segmentations (a "
                            "legacy 4-D segmentation must be saved again by a recent Slicer)"};
-    const lobedice_dtype *dtype = dtype_of(io.GetComponentType());
-    if (!dtype)
+    if (!dtype_of(io.GetComponentType()))
         throw io_error{LOBEDICE_EFORMAT,
                        "it is a Slicer segmentation whose values are " +
                            itk::ImageIOBase::GetComponentTypeAsString(io.GetComponentType()) +
                            ", not 8-, 16- or 32-bit integers"};
-    size_t bytes = nlayers;
-    for (unsigned a = 0; a < ndim; a++)
-        if (__builtin_mul_overflow(bytes, static_cast<size_t>(io.GetDimensions(a)), &bytes))
-            throw io_error{LOBEDICE_EOVERFLOW, "its size does not fit in memory"};
-    auto store = segment_keys(io.GetMetaDataDictionary(), nlayers);
+    auto store = segment_keys(io.GetMetaDataDictionary(), io.GetNumberOfComponents());
+    size_t nlobes = 0;
+    for (lobedice_segment &s : store->segments) {
+        lobedice_segment_lobe(&s.lobe, &s.matched_by, s.name, s.tags);
+        nlobes += s.lobe != 0;
+    }
+    if (nlobes == 0 && !store->segments.empty()) {
+        std::string names;
+        for (size_t i = 0; i < store->segments.size() && i < 8; i++)
+            names += (i ? ", '" : "'") + store->names[i] + "'";
+        if (store->segments.size() > 8)
+            names += ", ...";
+        throw io_error{LOBEDICE_ECONVENTION,
+                       "it is a Slicer segmentation, but none of its " +
+                           std::to_string(store->segments.size()) + " segments (" + names +
+                           ") is a lung lobe by its terminology or its name (docs/conventions.md "
+                           "lists both)"};
+    }
+    return store;
+}
 
+/* The voxels of a segmentation whose header segmentation_header and check_scalar_image
+ * accepted: its layers read, then flattened into one lobe map by the core. */
+image_holder *read_segmentation(itk::ImageIOBase &io, const char *path,
+                                std::shared_ptr<segmentation_store> store, size_t threads)
+{
+    const lobedice_dtype dtype = *dtype_of(io.GetComponentType());
+    const size_t nlayers = io.GetNumberOfComponents();
     const void *buffer = nullptr;
     itk::ImageBase<3>::Pointer layers;
-    with_dtype(*dtype,
+    with_dtype(dtype,
                [&](auto tag) { layers = read_layers<decltype(tag)>(io, path, nlayers, &buffer); });
     lobedice_image geometry{};
     take_geometry(geometry, *layers);
-    geometry.dimension = ndim == 2 ? 2 : 3;
+    geometry.dimension = io.GetNumberOfDimensions() == 2 ? 2 : 3;
 
-    /* each segment's lobe (terminology, then name), then the core flattens the lobes */
-    std::vector<lobedice_segment_label> labels(store->segments.size());
-    size_t nlobes = 0;
-    for (size_t i = 0; i < store->segments.size(); i++) {
-        lobedice_segment &s = store->segments[i];
-        lobedice_segment_lobe(&s.lobe, &s.matched_by, s.name, s.tags);
-        labels[i] = {s.layer, s.label_value, s.lobe};
-        nlobes += s.lobe != 0;
-    }
+    std::vector<lobedice_segment_label> labels;
+    for (const lobedice_segment &s : store->segments)
+        labels.push_back({s.layer, s.label_value, s.lobe});
     std::unique_ptr<image_holder> out(new_image(LOBEDICE_UINT8, geometry, false));
     check_geometry(*out, read_file_name);
     lobedice_volume layer_volume = geometry.volume;
     layer_volume.data = buffer;
-    layer_volume.dtype = *dtype;
+    layer_volume.dtype = dtype;
     std::vector<uint64_t> voxels(store->segments.size());
     lobedice_segment_overlap overlap{};
     lobedice_status st = lobedice_segments_flatten(lobedice_image_buffer(out.get()), LOBEDICE_UINT8,
@@ -2087,18 +2115,6 @@ image_holder *read_segmentation(itk::ImageIOBase &io, const char *path, size_t t
         throw io_error{st, "its segments cannot be flattened: " + status_clause(st)};
     for (size_t i = 0; i < store->segments.size(); i++)
         store->segments[i].voxels = voxels[i];
-    if (nlobes == 0 && !store->segments.empty()) {
-        std::string names;
-        for (size_t i = 0; i < store->segments.size() && i < 8; i++)
-            names += (i ? ", '" : "'") + store->names[i] + "'";
-        if (store->segments.size() > 8)
-            names += ", ...";
-        throw io_error{LOBEDICE_ECONVENTION,
-                       "it is a Slicer segmentation, but none of its " +
-                           std::to_string(store->segments.size()) + " segments (" + names +
-                           ") is a lung lobe by its terminology or its name (docs/conventions.md "
-                           "lists both)"};
-    }
     store->info.nsegments = store->segments.size();
     store->info.segments = store->segments.data();
     out->segmentation = store;

@@ -159,21 +159,8 @@ static lobedice_status ld_check_compare_options(const lobedice_compare_options *
         return LOBEDICE_EINVAL;
     if (!lobedice_empty_policy_name(o->empty_policy))
         return LOBEDICE_EINVAL;
-    const lobedice_label_convention *conventions[2] = {o->ref_convention, o->pred_convention};
-    for (int i = 0; i < 2; i++) {
-        const lobedice_label_convention *conv = conventions[i];
-        if (!conv || conv->identity)
-            continue;
-        if (conv->npairs > LOBEDICE_CONVENTION_MAX_PAIRS)
-            return LOBEDICE_EINVAL;
-        for (size_t a = 0; a < conv->npairs; a++) {
-            if (conv->labels[a] <= 0)
-                return LOBEDICE_EINVAL;
-            for (size_t b = 0; b < a; b++)
-                if (conv->values[a] == conv->values[b])
-                    return LOBEDICE_EINVAL;
-        }
-    }
+    if (!ld_convention_valid(o->ref_convention) || !ld_convention_valid(o->pred_convention))
+        return LOBEDICE_EINVAL;
     return LOBEDICE_OK;
 }
 
@@ -670,12 +657,13 @@ lobedice_status lobedice_labels_check(lobedice_label_check *check, const lobedic
 {
     if (!check || !ref || !pred)
         return LOBEDICE_EINVAL;
-    lobedice_compare_options o = LOBEDICE_COMPARE_OPTIONS_INIT;
-    if (opts) {
-        if (!ld_version_ok(opts->version, LOBEDICE_COMPARE_OPTIONS_VERSION))
-            return LOBEDICE_EINVAL;
-        memcpy(&o, opts, ld_compare_options_size[opts->version - 1]);
-    }
+    lobedice_compare_options o;
+    lobedice_status st = ld_options_resolve(&o, &ld_compare_defaults, ld_compare_options_size,
+                                            LOBEDICE_COMPARE_OPTIONS_VERSION, opts);
+    if (st != LOBEDICE_OK)
+        return st;
+    if (!ld_convention_valid(o.ref_convention) || !ld_convention_valid(o.pred_convention))
+        return LOBEDICE_EINVAL;
     lobedice_label_convention conventions[2];
     const lobedice_label_convention *given[2] = {o.ref_convention, o.pred_convention};
     for (int i = 0; i < 2; i++) {
@@ -686,7 +674,7 @@ lobedice_status lobedice_labels_check(lobedice_label_check *check, const lobedic
     }
     lobedice_value_count *counts[2] = {NULL, NULL};
     size_t ncounts[2] = {0, 0};
-    lobedice_status st = ld_value_counts_alloc(&counts[0], &ncounts[0], ref, o.threads);
+    st = ld_value_counts_alloc(&counts[0], &ncounts[0], ref, o.threads);
     if (st == LOBEDICE_OK)
         st = ld_value_counts_alloc(&counts[1], &ncounts[1], pred, o.threads);
     if (st == LOBEDICE_OK) {

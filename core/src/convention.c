@@ -2,6 +2,7 @@
  * Slicer segments (terminology codes, then names), and the check that a map's values fit the
  * convention it is read with. */
 #include "internal.h"
+#include "label_lookup.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -546,4 +547,88 @@ lobedice_status ld_labels_check(lobedice_label_check *check,
         !ld_share_label(conventions, counts, ncounts))
         check->mismatch = LOBEDICE_LABELS_DISJOINT;
     return LOBEDICE_OK;
+}
+
+bool ld_convention_valid(const lobedice_label_convention *conv)
+{
+    if (!conv || conv->identity)
+        return true;
+    if (conv->npairs > LOBEDICE_CONVENTION_MAX_PAIRS)
+        return false;
+    for (size_t a = 0; a < conv->npairs; a++) {
+        if (conv->labels[a] <= 0)
+            return false;
+        for (size_t b = 0; b < a; b++)
+            if (conv->values[a] == conv->values[b])
+                return false;
+    }
+    return true;
+}
+
+/* ---- A map's labels as voxels ---------------------------------------------------------------- */
+
+#define LD_APPLY_CHUNK 16384
+
+typedef struct ld_apply_ctx {
+    void *out;
+    lobedice_dtype out_dtype;
+    const lobedice_volume *in;
+    const ld_lookup *lookup; /* NULL: the identity */
+    int64_t min, max;        /* what out_dtype holds */
+    size_t voxels;
+    _Atomic int failed;
+} ld_apply_ctx;
+
+static void ld_apply_chunk(void *arg, size_t task)
+{
+    ld_apply_ctx *c = arg;
+    const size_t begin = task * LD_APPLY_CHUNK;
+    const size_t count = c->voxels - begin < LD_APPLY_CHUNK ? c->voxels - begin : LD_APPLY_CHUNK;
+    uint32_t codes[LD_APPLY_CHUNK];
+    if (c->lookup)
+        ld_lookup_span(c->lookup, codes, c->in->data, begin, count);
+    for (size_t j = 0; j < count; j++) {
+        const int64_t label =
+            c->lookup ? (int64_t)codes[j] : ld_label_at(c->in->data, c->in->dtype, begin + j);
+        if (label < c->min || label > c->max) {
+            c->failed = 1;
+            return;
+        }
+        ld_label_store(c->out, c->out_dtype, begin + j, label);
+    }
+}
+
+lobedice_status lobedice_convention_apply(void *out, lobedice_dtype out_dtype,
+                                          const lobedice_volume *in,
+                                          const lobedice_label_convention *conv, size_t threads)
+{
+    if (!out || !in)
+        return LOBEDICE_EINVAL;
+    size_t voxels;
+    lobedice_status st = lobedice_volume_voxels(&voxels, in);
+    if (st != LOBEDICE_OK)
+        return st;
+    ld_apply_ctx c = {out, out_dtype, in, NULL, 0, 0, voxels, 0};
+    if (!ld_dtype_range(out_dtype, &c.min, &c.max))
+        return LOBEDICE_EDTYPE;
+    ld_lookup lookup;
+    const int mapped = conv && !conv->identity;
+    if (!ld_convention_valid(conv))
+        return LOBEDICE_EINVAL;
+    if (mapped) {
+        uint32_t codes[LOBEDICE_CONVENTION_MAX_PAIRS];
+        for (size_t i = 0; i < conv->npairs; i++) {
+            if (conv->labels[i] > UINT32_MAX)
+                return LOBEDICE_EINVAL;
+            codes[i] = (uint32_t)conv->labels[i];
+        }
+        st = ld_lookup_init(&lookup, in->dtype, conv->values, codes, conv->npairs);
+        if (st != LOBEDICE_OK)
+            return st;
+        c.lookup = &lookup;
+    }
+    ld_parallel_for(threads, (voxels + LD_APPLY_CHUNK - 1) / LD_APPLY_CHUNK, ld_apply_chunk, &c);
+    if (mapped)
+        ld_lookup_free(&lookup);
+    return c.failed ? LOBEDICE_ELABEL : LOBEDICE_OK;
 }

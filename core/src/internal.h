@@ -158,6 +158,10 @@ lobedice_status ld_disagreement_map_mapped(void *out, lobedice_dtype dtype,
                                            const ld_value_map *const *maps, const int64_t *labels,
                                            size_t nlabels, size_t threads);
 
+/* Whether a caller's convention can be used: NULL, an identity, or at most
+ * LOBEDICE_CONVENTION_MAX_PAIRS distinct values, each with a label > 0. */
+bool ld_convention_valid(const lobedice_label_convention *conv);
+
 /* lobedice_labels_check on value counts (ascending by value) already taken. */
 lobedice_status ld_labels_check(lobedice_label_check *check,
                                 const lobedice_label_convention *const conventions[2],

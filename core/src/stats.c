@@ -11,14 +11,12 @@
 static const size_t ld_stats_options_size[LOBEDICE_STATS_OPTIONS_VERSION] = {
     sizeof(lobedice_stats_options)};
 
+static const lobedice_stats_options ld_stats_defaults = LOBEDICE_STATS_OPTIONS_INIT;
+
 lobedice_status lobedice_stats_options_init(lobedice_stats_options *opts, unsigned version)
 {
-    if (!opts || !ld_version_ok(version, LOBEDICE_STATS_OPTIONS_VERSION))
-        return LOBEDICE_EINVAL;
-    const lobedice_stats_options defaults = LOBEDICE_STATS_OPTIONS_INIT;
-    memcpy(opts, &defaults, ld_stats_options_size[version - 1]);
-    opts->version = version;
-    return LOBEDICE_OK;
+    return ld_options_init(opts, &ld_stats_defaults, ld_stats_options_size, version,
+                           LOBEDICE_STATS_OPTIONS_VERSION);
 }
 
 /* ---- The generator: splitmix64 seeds xoshiro256** (Blackman and Vigna) ---------------------- */
@@ -111,12 +109,9 @@ lobedice_status lobedice_stats_describe(lobedice_stats *out, const double *value
                                         const lobedice_stats_options *opts)
 {
     lobedice_stats_options o;
-    lobedice_stats_options_init(&o, LOBEDICE_STATS_OPTIONS_VERSION);
-    if (opts) {
-        if (!ld_version_ok(opts->version, LOBEDICE_STATS_OPTIONS_VERSION))
-            return LOBEDICE_EINVAL;
-        memcpy(&o, opts, ld_stats_options_size[opts->version - 1]);
-    }
+    if (ld_options_resolve(&o, &ld_stats_defaults, ld_stats_options_size,
+                           LOBEDICE_STATS_OPTIONS_VERSION, opts) != LOBEDICE_OK)
+        return LOBEDICE_EINVAL;
     if (!out || (count > 0 && !values) || !(o.confidence > 0.0 && o.confidence < 1.0))
         return LOBEDICE_EINVAL;
     size_t n = 0;

@@ -447,6 +447,13 @@ static void test_mismatch(void)
     CHECK_INT(lobedice_labels_check(NULL, &v, &v, NULL), LOBEDICE_EINVAL);
     CHECK_INT(lobedice_labels_check(&check, &v, &v, NULL), LOBEDICE_OK);
     CHECK_INT(check.mismatch, LOBEDICE_LABELS_FIT);
+    /* a convention past its arrays is refused, not read (it once overflowed the stack) */
+    lobedice_label_convention broken;
+    CHECK_INT(lobedice_convention_preset(&broken, "totalsegmentator"), LOBEDICE_OK);
+    broken.npairs = LOBEDICE_CONVENTION_MAX_PAIRS + 100;
+    lobedice_compare_options o = LOBEDICE_COMPARE_OPTIONS_INIT;
+    o.pred_convention = &broken;
+    CHECK_INT(lobedice_labels_check(&check, &v, &v, &o), LOBEDICE_EINVAL);
 }
 
 /* ---- Options of version 1 ------------------------------------------------------------------- */
@@ -753,6 +760,51 @@ static void test_flatten(void)
     free(want);
 }
 
+/* lobedice_convention_apply: each voxel's label under the convention (closed form on a small
+ * TotalSegmentator map with other organs), the same with threads and 32-bit values, the identity
+ * copying, and its refusals. */
+static void test_apply(void)
+{
+    /* 10 LUL, 11 LLL, 12 RUL, 13 RML, 14 RLL; 5 (liver) and 7 are background */
+    const int16_t values[12] = {0, 10, 11, 12, 13, 14, 5, 7, 14, 12, 0, 10};
+    const uint8_t want[12] = {0, 4, 5, 1, 2, 3, 0, 0, 3, 1, 0, 4};
+    lobedice_volume in = {values, LOBEDICE_INT16, {4, 3, 1}, {1, 1, 1}};
+    lobedice_label_convention ts;
+    CHECK_INT(lobedice_convention_preset(&ts, "totalsegmentator"), LOBEDICE_OK);
+    for (size_t threads = 1; threads <= 3; threads++) {
+        uint8_t out[12];
+        memset(out, 0xee, sizeof out);
+        CHECK_INT(lobedice_convention_apply(out, LOBEDICE_UINT8, &in, &ts, threads), LOBEDICE_OK);
+        CHECK(memcmp(out, want, sizeof want) == 0);
+    }
+    int32_t wide[12];
+    for (size_t i = 0; i < 12; i++)
+        wide[i] = values[i] == 7 ? 100000 : values[i];
+    lobedice_volume in32 = {wide, LOBEDICE_INT32, {4, 3, 1}, {1, 1, 1}};
+    int16_t out16[12];
+    CHECK_INT(lobedice_convention_apply(out16, LOBEDICE_INT16, &in32, &ts, 0), LOBEDICE_OK);
+    for (size_t i = 0; i < 12; i++)
+        CHECK_INT(out16[i], want[i]);
+
+    /* the identity copies, and refuses a value the output cannot hold */
+    uint8_t copy[12];
+    CHECK_INT(lobedice_convention_apply(copy, LOBEDICE_UINT8, &in, NULL, 1), LOBEDICE_OK);
+    for (size_t i = 0; i < 12; i++)
+        CHECK_INT(copy[i], values[i]);
+    CHECK_INT(lobedice_convention_apply(copy, LOBEDICE_UINT8, &in32, NULL, 1), LOBEDICE_ELABEL);
+
+    lobedice_label_convention bad = ts;
+    bad.labels[0] = 0;
+    CHECK_INT(lobedice_convention_apply(copy, LOBEDICE_UINT8, &in, &bad, 1), LOBEDICE_EINVAL);
+    bad = ts;
+    bad.npairs = LOBEDICE_CONVENTION_MAX_PAIRS + 1;
+    CHECK_INT(lobedice_convention_apply(copy, LOBEDICE_UINT8, &in, &bad, 1), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_convention_apply(NULL, LOBEDICE_UINT8, &in, &ts, 1), LOBEDICE_EINVAL);
+    CHECK_INT(lobedice_convention_apply(copy, (lobedice_dtype)9, &in, &ts, 1), LOBEDICE_EDTYPE);
+    lobedice_volume empty = {values, LOBEDICE_INT16, {0, 3, 1}, {1, 1, 1}};
+    CHECK_INT(lobedice_convention_apply(copy, LOBEDICE_UINT8, &empty, &ts, 1), LOBEDICE_ESIZE);
+}
+
 static const check_case cases[] = {
     {"presets", test_presets},
     {"parse", test_parse},
@@ -762,6 +814,7 @@ static const check_case cases[] = {
     {"options_v1", test_options_v1},
     {"segment_lobes", test_segment_lobes},
     {"flatten", test_flatten},
+    {"apply", test_apply},
 };
 
 int main(int argc, char **argv)

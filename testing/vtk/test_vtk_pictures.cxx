@@ -27,6 +27,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -549,6 +550,48 @@ void snapshot_display()
     CHECK(colored > 2000);
 }
 
+/* ---- label conventions ----------------------------------------------------------------------- */
+
+/* The prediction coded as TotalSegmentator writes it (RUL 12, LUL 10) with another organ at value
+ * 5 outside the lungs: its pictures are those of the same prediction coded 1..5, pixel for
+ * pixel and vertex for vertex; the organ is background, not lobe 5. */
+void pictures_follow_conventions()
+{
+    const std::string plain = scratch("conventions_plain"), coded = scratch("conventions_ts");
+    write_asym(plain);
+    write_map(coded + "/ref.nrrd", flipped, make(flipped, asym_ref));
+    write_map(coded + "/pred.nrrd", flipped, make(flipped, [](size_t x, size_t y, size_t z) {
+                  const int lobe = asym_pred(x, y, z);
+                  if (lobe == 0)
+                      return x < 3 && y < 4 ? 5 : 0; /* the liver, in a corner */
+                  return lobe == 1 ? 12 : 10;
+              }));
+    for (const std::string &dir : {plain, coded}) {
+        std::vector<std::string> args = {"--surfaceDistances", "--snapshot",   dir + "/s.png",
+                                         "--distanceModel",    dir + "/m.vtk", dir + "/ref.nrrd",
+                                         dir + "/pred.nrrd"};
+        if (dir == coded)
+            args.insert(args.begin(), {"--predictedLabels", "totalsegmentator"});
+        CHECK_INT(lobedice(args), 0);
+    }
+    const png a = read_png(plain + "/s.png"), b = read_png(coded + "/s.png");
+    CHECK_FATAL(a.w == b.w && a.h == b.h);
+    size_t differ = 0;
+    for (int top = 40; top < a.h; top++) /* below the title, which names the folders */
+        for (int x = 0; x < a.w; x++)
+            differ += std::memcmp(a.at(x, top), b.at(x, top), 3) != 0;
+    CHECK_INT(differ, 0);
+    vtkSmartPointer<vtkPolyData> ma = read_vtk(plain + "/m.vtk"), mb = read_vtk(coded + "/m.vtk");
+    CHECK_FATAL(ma && mb);
+    CHECK_INT(mb->GetNumberOfPoints(), ma->GetNumberOfPoints());
+    CHECK_FATAL(ma->GetNumberOfPoints() == mb->GetNumberOfPoints() && distances(ma) &&
+                distances(mb) && labels_of(mb));
+    for (vtkIdType i = 0; i < ma->GetNumberOfPoints(); i++) {
+        CHECK(distances(ma)->GetValue(i) == distances(mb)->GetValue(i));
+        CHECK(labels_of(mb)->GetValue(i) != 5);
+    }
+}
+
 /* ---- bad input ---------------------------------------------------------------------------- */
 
 /* One sentence, the exit status, and nothing new in the folder. */
@@ -607,6 +650,7 @@ int main(int argc, char **argv)
         {"snapshot_ct", snapshot_ct},
         {"snapshot_display", snapshot_display},
         {"bad_input", bad_input},
+        {"pictures_follow_conventions", pictures_follow_conventions},
     };
     return check_main(argc, argv, cases, CHECK_COUNT(cases));
 }

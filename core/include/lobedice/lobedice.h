@@ -548,6 +548,18 @@ LOBEDICE_API lobedice_status lobedice_convention_parse(lobedice_label_convention
 LOBEDICE_API int64_t lobedice_convention_label(const lobedice_label_convention *conv,
                                                int64_t value);
 
+/* The labels of a map as voxels: out[i] = lobedice_convention_label(conv, value of voxel i),
+ * written as out_dtype (in's voxel count), so that a front end that draws or meshes the labels
+ * (pictures, surface models) reads the map as the comparison did. conv NULL or an identity
+ * convention copies the values. Statuses: LOBEDICE_EINVAL (NULL out or in, or a convention
+ * lobedice_labels_check would refuse), the statuses of lobedice_volume_voxels for in,
+ * LOBEDICE_EDTYPE (out_dtype), LOBEDICE_ELABEL (a label out_dtype cannot hold; out is then
+ * partly written), LOBEDICE_ENOMEM. Thread-safe; `threads` as everywhere (0 = all cores). */
+LOBEDICE_API lobedice_status lobedice_convention_apply(void *out, lobedice_dtype out_dtype,
+                                                       const lobedice_volume *in,
+                                                       const lobedice_label_convention *conv,
+                                                       size_t threads);
+
 /* How a Slicer segment was recognised as a lobe. */
 typedef enum lobedice_segment_match {
     LOBEDICE_MATCH_NONE = 0,        /* not a lobe */
@@ -816,7 +828,8 @@ typedef struct lobedice_label_check {
  * always fits. Otherwise, when both maps hold non-zero values and no label of one is a label
  * of the other, DISJOINT. A map with no non-zero value fits anything. The reference is checked
  * before the prediction. One pass over each volume. Statuses: LOBEDICE_EINVAL (NULL check, ref
- * or pred, an opts->version of 0 or too new), the statuses of lobedice_value_counts. */
+ * or pred, an opts->version of 0 or too new, a convention lobedice_compare refuses), the
+ * statuses of lobedice_value_counts. */
 LOBEDICE_API lobedice_status lobedice_labels_check(lobedice_label_check *check,
                                                    const lobedice_volume *ref,
                                                    const lobedice_volume *pred,
