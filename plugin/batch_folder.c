@@ -53,7 +53,7 @@ static int is_ours(const char *name)
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (strcmp(name, names[i]) == 0)
             return 1;
-    return strncmp(name, ".lobedice-", 10) == 0; /* a temporary file of cli_outputs */
+    return strncmp(name, ".lobedice-", 10) == 0; /* a staged output's private folder */
 }
 
 /* Empties a folder but `keep` (a name in it, or NULL). */
@@ -77,7 +77,8 @@ static int empty_folder(const char *dir, const char *keep)
     return rc;
 }
 
-/* Removes the temporary files a killed run left in a folder. */
+/* Removes what a killed run left staged in a folder (the private folders of lobedice_outputs,
+ * with what is in them). */
 static void remove_temporaries(const char *dir)
 {
     DIR *h = opendir(dir);
@@ -89,7 +90,7 @@ static void remove_temporaries(const char *dir)
             continue;
         char *path = batch_path_join(dir, de->d_name, "");
         if (path)
-            remove(path);
+            remove_tree(path);
         free(path);
     }
     closedir(h);

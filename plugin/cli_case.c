@@ -122,7 +122,8 @@ static int compare(cli_case *c, const cli_options *opts, size_t threads, progres
     if (st == LOBEDICE_ECONVENTION &&
         lobedice_labels_check(&check, &c->reference->volume, &c->predicted->volume, &co) ==
             LOBEDICE_OK) {
-        cli_labels_mismatch(msg, size, &check, opts);
+        cli_labels_mismatch(msg, size, &check, opts, c->report.reference.path,
+                            c->report.predicted.path);
         return CLI_EXIT_FAILURE;
     }
     return st == LOBEDICE_OK ? 0 : cli_fail_status(msg, size, "comparing the maps", st);

@@ -161,11 +161,12 @@ static void value_list(char *buf, size_t size, const int64_t *values, size_t n, 
 }
 
 void cli_labels_mismatch(char *msg, size_t size, const lobedice_label_check *check,
-                         const cli_options *opts)
+                         const cli_options *opts, const char *reference_path,
+                         const char *predicted_path)
 {
     const cli_labels *labels[2] = {&opts->reference_labels, &opts->predicted_labels};
     const char *roles[2] = {"the reference", "the prediction"};
-    const char *paths[2] = {opts->reference_path, opts->predicted_path};
+    const char *paths[2] = {reference_path, predicted_path};
     const char *stems[2] = {"reference", "predicted"};
     msg[0] = '\0';
     if (check->mismatch == LOBEDICE_LABELS_OTHER_PRESET) {

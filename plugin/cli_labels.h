@@ -35,7 +35,8 @@ int cli_labels_check_segmentation(const cli_labels *labels, const char *input, c
 /* The sentence for a run the core's check stopped (lobedice_compare gave LOBEDICE_ECONVENTION):
  * which values fit which preset, and the flag to add. */
 void cli_labels_mismatch(char *msg, size_t size, const lobedice_label_check *check,
-                         const cli_options *opts);
+                         const cli_options *opts, const char *reference_path,
+                         const char *predicted_path);
 
 /* "10 LUL, 11 LLL, 12 RUL, 13 RML, 14 RLL" for a map (sorted by value), "every value is its own
  * label" for the identity. */

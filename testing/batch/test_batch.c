@@ -471,6 +471,11 @@ static void resume_after_kill(void)
     CHECK(still && strcmp(still, first) == 0);
     free(still);
 
+    /* what a killed worker leaves staged: a private folder with its half-written record */
+    CHECK_FATAL(mkdir(at("out/.lobedice-next/cases/.lobedice-0badf00d"), 0777) == 0);
+    CHECK_FATAL(write_file(at("out/.lobedice-next/cases/.lobedice-0badf00d/c07.json"), "{", 1) ==
+                0);
+
     /* --resume keeps the cases recorded (those of the killed run, the rest from the first) */
     const char *resume[] = {LOBEDICE_BATCH_EXE, "--surfaceDistances",
                             "--resume",         at("ref"),
@@ -484,6 +489,12 @@ static void resume_after_kill(void)
     CHECK(now && strcmp(now, first) == 0);
     free(now);
     CHECK(!file_exists(at("out/.lobedice-next")));
+    char *names[64];
+    const int n = list_dir(at("out/cases"), names, 64);
+    for (int i = 0; i < n && i < 64; i++) {
+        CHECK(strncmp(names[i], ".lobedice-", 10) != 0); /* nothing staged is kept */
+        free(names[i]);
+    }
 
     /* a changed input is not kept: its record no longer matches the file */
     make_case(at("ref"), at("pred"), "c04", 9, ".nrrd", ".nrrd", "112,112,72");
@@ -681,6 +692,32 @@ static void results_replaced_whole(void)
 
 /* ---- flags shared with LobeDice, progress ---------------------------------------------------- */
 
+/* A case the core's convention check stops fails with LobeDice's sentence, naming its files
+ * and the flag to add (the batch once printed '(null)' for the paths). */
+static void convention_mismatch_names_files(void)
+{
+    begin("mismatch");
+    CHECK_FATAL(mkdir(at("ref"), 0777) == 0 && mkdir(at("pred"), 0777) == 0);
+    const size_t size[3] = {5, 2, 1};
+    const double spacing[3] = {1, 1, 1}, origin[3] = {0, 0, 0};
+    const uint8_t lobes[10] = {1, 2, 3, 4, 5, 0, 0, 0, 0, 0};
+    const uint8_t totalsegmentator[10] = {12, 13, 14, 10, 11, 0, 0, 0, 0, 0};
+    CHECK_FATAL(write_nrrd(at("ref/m.nrrd"), "unsigned char", 3, size, spacing, origin, lobes) ==
+                0);
+    CHECK_FATAL(write_nrrd(at("pred/m.nrrd"), "unsigned char", 3, size, spacing, origin,
+                           totalsegmentator) == 0);
+    const char *argv[] = {LOBEDICE_BATCH_EXE, at("ref"), at("pred"), "--out", at("out"), NULL};
+    run_result r = run(1, argv);
+    run_result_free(&r);
+    table f = read_table(at("out/failures.csv"));
+    CHECK_FATAL(f.nrows == 2 && cell(&f, 1, "message"));
+    const char *message = cell(&f, 1, "message");
+    CHECK(strstr(message, "(null)") == NULL);
+    CHECK(strstr(message, "pred/m.nrrd' holds the values 10, 11, 12, 13, 14") != NULL);
+    CHECK(strstr(message, "--predictedLabels totalsegmentator") != NULL);
+    table_free(&f);
+}
+
 static void shared_flags(void)
 {
     begin("flags");
@@ -807,6 +844,7 @@ int main(int argc, char **argv)
         {"killed_worker_fails_alone", killed_worker_fails_alone},
         {"shards_and_merge", shards_and_merge},
         {"results_replaced_whole", results_replaced_whole},
+        {"convention_mismatch_names_files", convention_mismatch_names_files},
         {"shared_flags", shared_flags},
         {"progress_lines", progress_lines},
         {"progress_bar_on_terminal", progress_bar_on_terminal},
