@@ -151,7 +151,7 @@ static int parse_args(batch_args *a, int argc, char **argv, char *msg, size_t si
                     optarg);
             break;
         case OPT_SHARD: {
-            unsigned k, nn;
+            unsigned k = 0, nn = 0;
             char tail;
             if (sscanf(optarg, "%u/%u%c", &k, &nn, &tail) != 2 || nn < 1 || k < 1 || k > nn)
                 rc = cli_text_fail(
@@ -226,11 +226,12 @@ static int given_flags(batch_info *info, const batch_args *a)
         if (!a->given[i])
             continue;
         size_t len = strlen(cli_flags[i].longflag) + 3;
-        info->flags[info->nflags] = malloc(len);
-        info->values[info->nflags] = strdup(a->given[i]);
-        if (!info->flags[info->nflags] || !info->values[info->nflags])
+        char *flag = malloc(len), *value = strdup(a->given[i]);
+        info->flags[info->nflags] = flag; /* owned by info from here, freed with it */
+        info->values[info->nflags++] = value;
+        if (!flag || !value)
             return -1;
-        snprintf(info->flags[info->nflags++], len, "--%s", cli_flags[i].longflag);
+        snprintf(flag, len, "--%s", cli_flags[i].longflag);
     }
     info->options_text = batch_options_text(info->flags, info->values, info->nflags);
     return info->options_text ? 0 : -1;

@@ -316,10 +316,8 @@ static char *read_text(const char *path, char *msg, size_t size)
         if (len + 1 < cap)
             break;
         char *grown = realloc(text, cap *= 2);
-        if (!grown) {
+        if (!grown)
             free(text);
-            text = NULL;
-        }
         text = grown;
     }
     int bad = ferror(f);

@@ -181,7 +181,9 @@ int batch_info_load(batch_info *info, const char *dir, char *msg, size_t size)
         if (rc || !json_is_string(value))
             break;
         info->flags[info->nflags] = strdup(key);
-        info->values[info->nflags++] = strdup(json_string_value(value));
+        info->values[info->nflags] = strdup(json_string_value(value));
+        if (!info->flags[info->nflags++] || !info->values[info->nflags - 1])
+            rc = cli_text_fail(-1, msg, size, "out of memory");
     }
     batch_dataset *d = &info->data;
     size_t nc = json_array_size(cases), nu = json_array_size(unmatched);

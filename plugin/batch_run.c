@@ -74,11 +74,16 @@ static void show_progress(const progress *p, const char *name, const char *failu
     fflush(stderr);
 }
 
-/* Writes the record of case c: its results, or the failure `failure` when cc is NULL. */
+/* Writes the record of case c: its results, or the failure `failure` when cc is NULL.
+ * fingerprint: the inputs as they were when the case was read (NULL: as they are now; a failed
+ * case is never kept by --resume). */
 static int write_record(const batch_info *info, const batch_folder *f, const batch_case *c,
-                        const cli_case *cc, const char *failure, char *msg, size_t size)
+                        const char *fingerprint, const cli_case *cc, const char *failure, char *msg,
+                        size_t size)
 {
-    char *fingerprint = batch_fingerprint(info->options_text, c);
+    char *now = fingerprint ? NULL : batch_fingerprint(info->options_text, c);
+    if (!fingerprint)
+        fingerprint = now;
     char *path = batch_record_path(f->cases, c->name);
     batch_record rec;
     char *text = NULL;
@@ -90,7 +95,7 @@ static int write_record(const batch_info *info, const batch_folder *f, const bat
                   : (snprintf(msg, size, "out of memory while recording case '%s'", c->name), -1);
     free(text);
     free(path);
-    free(fingerprint);
+    free(now);
     return rc;
 }
 
@@ -98,12 +103,19 @@ int batch_run_one(const batch_info *info, const cli_options *opts, const batch_f
                   const batch_case *c, size_t threads, char *msg, size_t size)
 {
     char failure[BATCH_MSG_SIZE] = "";
+    /* before the inputs are read: a file changed meanwhile is not mistaken for the one compared */
+    char *fingerprint = batch_fingerprint(info->options_text, c);
+    if (!fingerprint) {
+        snprintf(msg, size, "out of memory while recording case '%s'", c->name);
+        return -1;
+    }
     cli_case cc;
     memset(&cc, 0, sizeof cc);
     int rc = cli_case_run(&cc, opts, c->reference, c->prediction, threads, NULL, NULL, failure,
                           sizeof failure);
-    int wrc = write_record(info, f, c, rc == 0 ? &cc : NULL, failure, msg, size);
+    int wrc = write_record(info, f, c, fingerprint, rc == 0 ? &cc : NULL, failure, msg, size);
     cli_case_free(&cc);
+    free(fingerprint);
     return wrc;
 }
 
@@ -179,7 +191,7 @@ static int collect(const batch_info *info, const batch_folder *f, const batch_ca
         snprintf(failure, fsize, "the comparison ended abnormally (exit status %d)",
                  WEXITSTATUS(status));
     *failed = 1;
-    return write_record(info, f, c, NULL, failure, msg, size);
+    return write_record(info, f, c, NULL, NULL, failure, msg, size);
 }
 
 int batch_run_cases(const batch_info *info, const size_t *todo, size_t ntodo, const batch_folder *f,
@@ -207,7 +219,7 @@ int batch_run_cases(const batch_info *info, const size_t *todo, size_t ntodo, co
             pid_t pid = c->problem ? 0 : start_worker(f, c, plan);
             if (c->problem) { /* nothing to run: the case fails with its reason */
                 int failed = 1;
-                if (write_record(info, f, c, NULL, c->problem, msg, size) != 0) {
+                if (write_record(info, f, c, NULL, NULL, c->problem, msg, size) != 0) {
                     rc = -1;
                     break;
                 }
