@@ -816,7 +816,7 @@ int batch_write_results(const char *dir, const batch_info *info, const batch_rec
             snprintf(plots, len, "%s/plots", dir);
         if (!plots || (mkdir(plots, 0777) != 0 && errno != EEXIST))
             rc = cli_text_fail(-1, msg, size, "cannot create '%s': %s", plots ? plots : "plots",
-                               plots ? strerror(errno) : "out of memory");
+                               plots ? CLI_ERRNO_CLAUSE(errno) : "out of memory");
     }
     cli_outputs *set = rc == 0 ? cli_outputs_new() : NULL;
     if (rc == 0 && !set)

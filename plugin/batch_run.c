@@ -232,7 +232,7 @@ int batch_run_cases(const batch_info *info, const size_t *todo, size_t ntodo, co
             }
             if (pid < 0) {
                 snprintf(msg, size, "cannot start the process of case '%s': %s", c->name,
-                         strerror(errno));
+                         CLI_ERRNO_CLAUSE(errno));
                 rc = -1;
                 break;
             }
@@ -247,7 +247,7 @@ int batch_run_cases(const batch_info *info, const size_t *todo, size_t ntodo, co
         if (pid < 0) {
             if (errno == EINTR)
                 continue;
-            snprintf(msg, size, "waiting for the cases failed: %s", strerror(errno));
+            snprintf(msg, size, "waiting for the cases failed: %s", CLI_ERRNO_CLAUSE(errno));
             rc = -1;
             break;
         }

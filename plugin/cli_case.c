@@ -1,6 +1,7 @@
 /* One case: read -> align -> compare, shared by LobeDice and lobedice-batch. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli_case.h"
+#include "cli_text.h"
 
 #include "cli_labels.h"
 
@@ -15,12 +16,7 @@
 static const char *status_reason(char *buf, size_t size, lobedice_status st)
 {
     snprintf(buf, size, "%s", lobedice_strerror(st));
-    size_t n = strlen(buf);
-    if (n && buf[n - 1] == '.')
-        buf[n - 1] = '\0';
-    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-        buf[0] = (char)(buf[0] - 'A' + 'a');
-    return buf;
+    return cli_text_clause(buf);
 }
 
 int cli_fail_status(char *msg, size_t size, const char *what, lobedice_status st)

@@ -1,6 +1,7 @@
 /* All-or-nothing outputs of the command line, over lobedice_outputs (cli_output.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "cli_output.h"
+#include "cli_text.h"
 
 #include "cli_signals.h"
 
@@ -12,17 +13,6 @@
 struct cli_outputs {
     lobedice_outputs *set;
 };
-
-/* A lobedice_io sentence ("Cannot ... '<path>': <reason>.") as the CLI's clause: first letter
- * small, no full stop (print_error adds it). */
-static void as_clause(char *msg)
-{
-    if (msg[0] >= 'A' && msg[0] <= 'Z')
-        msg[0] = (char)(msg[0] - 'A' + 'a');
-    size_t n = strlen(msg);
-    if (n && msg[n - 1] == '.')
-        msg[n - 1] = '\0';
-}
 
 cli_outputs *cli_outputs_new(void)
 {
@@ -40,7 +30,7 @@ const char *cli_outputs_stage(cli_outputs *out, const char *target, char *msg, s
 {
     const char *temp = NULL;
     if (lobedice_outputs_stage(out->set, target, &temp, msg, size) != LOBEDICE_OK) {
-        as_clause(msg);
+        cli_text_clause(msg);
         return NULL;
     }
     return temp;
@@ -60,7 +50,7 @@ int cli_outputs_write_data(cli_outputs *out, const char *target, const void *dat
         return -1;
     FILE *f = fopen(temp, "wb");
     if (!f) {
-        snprintf(msg, size, "cannot write '%s': %s", target, strerror(errno));
+        snprintf(msg, size, "cannot write '%s': %s", target, CLI_ERRNO_CLAUSE(errno));
         return -1;
     }
     int ok = fwrite(data, 1, len, f) == len;
@@ -70,7 +60,7 @@ int cli_outputs_write_data(cli_outputs *out, const char *target, const void *dat
         err = errno;
     }
     if (!ok) {
-        snprintf(msg, size, "cannot write '%s': %s", target, strerror(err));
+        snprintf(msg, size, "cannot write '%s': %s", target, CLI_ERRNO_CLAUSE(err));
         return -1; /* the staged file is removed by cli_outputs_free */
     }
     return 0;
@@ -87,7 +77,7 @@ int cli_outputs_write_image(cli_outputs *out, const char *target, const char *wh
                  : lobedice_image_write_staged(image, out->set, target, 0, why, sizeof why);
     if (st == LOBEDICE_OK)
         return 0;
-    as_clause(why);
+    cli_text_clause(why);
     snprintf(msg, size, "%s: %s", what, why);
     return -1;
 }
@@ -96,7 +86,7 @@ int cli_outputs_commit(cli_outputs *out, char *msg, size_t size)
 {
     if (lobedice_outputs_commit(out->set, msg, size) == LOBEDICE_OK)
         return 0;
-    as_clause(msg);
+    cli_text_clause(msg);
     return -1;
 }
 

@@ -78,12 +78,20 @@ int cli_text_fail(int status, char *msg, size_t size, const char *fmt, ...)
     return status;
 }
 
+char *cli_text_clause(char *text)
+{
+    if (text[0] >= 'A' && text[0] <= 'Z' && !(text[1] >= 'A' && text[1] <= 'Z'))
+        text[0] = (char)(text[0] - 'A' + 'a');
+    size_t n = strlen(text);
+    if (n && text[n - 1] == '.')
+        text[n - 1] = '\0';
+    return text;
+}
+
 const char *cli_text_errno(char *buf, size_t size, int err)
 {
     snprintf(buf, size, "%s", strerror(err));
-    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-        buf[0] = (char)(buf[0] - 'A' + 'a');
-    return buf;
+    return cli_text_clause(buf);
 }
 
 void cli_text_print_sentence(FILE *out, const char *program, const char *msg)

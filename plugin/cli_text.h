@@ -26,6 +26,10 @@ size_t cli_text_columns(const char *s);
 int cli_text_fail(int status, char *msg, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* A sentence made a clause of another, in place: its first letter small (unless the first
+ * word is an acronym) and its final full stop dropped. Returns text. */
+char *cli_text_clause(char *text);
+
 /* strerror(err) as a clause ("no such file or directory") in buf. */
 const char *cli_text_errno(char *buf, size_t size, int err);
 
