@@ -208,7 +208,8 @@ unsigned char *batch_plot_boxes(size_t *len, const char *title, const char *y_la
                                 const batch_box *boxes, size_t nboxes, char *msg, size_t size);
 
 /* One group of points of a Bland-Altman plot (a lobe): x = mean of the two volumes, y = their
- * difference, with its agreement (bias and limits). */
+ * difference, with its agreement (bias and limits). Group g is drawn in the colour of the
+ * (g+1)-th reported label (cli_label_color), as in LobeDice's pictures. */
 typedef struct batch_ba_group {
     const char *name;
     const double *x, *y; /* n points; NaN points are skipped */

@@ -4,6 +4,7 @@
 // they can be shared with the other pictures of the project. Everything drawn comes from the
 // core's statistics; nothing is computed here but positions on the picture.
 #include "batch.h"
+#include "cli_palette.h"
 
 #include <vtkFreeTypeTools.h>
 #include <vtkImageCanvasSource2D.h>
@@ -32,10 +33,6 @@ struct Rgb {
 
 const Rgb kBlack{0, 0, 0}, kGrey{150, 150, 150}, kLight{225, 225, 225}, kBox{120, 170, 220},
     kRed{200, 40, 40}, kBlue{40, 80, 190};
-
-// Colours of the lobes (Slicer's generic anatomy colours of the lung lobes), then others.
-const Rgb kSeries[] = {{128, 174, 128}, {241, 214, 145}, {177, 122, 101}, {111, 184, 210},
-                       {216, 101, 79},  {221, 130, 101}, {144, 238, 144}, {192, 104, 88}};
 
 struct Text {
     int x, y;
@@ -341,7 +338,10 @@ extern "C" unsigned char *batch_plot_bland_altman(size_t *len, const char *title
             XAxis(c, xa, y0, y1);
             c.Frame(x0, x1, y0, y1, kBlack);
             c.Line(x0, ya.At(0), x1, ya.At(0), kGrey);
-            const Rgb colour = kSeries[g % (sizeof kSeries / sizeof *kSeries)];
+            const cli_rgb label_colour = cli_label_color(g + 1); // as in the other pictures
+            const Rgb colour{static_cast<double>(label_colour.r),
+                             static_cast<double>(label_colour.g),
+                             static_cast<double>(label_colour.b)};
             for (size_t i = 0; i < p.n; i++)
                 if (!std::isnan(p.x[i]) && !std::isnan(p.y[i])) {
                     c.Dot(xa.At(p.x[i]), ya.At(p.y[i]), 4.5, colour);
