@@ -2302,6 +2302,8 @@ lobedice_status write_staged(const lobedice_image &image, const segment_list *se
     if (st == LOBEDICE_OK)
         st = io_call(message, message_size, "Cannot write", target,
                      [&] { write_image_to(image, temp, ext, compress != 0, segments); });
+    if (st != LOBEDICE_OK) /* all or nothing: a set missing an output must not be committed */
+        lobedice_outputs_abandon(set);
     return st;
 }
 

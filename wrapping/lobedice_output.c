@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,63 +61,17 @@ static uint64_t next_random(lobedice_outputs *set)
     return x * 0x2545f4914f6cdd1dULL;
 }
 
-/* The extension that picks a writer: ".nii.gz", or from the last dot of the name (at most 16
- * bytes); "" when there is none. */
-static size_t extension_length(const char *name, size_t n)
-{
-    if (n >= 7 && strcasecmp(name + n - 7, ".nii.gz") == 0)
-        return 7;
-    for (size_t i = n; i-- > 0 && n - i <= 16;)
-        if (name[i] == '.')
-            return i == 0 ? 0 : n - i;
-    return 0;
-}
-
-/* A new name beside target: "<folder>/.lobedice-<8 hex>-<start of the name><extension>", at
- * most NAME_MAX bytes of name (the folder's own limit), cut at a UTF-8 character boundary.
- * malloc'd; NULL when out of memory. */
-static char *sibling_name(lobedice_outputs *set, const char *target, const char *role)
-{
-    const char *slash = strrchr(target, '/');
-    const size_t folder_len = slash ? (size_t)(slash - target) + 1 : 0;
-    const char *name = target + folder_len;
-    const size_t name_len = strlen(name), ext = extension_length(name, name_len);
-    long name_max = -1;
-    {
-        char *folder = slash ? strndup(target, folder_len) : strdup(".");
-        if (folder)
-            name_max = pathconf(folder, _PC_NAME_MAX);
-        free(folder);
-    }
-    if (name_max <= 0 || name_max > 4096)
-        name_max = 255;
-    char prefix[48];
-    snprintf(prefix, sizeof prefix, ".lobedice-%08x-%s", (unsigned)(next_random(set) >> 32), role);
-    const size_t fixed = strlen(prefix) + ext;
-    size_t keep = name_len - ext;
-    if (fixed + keep > (size_t)name_max)
-        keep = (size_t)name_max > fixed ? (size_t)name_max - fixed : 0;
-    while (keep > 0 && keep < name_len - ext && ((unsigned char)name[keep] & 0xc0) == 0x80)
-        keep--; /* never half a character */
-    size_t size = folder_len + fixed + keep + 1;
-    char *out = malloc(size);
-    if (out)
-        snprintf(out, size, "%.*s%s%.*s%s", (int)folder_len, target, prefix, (int)keep, name,
-                 name + name_len - ext);
-    return out;
-}
-
-/* A new folder name beside target: "<folder>/.lobedice-<8 hex>". malloc'd; NULL when out of
- * memory. */
-static char *private_folder_name(lobedice_outputs *set, const char *target)
+/* A new name beside target: "<folder>/.lobedice-<8 hex><suffix>" (short, so it fits any
+ * folder's NAME_MAX). malloc'd; NULL when out of memory. */
+static char *sibling_name(lobedice_outputs *set, const char *target, const char *suffix)
 {
     const char *slash = strrchr(target, '/');
     const int folder_len = slash ? (int)(slash - target) + 1 : 0;
-    const size_t size = (size_t)folder_len + sizeof ".lobedice-12345678";
+    const size_t size = (size_t)folder_len + sizeof ".lobedice-12345678" + strlen(suffix);
     char *out = malloc(size);
     if (out)
-        snprintf(out, size, "%.*s.lobedice-%08x", folder_len, target,
-                 (unsigned)(next_random(set) >> 32));
+        snprintf(out, size, "%.*s.lobedice-%08x%s", folder_len, target,
+                 (unsigned)(next_random(set) >> 32), suffix);
     return out;
 }
 
@@ -194,7 +147,7 @@ lobedice_status lobedice_outputs_stage(lobedice_outputs *set, const char *target
     const char *base = slash ? slash + 1 : target;
     for (int attempt = 0; st == LOBEDICE_OK && attempt < 100; attempt++) {
         free(folder);
-        if (!(folder = private_folder_name(set, target))) {
+        if (!(folder = sibling_name(set, target, ""))) {
             st = LOBEDICE_ENOMEM;
             break;
         }
@@ -271,7 +224,7 @@ static void roll_back(lobedice_outputs *set, char *message, size_t size)
 static int keep_earlier(lobedice_outputs *set, staged *o, char *message, size_t size)
 {
     for (int attempt = 0; attempt < 100; attempt++) {
-        char *name = sibling_name(set, o->target, "old-");
+        char *name = sibling_name(set, o->target, "-old");
         if (!name) {
             snprintf(message, size, "Cannot replace '%s': not enough memory.", o->target);
             return -1;

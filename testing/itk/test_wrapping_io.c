@@ -976,6 +976,21 @@ static void abandoned_outputs_leave_nothing(void)
     lobedice_outputs_free(set);
     CHECK_INT(list_dir(folder, NULL, 0), 0);
     free(staged);
+
+    /* an image that cannot be written abandons its set: the other output is not committed */
+    CHECK_FATAL(lobedice_outputs_new(&set) == LOBEDICE_OK);
+    snprintf(target, sizeof target, "%s/report.json", folder);
+    CHECK_INT(lobedice_outputs_stage(set, target, &temp, message, sizeof message), LOBEDICE_OK);
+    lobedice_image *im = range_image(LOBEDICE_UINT8);
+    char image_target[4300];
+    snprintf(image_target, sizeof image_target, "%s/map.xyz", folder);
+    CHECK_INT(lobedice_image_write_staged(im, set, image_target, 0, message, sizeof message),
+              LOBEDICE_EFORMAT);
+    CHECK(strstr(message, "map.xyz") != NULL);
+    CHECK_INT(lobedice_outputs_commit(set, message, sizeof message), LOBEDICE_EIO);
+    lobedice_outputs_free(set);
+    lobedice_image_free(im);
+    CHECK_INT(list_dir(folder, NULL, 0), 0);
 }
 
 int main(int argc, char **argv)

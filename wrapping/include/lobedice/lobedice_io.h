@@ -179,7 +179,9 @@ LOBEDICE_IO_API void lobedice_outputs_free(lobedice_outputs *set) LOBEDICE_IO_NO
  * compressed, .nii never). dimension 2 writes a 2-D file (size[2] must be 1). The written file
  * is read back to check that it holds every byte (a full disk makes some writers only print).
  * Errors: LOBEDICE_EIO, LOBEDICE_EFORMAT (unknown extension), LOBEDICE_EINVAL, or the status
- * of an invalid volume; the message reads "Cannot write '<target>': <reason>.". */
+ * of an invalid volume; the message reads "Cannot write '<target>': <reason>.". On failure (NULL
+ * arguments aside) the set is abandoned (lobedice_outputs_abandon): its commit then fails and
+ * nothing of it is written. */
 LOBEDICE_IO_API lobedice_status
 lobedice_image_write_staged(const lobedice_image *image, lobedice_outputs *set, const char *target,
                             int compress, char *message, size_t message_size) LOBEDICE_IO_NOEXCEPT;
