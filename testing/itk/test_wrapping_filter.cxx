@@ -449,6 +449,9 @@ void label_conventions()
     filter->Update();
     CHECK_NEAR(filter->GetDiceCoefficient(2), 0.0, 0); /* RML: 13 is no lobedice value */
     CHECK(throws_with([&] { filter->SetPredictedLabelConvention("10=LUX"); }, "'10=LUX'"));
+    /* the presets named are the core's, every one of them */
+    for (size_t i = 0; const char *preset = lobedice_convention_preset_name(i); i++)
+        CHECK(throws_with([&] { filter->SetPredictedLabelConvention("bogus"); }, preset));
     CHECK_STR(filter->GetPredictedLabelConvention().c_str(), "lobedice");
 }
 

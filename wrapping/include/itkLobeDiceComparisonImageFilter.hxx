@@ -63,10 +63,13 @@ auto LobeDiceComparisonImageFilter<TReferenceImage, TPredictedImage>::ParseConve
     }
     lobedice_convention_error error{};
     if (lobedice_convention_parse(out, &error, text.c_str()) != LOBEDICE_OK) {
-        itkGenericExceptionMacro(<< "The label convention '" << text
-                                 << "' is neither a preset (lobedice, lungmask, totalsegmentator, "
-                                    "totalsegmentator-v1, identity) nor VALUE=LOBE pairs such as "
-                                    "10=LUL,11=LLL: look at '"
+        std::string presets; // the core's list, so a new preset needs no edit here
+        for (size_t i = 0; const char *name = lobedice_convention_preset_name(i); i++) {
+            presets += (i ? ", " : "") + std::string(name);
+        }
+        itkGenericExceptionMacro(<< "The label convention '" << text << "' is neither a preset ("
+                                 << presets
+                                 << ") nor VALUE=LOBE pairs such as 10=LUL,11=LLL: look at '"
                                  << text.substr(error.offset, error.length) << "'");
     }
     return out;
