@@ -41,8 +41,8 @@ void ld_lookup_pair_free(ld_lookup pair[2]);
 /* ld_lookup_pair_init with each volume read through its map (maps[0] ref, maps[1] pred; NULL =
  * identity): a value gets the code of its label among keys (keys[i] has code i + 1, the
  * smallest i of a repeated key). Under a map, a value it does not name is background, label 0,
- * so it gets the code of key 0 when 0 is a key and 0 otherwise; so does a named value whose
- * label is not a key. The lookups are shared when the dtypes and maps are the same. */
+ * so it gets the code of key 0 when 0 is a key and 0 otherwise; a named value whose label is
+ * not a key gets 0. The lookups are shared when the dtypes and maps are the same. */
 lobedice_status ld_lookup_pair_init_mapped(ld_lookup pair[2], const ld_lookup **ref,
                                            const ld_lookup **pred, lobedice_dtype ref_dtype,
                                            lobedice_dtype pred_dtype,

@@ -152,48 +152,33 @@ int64_t ld_map_label(const ld_value_map *map, int64_t value)
     return i < map->n && map->values[i] == value ? map->labels[i] : 0;
 }
 
+/* The code of `label` among keys: i + 1 for the first keys[i] equal to it, 0 when none. */
+static uint32_t ld_key_code_of(const int64_t *keys, size_t nkeys, int64_t label)
+{
+    for (size_t i = 0; i < nkeys; i++)
+        if (keys[i] == label)
+            return (uint32_t)i + 1;
+    return 0;
+}
+
 /* The code of each map value's label among keys (0 when its label is not a key), and the code
  * of label 0; new arrays in *values and *codes. keys[i] has code i + 1 (the smallest i of a
  * repeated key). */
 static lobedice_status ld_map_codes(int64_t **values, uint32_t **codes, uint32_t *background,
                                     const ld_value_map *map, const int64_t *keys, size_t nkeys)
 {
-    ld_key_code *sorted = malloc((nkeys ? nkeys : 1) * sizeof *sorted);
     *values = malloc((map->n ? map->n : 1) * sizeof **values);
     *codes = malloc((map->n ? map->n : 1) * sizeof **codes);
-    if (!sorted || !*values || !*codes) {
-        free(sorted);
+    if (!*values || !*codes) {
         free(*values);
         free(*codes);
         return LOBEDICE_ENOMEM;
     }
-    for (size_t i = 0; i < nkeys; i++)
-        sorted[i] = (ld_key_code){keys[i], (uint32_t)i + 1};
-    if (nkeys > 1)
-        qsort(sorted, nkeys, sizeof *sorted, ld_cmp_key_code);
-    /* the first of each key in sorted order has its smallest code */
-    int64_t *sorted_keys = malloc((nkeys ? nkeys : 1) * sizeof *sorted_keys);
-    if (!sorted_keys) {
-        free(sorted);
-        free(*values);
-        free(*codes);
-        return LOBEDICE_ENOMEM;
+    for (size_t j = 0; j < map->n; j++) { /* at most LOBEDICE_CONVENTION_MAX_PAIRS */
+        (*values)[j] = map->values[j];
+        (*codes)[j] = ld_key_code_of(keys, nkeys, map->labels[j]);
     }
-    for (size_t i = 0; i < nkeys; i++)
-        sorted_keys[i] = sorted[i].key;
-    for (size_t j = 0; j <= map->n; j++) {
-        const int64_t label = j < map->n ? map->labels[j] : 0;
-        const size_t at = ld_find_sorted(sorted_keys, nkeys, label);
-        const uint32_t code = at < nkeys && sorted_keys[at] == label ? sorted[at].code : 0;
-        if (j < map->n) {
-            (*values)[j] = map->values[j];
-            (*codes)[j] = code;
-        } else {
-            *background = code;
-        }
-    }
-    free(sorted_keys);
-    free(sorted);
+    *background = ld_key_code_of(keys, nkeys, 0);
     return LOBEDICE_OK;
 }
 
