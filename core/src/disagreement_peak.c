@@ -76,8 +76,8 @@ lobedice_status lobedice_disagreement_peak(uint64_t voxel[3], uint64_t *count,
     if (!ld_mul_size(job.ntasks, nx, &bytes) || !ld_mul_size(bytes, sizeof(uint64_t), &bytes))
         return LOBEDICE_EOVERFLOW;
     ld_lookup lookups[2];
-    st = ld_lookup_pair_init(lookups, &job.lookup[0], &job.lookup[1], ref->dtype, pred->dtype,
-                             labels, NULL, nlabels);
+    st = ld_lookup_pair_init(lookups, &job.lookup[0], &job.lookup[1], ref->dtype, pred->dtype, NULL,
+                             labels, nlabels);
     if (st != LOBEDICE_OK)
         return st;
     job.per_x = malloc(bytes);

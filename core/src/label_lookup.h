@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* Maps the values of one dtype to codes: keys[i] -> codes[i], any other value -> fallback (0
- * unless built by ld_lookup_pair_init_mapped).
+ * unless built by ld_lookup_pair_init).
  * 8- and 16-bit dtypes use a table indexed by the value's raw unsigned bits (256 or 65536
  * entries, so a lookup is one load); 32-bit dtypes use a binary search over the sorted keys.
  * Memory depends on the dtype and the number of keys, never on a volume's size. */
@@ -29,25 +29,19 @@ lobedice_status ld_lookup_init(ld_lookup *lookup, lobedice_dtype dtype, const in
                                const uint32_t *codes, size_t nkeys);
 void ld_lookup_free(ld_lookup *lookup);
 
-/* The lookups of a comparison's two volumes: *ref and *pred point into pair, at one shared
- * lookup when the dtypes are equal. Arguments as ld_lookup_init; on failure nothing needs
- * freeing. Free with ld_lookup_pair_free. */
-lobedice_status ld_lookup_pair_init(ld_lookup pair[2], const ld_lookup **ref,
-                                    const ld_lookup **pred, lobedice_dtype ref_dtype,
-                                    lobedice_dtype pred_dtype, const int64_t *keys,
-                                    const uint32_t *codes, size_t n);
 void ld_lookup_pair_free(ld_lookup pair[2]);
 
-/* ld_lookup_pair_init with each volume read through its map (maps[0] ref, maps[1] pred; NULL =
- * identity): a value gets the code of its label among keys (keys[i] has code i + 1, the
+/* The lookups of a comparison's two volumes, each read through its map (maps[0] ref, maps[1]
+ * pred; maps or either NULL = identity): *ref and *pred point into pair, at one shared lookup
+ * when the dtypes and maps are the same; on failure nothing needs freeing, else free with
+ * ld_lookup_pair_free. A value gets the code of its label among keys (keys[i] has code i + 1, the
  * smallest i of a repeated key). Under a map, a value it does not name is background, label 0,
  * so it gets the code of key 0 when 0 is a key and 0 otherwise; a named value whose label is
- * not a key gets 0. The lookups are shared when the dtypes and maps are the same. */
-lobedice_status ld_lookup_pair_init_mapped(ld_lookup pair[2], const ld_lookup **ref,
-                                           const ld_lookup **pred, lobedice_dtype ref_dtype,
-                                           lobedice_dtype pred_dtype,
-                                           const ld_value_map *const *maps, const int64_t *keys,
-                                           size_t nkeys);
+ * not a key gets 0. */
+lobedice_status ld_lookup_pair_init(ld_lookup pair[2], const ld_lookup **ref,
+                                    const ld_lookup **pred, lobedice_dtype ref_dtype,
+                                    lobedice_dtype pred_dtype, const ld_value_map *const *maps,
+                                    const int64_t *keys, size_t nkeys);
 
 /* Code of the value of a 32-bit lookup (binary search). */
 uint32_t ld_lookup_search(const ld_lookup *lookup, int64_t value);

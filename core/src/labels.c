@@ -121,23 +121,6 @@ void ld_lookup_free(ld_lookup *lookup)
     memset(lookup, 0, sizeof *lookup);
 }
 
-lobedice_status ld_lookup_pair_init(ld_lookup pair[2], const ld_lookup **ref,
-                                    const ld_lookup **pred, lobedice_dtype ref_dtype,
-                                    lobedice_dtype pred_dtype, const int64_t *keys,
-                                    const uint32_t *codes, size_t n)
-{
-    memset(&pair[1], 0, sizeof pair[1]);
-    lobedice_status st = ld_lookup_init(&pair[0], ref_dtype, keys, codes, n);
-    if (st == LOBEDICE_OK && pred_dtype != ref_dtype) {
-        st = ld_lookup_init(&pair[1], pred_dtype, keys, codes, n);
-        if (st != LOBEDICE_OK)
-            ld_lookup_free(&pair[0]);
-    }
-    *ref = &pair[0];
-    *pred = &pair[pred_dtype != ref_dtype];
-    return st;
-}
-
 void ld_lookup_pair_free(ld_lookup pair[2])
 {
     ld_lookup_free(&pair[0]);
@@ -199,11 +182,10 @@ static lobedice_status ld_lookup_init_mapped(ld_lookup *lookup, lobedice_dtype d
     return st;
 }
 
-lobedice_status ld_lookup_pair_init_mapped(ld_lookup pair[2], const ld_lookup **ref,
-                                           const ld_lookup **pred, lobedice_dtype ref_dtype,
-                                           lobedice_dtype pred_dtype,
-                                           const ld_value_map *const *maps, const int64_t *keys,
-                                           size_t nkeys)
+lobedice_status ld_lookup_pair_init(ld_lookup pair[2], const ld_lookup **ref,
+                                    const ld_lookup **pred, lobedice_dtype ref_dtype,
+                                    lobedice_dtype pred_dtype, const ld_value_map *const *maps,
+                                    const int64_t *keys, size_t nkeys)
 {
     const ld_value_map *ref_map = maps ? maps[0] : NULL, *pred_map = maps ? maps[1] : NULL;
     const bool shared = ref_dtype == pred_dtype && ref_map == pred_map;

@@ -153,8 +153,8 @@ static lobedice_status ld_plan_init(ld_overlap_plan *plan, const lobedice_label_
     for (size_t s = 0; s < nsets; s++)
         total += sets[s].nlabels;
     plan->nclasses = unique + 1;
-    st = ld_lookup_pair_init_mapped(plan->lookups, &plan->ref_lookup, &plan->pred_lookup, ref_dtype,
-                                    pred_dtype, maps, distinct, unique);
+    st = ld_lookup_pair_init(plan->lookups, &plan->ref_lookup, &plan->pred_lookup, ref_dtype,
+                             pred_dtype, maps, distinct, unique);
     if (st == LOBEDICE_OK)
         st = ld_plan_sets(plan, sets, distinct, total);
     /* the per-set union counters only when some set unites classes */
@@ -771,8 +771,8 @@ lobedice_status ld_disagreement_map_mapped(void *out, lobedice_dtype dtype,
         .scale = ld_disagree_scale(nlabels),
     };
     ld_lookup lookups[2];
-    st = ld_lookup_pair_init_mapped(lookups, &ctx.ref_lookup, &ctx.pred_lookup, ref->dtype,
-                                    pred->dtype, maps, labels, nlabels);
+    st = ld_lookup_pair_init(lookups, &ctx.ref_lookup, &ctx.pred_lookup, ref->dtype, pred->dtype,
+                             maps, labels, nlabels);
     if (st != LOBEDICE_OK)
         return st;
     ld_parallel_for(threads, ld_chunk_count(voxels, LD_DISAGREE_CHUNK), ld_disagree_task, &ctx);

@@ -417,8 +417,8 @@ lobedice_status ld_surface_distances_sets_mapped(lobedice_label_surface *out,
     in_set = malloc(nunique + 1); /* nunique < UINT32_MAX */
     if (!boxes || !set_boxes || !weight || !in_set)
         goto done;
-    st = ld_lookup_pair_init_mapped(lookups, &job.lookup[0], &job.lookup[1], ref->dtype,
-                                    pred->dtype, maps, all, nunique);
+    st = ld_lookup_pair_init(lookups, &job.lookup[0], &job.lookup[1], ref->dtype, pred->dtype, maps,
+                             all, nunique);
     if (st != LOBEDICE_OK)
         goto done;
     st = ld_label_boxes(boxes, &job, opts->threads);
