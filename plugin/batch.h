@@ -169,9 +169,8 @@ int batch_write_file(const char *path, const void *data, size_t len, char *msg, 
 /* ---- running the cases (batch_run.c) ------------------------------------------------------ */
 
 typedef struct batch_plan {
-    size_t jobs;    /* cases at once */
-    size_t threads; /* threads per case */
-    int resume;
+    size_t jobs;       /* cases at once */
+    size_t threads;    /* threads per case */
     char **flag_words; /* the comparison flags as command-line words, for the case processes */
     size_t nflag_words;
 } batch_plan;

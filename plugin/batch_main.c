@@ -408,7 +408,7 @@ static int run(batch_args *a, char *msg, size_t size)
         if (!a->resume || !reuse_record(&f, &info.data.cases[i], info.options_text))
             todo[ntodo++] = i;
     }
-    batch_plan plan = {0, 1, a->resume, NULL, 0};
+    batch_plan plan = {0, 1, NULL, 0};
     const size_t budget = a->threads ? a->threads : cores();
     plan.jobs = a->jobs ? a->jobs : budget;
     if (plan.jobs > ntodo && ntodo > 0 && !a->jobs)

@@ -452,15 +452,8 @@ static void ld_describe(lobedice_input_labels *in, const lobedice_label_conventi
     for (size_t i = 0; i < conv->npairs; i++)
         if (conv->values[i] != 0 && ld_present(counts, ncounts, conv->values[i]))
             labels[n++] = conv->labels[i];
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && labels[j] < labels[j - 1]; j--) {
-            const int64_t t = labels[j];
-            labels[j] = labels[j - 1];
-            labels[j - 1] = t;
-        }
+    n = ld_sort_unique_int64(labels, n);
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && labels[i] == labels[i - 1])
-            continue;
         if (in->nlabels < LOBEDICE_CHECK_MAX_VALUES)
             in->labels[in->nlabels] = labels[i];
         in->nlabels++;
