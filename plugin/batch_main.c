@@ -517,10 +517,7 @@ static int merge(batch_args *a, char *msg, size_t size)
         all[i] = i;
         for (size_t s = 0; s < a->nshards; s++)
             if (batch_in_shard(i, shards[s].shard_k, n)) {
-                char *cases = malloc(strlen(a->shards[s]) + 8);
-                if (cases)
-                    sprintf(cases, "%s/cases", a->shards[s]);
-                dirs[i] = cases;
+                dirs[i] = batch_path_join(a->shards[s], "cases", "");
             }
         if (!dirs[i])
             rc = cli_text_fail(BATCH_EXIT_USAGE, msg, size, "out of memory");

@@ -140,11 +140,9 @@ static char *dup_key(const json_t *o, const char *key)
 int batch_info_load(batch_info *info, const char *dir, char *msg, size_t size)
 {
     memset(info, 0, sizeof *info);
-    size_t len = strlen(dir) + 16;
-    char *path = malloc(len);
+    char *path = batch_path_join(dir, "run.json", "");
     if (!path)
         return cli_text_fail(-1, msg, size, "out of memory");
-    snprintf(path, len, "%s/run.json", dir);
     json_error_t error;
     json_t *o = json_load_file(path, 0, &error);
     if (!o) {
@@ -810,10 +808,7 @@ int batch_write_results(const char *dir, const batch_info *info, const batch_rec
         rc = -1;
     char *plots = NULL;
     if (rc == 0) {
-        size_t len = strlen(dir) + 8;
-        plots = malloc(len);
-        if (plots)
-            snprintf(plots, len, "%s/plots", dir);
+        plots = batch_path_join(dir, "plots", "");
         if (!plots || (mkdir(plots, 0777) != 0 && errno != EEXIST))
             rc = cli_text_fail(-1, msg, size, "cannot create '%s': %s", plots ? plots : "plots",
                                plots ? CLI_ERRNO_CLAUSE(errno) : "out of memory");
@@ -822,13 +817,11 @@ int batch_write_results(const char *dir, const batch_info *info, const batch_rec
     if (rc == 0 && !set)
         rc = cli_text_fail(-1, msg, size, "out of memory");
     for (size_t i = 0; rc == 0 && i < nfiles; i++) {
-        size_t len = strlen(dir) + strlen(files[i].name) + 2;
-        char *path = malloc(len);
+        char *path = batch_path_join(dir, files[i].name, "");
         if (!path) {
             rc = cli_text_fail(-1, msg, size, "out of memory");
             break;
         }
-        snprintf(path, len, "%s/%s", dir, files[i].name);
         if (cli_outputs_write_data(set, path, files[i].data, files[i].len, msg, size) != 0)
             rc = -1;
         free(path);
