@@ -349,32 +349,28 @@ static void cell(out_text *t, const char *s, int first)
     free(q);
 }
 
-static void number_cell(out_text *t, double v, int is_count)
+static void measure_cell(out_text *t, lobedice_measure m, double v)
 {
     char buf[40];
-    if (is_count && !isnan(v))
-        snprintf(buf, sizeof buf, "%.0f", v);
-    else
-        cli_format_double(buf, sizeof buf, v);
+    cli_format_measure(buf, sizeof buf, m, v);
+    fprintf(t->f, ",%s", buf);
+}
+
+static void number_cell(out_text *t, double v)
+{
+    char buf[40];
+    cli_format_double(buf, sizeof buf, v);
     fprintf(t->f, ",%s", buf);
 }
 
 static void labels_cell(out_text *t, const int64_t *labels, size_t n)
 {
-    fputc(',', t->f);
-    for (size_t i = 0; i < n; i++)
-        fprintf(t->f, "%s%lld", i ? "+" : "", (long long)labels[i]);
+    char *text = cli_labels_text(labels, n);
+    fprintf(t->f, ",%s", text ? text : "");
+    if (!text)
+        fputc('\0', t->f); /* out of memory: poisons the text (checked by the caller) */
+    free(text);
 }
-
-/* The measures a table shows: every one, the surface measures only when computed. */
-static int reported(lobedice_measure m, int surface)
-{
-    return !lobedice_measure_get_info(m)->is_surface || surface;
-}
-
-#define FOR_EACH_MEASURE(m)                                                                        \
-    for (lobedice_measure m = (lobedice_measure)0; m < LOBEDICE_MEASURE_COUNT;                     \
-         m = (lobedice_measure)(m + 1))
 
 static char *cases_csv(const batch_record *records, size_t n, int surface)
 {
@@ -382,9 +378,9 @@ static char *cases_csv(const batch_record *records, size_t n, int surface)
     if (text_open(&t) != 0)
         return NULL;
     fputs("case,reference,prediction,status,message,alignment,name,kind,labels,presence", t.f);
-    FOR_EACH_MEASURE(m)
+    CLI_FOR_EACH_MEASURE(m)
     {
-        if (reported(m, surface))
+        if (cli_measure_reported(m, surface))
             fprintf(t.f, ",%s", lobedice_measure_get_info(m)->key);
     }
     fputc('\n', t.f);
@@ -405,11 +401,10 @@ static char *cases_csv(const batch_record *records, size_t n, int surface)
             else
                 fputc(',', t.f);
             cell(&t, row ? row->presence : "", 0);
-            FOR_EACH_MEASURE(m)
+            CLI_FOR_EACH_MEASURE(m)
             {
-                if (reported(m, surface))
-                    number_cell(&t, row ? row->values[m] : NAN,
-                                lobedice_measure_get_info(m)->is_count);
+                if (cli_measure_reported(m, surface))
+                    measure_cell(&t, m, row ? row->values[m] : NAN);
             }
             fputc('\n', t.f);
         }
@@ -468,9 +463,10 @@ static lobedice_status summarize(group_summary *s, const group *g, int surface,
 {
     memset(s, 0, sizeof *s);
     lobedice_status st = LOBEDICE_OK;
-    FOR_EACH_MEASURE(m)
+    CLI_FOR_EACH_MEASURE(m)
     {
-        if (st != LOBEDICE_OK || lobedice_measure_get_info(m)->is_count || !reported(m, surface))
+        if (st != LOBEDICE_OK || lobedice_measure_get_info(m)->is_count ||
+            !cli_measure_reported(m, surface))
             continue;
         s->has[m] = 1;
         st = lobedice_stats_describe(&s->stats[m], g->values[m], g->n, so);
@@ -571,7 +567,7 @@ static char *summary_json(const batch_info *info, const batch_record *records, s
              cli_json_set(row, "labels", labels_json(g[i].first)) &&
              cli_json_set(row, "cases", json_integer((json_int_t)g[i].n)) &&
              cli_json_set(row, "measures", json_incref(measures));
-        FOR_EACH_MEASURE(m)
+        CLI_FOR_EACH_MEASURE(m)
         {
             if (ok && s[i].has[m]) {
                 const lobedice_measure_info *mi = lobedice_measure_get_info(m);
@@ -611,7 +607,7 @@ static void stats_cells(out_text *t, const lobedice_stats *s)
     const double v[] = {s->mean, s->sd,  s->median, s->q1,     s->q3,
                         s->iqr,  s->min, s->max,    s->ci_low, s->ci_high};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++)
-        number_cell(t, v[i], 0);
+        number_cell(t, v[i]);
 }
 
 static char *summary_csv(const group *g, const group_summary *s, size_t ngroups)
@@ -637,8 +633,8 @@ static char *summary_csv(const group *g, const group_summary *s, size_t ngroups)
             cell(&t, difference ? "ml" : mi->unit, 0);
             fprintf(t.f, ",%zu", g[i].n);
             stats_cells(&t, difference ? &s[i].difference : &s[i].stats[m]);
-            number_cell(&t, difference ? s[i].agreement.loa_low : NAN, 0);
-            number_cell(&t, difference ? s[i].agreement.loa_high : NAN, 0);
+            number_cell(&t, difference ? s[i].agreement.loa_low : NAN);
+            number_cell(&t, difference ? s[i].agreement.loa_high : NAN);
             fputc('\n', t.f);
         }
     }

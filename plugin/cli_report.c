@@ -102,7 +102,7 @@ static void append_labels(text *t, const int64_t *labels, size_t n)
         text_append(t, "%s%lld", i ? "+" : "", (long long)labels[i]);
 }
 
-static char *labels_text(const int64_t *labels, size_t n)
+char *cli_labels_text(const int64_t *labels, size_t n)
 {
     text t = {0};
     append_labels(&t, labels, n);
@@ -110,15 +110,16 @@ static char *labels_text(const int64_t *labels, size_t n)
 }
 
 /* The measures a report shows: every one, but the surface measures only when computed. */
-static int reported(const cli_report *report, lobedice_measure m)
+int cli_measure_reported(lobedice_measure m, int surface_distances)
 {
-    const lobedice_compare_options *o = lobedice_comparison_options(report->comparison);
-    return !lobedice_measure_get_info(m)->is_surface || o->surface_distances;
+    return !lobedice_measure_get_info(m)->is_surface || surface_distances;
 }
 
-#define FOR_EACH_MEASURE(m)                                                                        \
-    for (lobedice_measure m = (lobedice_measure)0; m < LOBEDICE_MEASURE_COUNT;                     \
-         m = (lobedice_measure)(m + 1))
+static int reported(const cli_report *report, lobedice_measure m)
+{
+    return cli_measure_reported(m,
+                                lobedice_comparison_options(report->comparison)->surface_distances);
+}
 
 /* ---- JSON --------------------------------------------------------------------------------- */
 
@@ -284,7 +285,7 @@ static json_t *json_row(const cli_report *report, size_t index)
              cli_json_set(o, "name", json_string(row->name));
     }
     ok = ok && cli_json_set(o, "status", json_string(lobedice_presence_name(row->presence)));
-    FOR_EACH_MEASURE(m)
+    CLI_FOR_EACH_MEASURE(m)
     {
         if (ok && reported(report, m))
             ok = cli_json_set(
@@ -306,7 +307,7 @@ static int json_summary(json_t *summary, const cli_report *report)
         cli_json_set(summary, "labels",
                      json_integer((json_int_t)lobedice_comparison_label_rows(c))) &&
         cli_json_set(summary, "pooled_dice", cli_json_number(lobedice_comparison_pooled_dice(c)));
-    FOR_EACH_MEASURE(m)
+    CLI_FOR_EACH_MEASURE(m)
     {
         const lobedice_measure_info *info = lobedice_measure_get_info(m);
         if (!ok || !info->is_averaged || !reported(report, m))
@@ -412,20 +413,25 @@ static void append_cell(text *t, const char *s, char sep, int first)
     }
 }
 
+void cli_format_measure(char *buf, size_t size, lobedice_measure m, double v)
+{
+    if (lobedice_measure_get_info(m)->is_count && !isnan(v))
+        snprintf(buf, size, "%.0f", v);
+    else
+        cli_format_double(buf, size, v);
+}
+
 static void append_value_cell(text *t, lobedice_measure m, double v, char sep)
 {
     char buf[40];
-    if (lobedice_measure_get_info(m)->is_count && !isnan(v))
-        snprintf(buf, sizeof buf, "%.0f", v);
-    else
-        cli_format_double(buf, sizeof buf, v);
+    cli_format_measure(buf, sizeof buf, m, v);
     append_cell(t, buf, sep, 0);
 }
 
 static void append_row(text *t, const cli_report *report, size_t index, char sep)
 {
     const lobedice_row_info *row = lobedice_comparison_row(report->comparison, index);
-    char *label_text = labels_text(row->labels, row->nlabels);
+    char *label_text = cli_labels_text(row->labels, row->nlabels);
     if (!label_text) {
         t->failed = 1;
         return;
@@ -435,7 +441,7 @@ static void append_row(text *t, const cli_report *report, size_t index, char sep
     append_cell(t, label_text, sep, 0);
     free(label_text);
     append_cell(t, lobedice_presence_name(row->presence), sep, 0);
-    FOR_EACH_MEASURE(m)
+    CLI_FOR_EACH_MEASURE(m)
     {
         if (reported(report, m))
             append_value_cell(t, m, lobedice_comparison_value(report->comparison, index, m), sep);
@@ -450,7 +456,7 @@ static void append_mean_row(text *t, const cli_report *report, char sep)
     const lobedice_compare_options *o = lobedice_comparison_options(report->comparison);
     append_cell(t, "mean", sep, 1);
     append_cell(t, "mean", sep, 0);
-    char *label_text = labels_text(o->labels, o->nlabels);
+    char *label_text = cli_labels_text(o->labels, o->nlabels);
     if (!label_text) {
         t->failed = 1;
         return;
@@ -458,7 +464,7 @@ static void append_mean_row(text *t, const cli_report *report, char sep)
     append_cell(t, label_text, sep, 0);
     free(label_text);
     append_cell(t, "", sep, 0);
-    FOR_EACH_MEASURE(m)
+    CLI_FOR_EACH_MEASURE(m)
     {
         if (reported(report, m))
             append_value_cell(t, m, lobedice_comparison_mean(report->comparison, m, NULL), sep);
@@ -471,7 +477,7 @@ char *cli_report_table(const cli_report *report, char sep)
     text t = {0};
     for (size_t c = 0; c < NROW_COLUMNS; c++)
         append_cell(&t, row_columns[c].name, sep, c == 0);
-    FOR_EACH_MEASURE(m)
+    CLI_FOR_EACH_MEASURE(m)
     {
         if (reported(report, m))
             append_cell(&t, lobedice_measure_get_info(m)->key, sep, 0);
@@ -506,7 +512,7 @@ char *cli_report_schema(const cli_report *report, char sep)
         append_cell(&t, row_columns[c].description, sep, 0);
         text_append(&t, "\n");
     }
-    FOR_EACH_MEASURE(m)
+    CLI_FOR_EACH_MEASURE(m)
     {
         const lobedice_measure_info *info = lobedice_measure_get_info(m);
         if (!reported(report, m))
@@ -761,7 +767,7 @@ void cli_report_print(FILE *out, const cli_report *report)
         if (cli_text_columns(row->name) > wname)
             wname = cli_text_columns(row->name);
         if (labels)
-            labels[i] = labels_text(row->labels, row->nlabels);
+            labels[i] = cli_labels_text(row->labels, row->nlabels);
         if (labels && labels[i] && strlen(labels[i]) > wlabels)
             wlabels = strlen(labels[i]);
     }

@@ -35,6 +35,21 @@ typedef struct cli_report {
  * (an allocation failed) or the set fails. */
 json_t *cli_json_number(double v);
 int cli_json_set(json_t *object, const char *key, json_t *value);
+/* Every measure, in lobedice_measure order. */
+#define CLI_FOR_EACH_MEASURE(m)                                                                    \
+    for (lobedice_measure m = (lobedice_measure)0; m < LOBEDICE_MEASURE_COUNT;                     \
+         m = (lobedice_measure)(m + 1))
+
+/* Whether the tables show measure m: every one, the surface measures only when computed. */
+int cli_measure_reported(lobedice_measure m, int surface_distances);
+
+/* A measure's value as a table cell: a count as an integer, anything else as cli_format_double
+ * ("" where it is undefined). */
+void cli_format_measure(char *buf, size_t size, lobedice_measure m, double v);
+
+/* "1+2+3" (malloc'd; NULL when out of memory). */
+char *cli_labels_text(const int64_t *labels, size_t n);
+
 /* A measure's value: a count as an integer, anything else as cli_json_number. */
 json_t *cli_json_measure(lobedice_measure m, double v);
 /* The text of o as a file holds it: `indent` spaces, every double to 17 digits, a final newline
