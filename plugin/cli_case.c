@@ -39,17 +39,22 @@ const char *cli_io_reason(char *buf, size_t size, const char *why, const char *c
     return buf;
 }
 
-static int read_image(lobedice_image **image, const char *path, const char *role, size_t threads,
-                      char *msg, size_t size)
+int cli_read_failed(char *msg, size_t size, const char *role, const char *path, const char *why,
+                    lobedice_status st)
 {
-    char why[MSG_SIZE] = "", context[MSG_SIZE], reason[MSG_SIZE];
-    lobedice_status st = lobedice_image_read(image, path, threads, why, sizeof why);
-    if (st == LOBEDICE_OK)
-        return 0;
+    char context[MSG_SIZE], reason[MSG_SIZE];
     snprintf(context, sizeof context, "Cannot read '%s'", path);
     snprintf(msg, size, "cannot read %s '%s': %s", role, path,
              cli_io_reason(reason, sizeof reason, why, context, st));
     return CLI_EXIT_FAILURE;
+}
+
+static int read_image(lobedice_image **image, const char *path, const char *role, size_t threads,
+                      char *msg, size_t size)
+{
+    char why[MSG_SIZE] = "";
+    lobedice_status st = lobedice_image_read(image, path, threads, why, sizeof why);
+    return st == LOBEDICE_OK ? 0 : cli_read_failed(msg, size, role, path, why, st);
 }
 
 static void describe(cli_image_info *info, const char *path, const lobedice_image *image)

@@ -48,6 +48,11 @@ int cli_fail_status(char *msg, size_t size, const char *what, lobedice_status st
 const char *cli_io_reason(char *buf, size_t size, const char *why, const char *context,
                           lobedice_status st);
 
+/* "cannot read <role> '<path>': <reason>" in msg for a failed lobedice_io read whose message
+ * was `why`; returns CLI_EXIT_FAILURE. */
+int cli_read_failed(char *msg, size_t size, const char *role, const char *path, const char *why,
+                    lobedice_status st);
+
 #ifdef __cplusplus
 }
 #endif

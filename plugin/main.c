@@ -232,14 +232,10 @@ static int run(const cli_options *opts, char *msg, size_t size)
     int rc = cli_case_run(&s.input, opts, opts->reference_path, opts->predicted_path, opts->threads,
                           prog.enabled ? case_progress : NULL, &prog, msg, size);
     if (rc == 0 && opts->ct_path) {
-        char why[MSG_SIZE] = "", context[MSG_SIZE], reason[MSG_SIZE];
+        char why[MSG_SIZE] = "";
         lobedice_status st = lobedice_real_image_read(&s.ct, opts->ct_path, why, sizeof why);
-        if (st != LOBEDICE_OK) {
-            snprintf(context, sizeof context, "Cannot read '%s'", opts->ct_path);
-            snprintf(msg, size, "cannot read the CT '%s': %s", opts->ct_path,
-                     cli_io_reason(reason, sizeof reason, why, context, st));
-            rc = CLI_EXIT_FAILURE;
-        }
+        if (st != LOBEDICE_OK)
+            rc = cli_read_failed(msg, size, "the CT", opts->ct_path, why, st);
     }
     if (rc == 0 && opts->error_map) {
         progress_report(&prog, 0.88, "Error map");
