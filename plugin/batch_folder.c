@@ -56,8 +56,8 @@ static int is_ours(const char *name)
     return strncmp(name, ".lobedice-", 10) == 0; /* a staged output's private folder */
 }
 
-/* Empties a folder but `keep` (a name in it, or NULL). */
-static int empty_folder(const char *dir, const char *keep)
+/* Empties a folder but the names of `keep` (NULL-terminated). */
+static int empty_folder(const char *dir, const char *const *keep)
 {
     DIR *h = opendir(dir);
     if (!h)
@@ -65,8 +65,10 @@ static int empty_folder(const char *dir, const char *keep)
     int rc = 0;
     struct dirent *de;
     while ((de = readdir(h)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-            (keep && strcmp(de->d_name, keep) == 0))
+        int kept = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+        for (const char *const *k = keep; !kept && *k; k++)
+            kept = strcmp(de->d_name, *k) == 0;
+        if (kept)
             continue;
         char *path = batch_path_join(dir, de->d_name, "");
         if (!path || remove_tree(path) != 0)
@@ -166,22 +168,11 @@ int batch_folder_open(batch_folder *f, const char *out, int keep, char *msg, siz
         return cli_text_fail(BATCH_EXIT_FATAL, msg, size,
                              "another lobedice-batch is writing the --out folder '%s'", out);
     /* a killed run's records stay for --resume; anything else is made anew */
-    if (keep) {
+    static const char *const lock_only[] = {".lock", NULL};
+    static const char *const lock_and_cases[] = {".lock", "cases", NULL};
+    if (keep)
         remove_temporaries(f->cases);
-        DIR *h = opendir(f->work);
-        struct dirent *de;
-        while (h && (de = readdir(h)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-                strcmp(de->d_name, ".lock") == 0 || strcmp(de->d_name, "cases") == 0)
-                continue;
-            char *path = batch_path_join(f->work, de->d_name, "");
-            if (path)
-                remove_tree(path);
-            free(path);
-        }
-        if (h)
-            closedir(h);
-    } else if (empty_folder(f->work, ".lock") != 0) {
+    if (empty_folder(f->work, keep ? lock_and_cases : lock_only) != 0) {
         return cli_text_fail(BATCH_EXIT_FATAL, msg, size, "cannot clear '%s': %s", f->work,
                              CLI_ERRNO_CLAUSE(errno));
     }
