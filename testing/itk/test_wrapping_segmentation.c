@@ -362,6 +362,41 @@ static void refused_segmentations(void)
     write_segmentation(path, size, 1, spacing, origin, offset, twice, 2, data);
     CHECK_INT(lobedice_image_read(&im, path, 1, message, sizeof message), LOBEDICE_EFORMAT);
     CHECK(strstr(message, "segments 0 and 1 both have value 1 in layer 0") != NULL);
+    /* a segmentation passes the checks of every read: a header announcing more voxels than
+     * the file can hold is refused before anything is allocated */
+    const size_t announced[3] = {2000, 2000, 500};
+    const seg_spec one[1] = {{"RUL", NULL, 1, 0}};
+    write_segmentation(path, size, 1, spacing, origin, offset, one, 1, data);
+    size_t len = 0;
+    char *text = read_file(path, &len);
+    CHECK_FATAL(text != NULL);
+    char *sizes = strstr(text, "sizes: 2 2 2\n");
+    CHECK_FATAL(sizes != NULL);
+    char grown[1 << 15];
+    const int head = (int)(sizes - text);
+    const int n = snprintf(grown, sizeof grown, "%.*ssizes: %zu %zu %zu\n", head, text,
+                           announced[0], announced[1], announced[2]);
+    const char *rest = sizes + strlen("sizes: 2 2 2\n");
+    CHECK_FATAL(n > 0 && (size_t)n + len < sizeof grown);
+    memcpy(grown + n, rest, len - (size_t)(rest - text));
+    CHECK_FATAL(write_file(path, grown, (size_t)n + len - (size_t)(rest - text)) == 0);
+    free(text);
+    CHECK_INT(lobedice_image_read(&im, path, 1, message, sizeof message), LOBEDICE_EIO);
+    CHECK(strstr(message, "its voxel data is cut short: its header announces 2000000000 bytes") !=
+          NULL);
+    CHECK(im == NULL);
+    /* a colour that is not three numbers */
+    write_segmentation(path, size, 1, spacing, origin, offset, one, 1, data);
+    text = read_file(path, &len);
+    CHECK_FATAL(text != NULL);
+    char *colour = strstr(text, "Segment0_Color:=0.5 0.6 0.7");
+    CHECK_FATAL(colour != NULL);
+    memcpy(colour + strlen("Segment0_Color:=0.5 "), "zz!", 3);
+    CHECK_FATAL(write_file(path, text, len) == 0);
+    free(text);
+    CHECK_INT(lobedice_image_read(&im, path, 1, message, sizeof message), LOBEDICE_EFORMAT);
+    CHECK(strstr(message, "its header key Segment0_Color holds '0.5 zz! 0.7', which is not three "
+                          "numbers") != NULL);
     /* an empty segmentation is an empty lobe map */
     write_segmentation(path, size, 1, spacing, origin, offset, NULL, 0, data);
     im = read_ok(path);
